@@ -1,0 +1,7 @@
+//! The portal API's wire contract. Everything a portal user can ever receive is
+//! declared here, field by field, so the server cannot leak an internal field by
+//! accident and the desktop client decodes exactly what the server sends.
+
+mod status;
+
+pub use status::{PublicStatus, RequestKind, RequestStatus, TimelineKind};

@@ -1,0 +1,153 @@
+//! Public status vocabulary: the only status words a customer ever sees.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What a contact asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestKind {
+    Service,
+    Maintenance,
+    Appointment,
+    Support,
+}
+
+/// Lifecycle of a request. These states are customer-facing by design.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    Submitted,
+    InReview,
+    Accepted,
+    Planned,
+    Rejected,
+    Cancelled,
+}
+
+/// The customer-facing status of work, appointments and follow-ups. Internal
+/// statuses are mapped onto this set in one place on the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicStatus {
+    Submitted,
+    InReview,
+    Accepted,
+    Open,
+    Planned,
+    InProgress,
+    Completed,
+    FollowUpRequired,
+    Rejected,
+    Cancelled,
+}
+
+/// Milestones that are safe to show the customer; nothing else is ever written to
+/// the timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineKind {
+    RequestSubmitted,
+    RequestAccepted,
+    RequestRejected,
+    AppointmentScheduled,
+    AppointmentRescheduled,
+    AppointmentCancelled,
+    VisitCompleted,
+    ReportShared,
+    FollowUpRequired,
+    FollowUpPlanned,
+}
+
+/// Gives a fieldless enum `ALL`, `as_str` and `parse` for its snake_case wire names,
+/// the same names serde uses. Exported so the server's internal enums share it.
+#[macro_export]
+macro_rules! wire_names {
+    ($ty:ty { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in lifecycle order.
+            pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),+];
+
+            /// The snake_case name used on the wire and in the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$ty>::$variant => $name),+ }
+            }
+
+            /// Parses the snake_case wire name.
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($name => Some(<$ty>::$variant),)+ _ => None }
+            }
+        }
+
+        /// Reads a stored wire name (used when decoding database rows).
+        impl TryFrom<String> for $ty {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, String> {
+                <$ty>::parse(&value).ok_or_else(|| format!("unknown {} {value:?}", stringify!($ty)))
+            }
+        }
+    };
+}
+
+wire_names!(RequestKind {
+    Service => "service",
+    Maintenance => "maintenance",
+    Appointment => "appointment",
+    Support => "support",
+});
+
+wire_names!(RequestStatus {
+    Submitted => "submitted",
+    InReview => "in_review",
+    Accepted => "accepted",
+    Planned => "planned",
+    Rejected => "rejected",
+    Cancelled => "cancelled",
+});
+
+wire_names!(PublicStatus {
+    Submitted => "submitted",
+    InReview => "in_review",
+    Accepted => "accepted",
+    Open => "open",
+    Planned => "planned",
+    InProgress => "in_progress",
+    Completed => "completed",
+    FollowUpRequired => "follow_up_required",
+    Rejected => "rejected",
+    Cancelled => "cancelled",
+});
+
+wire_names!(TimelineKind {
+    RequestSubmitted => "request_submitted",
+    RequestAccepted => "request_accepted",
+    RequestRejected => "request_rejected",
+    AppointmentScheduled => "appointment_scheduled",
+    AppointmentRescheduled => "appointment_rescheduled",
+    AppointmentCancelled => "appointment_cancelled",
+    VisitCompleted => "visit_completed",
+    ReportShared => "report_shared",
+    FollowUpRequired => "follow_up_required",
+    FollowUpPlanned => "follow_up_planned",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_names_round_trip_and_match_serde() {
+        for status in PublicStatus::ALL {
+            assert_eq!(PublicStatus::parse(status.as_str()), Some(*status));
+            let json = serde_json::to_string(status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+        }
+        for status in RequestStatus::ALL {
+            assert_eq!(RequestStatus::parse(status.as_str()), Some(*status));
+        }
+        for kind in RequestKind::ALL {
+            assert_eq!(RequestKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(RequestStatus::parse("internal"), None);
+    }
+}

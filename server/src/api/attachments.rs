@@ -1,0 +1,158 @@
+//! `/api/v1/attachments`: multipart upload with a size limit, release, download.
+
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Json;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::ApiCaller;
+use crate::download;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, Page, PageQuery};
+use crate::records::attachments::{self, Attachment, AttachmentPatch, OwnerKind, Upload};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, upload))
+        .routes(routes!(get, update, delete))
+        .routes(routes!(content))
+        // `read_upload` enforces the configured limit while streaming, with a clear message.
+        .layer(DefaultBodyLimit::disable())
+}
+
+/// The multipart form of an upload.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the multipart form for OpenAPI only")]
+struct UploadForm {
+    owner_kind: OwnerKind,
+    owner_id: String,
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// List attachments. Filters: customer_id, location_id, updated_since.
+#[utoipa::path(get, path = "/api/v1/attachments", tag = "attachments", params(PageQuery),
+    responses((status = 200, body = Page<Attachment>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list(State(state): State<AppState>, _caller: ApiCaller, query: PageQuery) -> AppResult<Json<Page<Attachment>>> {
+    Ok(Json(attachments::list(&state.db, &query).await?))
+}
+
+/// Upload a file for a report, target or request. It starts unreleased.
+#[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = Attachment), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn upload(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> AppResult<(StatusCode, Json<Attachment>)> {
+    let multipart = multipart
+        .map_err(|err| AppError::BadRequest(format!("expected a multipart/form-data body: {}", err.body_text())))?;
+    let upload = read_upload(multipart, state.config.max_upload_bytes).await?;
+    let mut tx = state.db.begin_write().await?;
+    let attachment = attachments::create(&mut tx, &actor, state.blobs.as_ref(), upload).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(attachment)))
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "attachments",
+    responses((status = 200, body = Attachment), (status = 404, body = ErrorBody)))]
+async fn get(State(state): State<AppState>, _caller: ApiCaller, Path(id): Path<String>) -> AppResult<Json<Attachment>> {
+    Ok(Json(attachments::get(&state.db.pool, &id).await?))
+}
+
+/// Release an attachment to the portal, or withdraw it.
+#[utoipa::path(patch, path = "/api/v1/attachments/{id}", tag = "attachments", request_body = AttachmentPatch,
+    responses((status = 200, body = Attachment), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<AttachmentPatch>,
+) -> AppResult<Json<Attachment>> {
+    let mut tx = state.db.begin_write().await?;
+    let attachment = attachments::set_released(&mut tx, &actor, &id, patch.released).await?;
+    tx.commit().await?;
+    Ok(Json(attachment))
+}
+
+#[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "attachments",
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+async fn delete(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<StatusCode> {
+    let mut tx = state.db.begin_write().await?;
+    attachments::delete(&mut tx, &actor, &id).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Download the file (supports `Range`).
+#[utoipa::path(get, path = "/api/v1/attachments/{id}/content", tag = "attachments",
+    responses((status = 200, description = "the file"), (status = 206, description = "a byte range"), (status = 404, body = ErrorBody)))]
+async fn content(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    let attachment = attachments::get(&state.db.pool, &id).await?;
+    download::respond(state.blobs.as_ref(), &attachment, &headers).await
+}
+
+/// Reads the form, stopping as soon as the file exceeds `limit` bytes.
+async fn read_upload(mut multipart: Multipart, limit: u64) -> AppResult<Upload> {
+    let mut owner_kind = None;
+    let mut owner_id = None;
+    let mut file = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        match field.name().unwrap_or_default() {
+            "owner_kind" => {
+                let text = field.text().await.map_err(multipart_error)?;
+                owner_kind = Some(OwnerKind::parse(text.trim()).ok_or_else(|| {
+                    AppError::field("owner_kind", "must be one of: report, target, request")
+                })?);
+            }
+            "owner_id" => owner_id = Some(field.text().await.map_err(multipart_error)?.trim().to_string()),
+            "file" => {
+                let file_name = field.file_name().unwrap_or("attachment").to_string();
+                let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() as u64 > limit {
+                        return Err(AppError::TooLarge(format!(
+                            "the file is larger than the upload limit of {} MiB",
+                            limit / (1024 * 1024)
+                        )));
+                    }
+                }
+                file = Some((file_name, content_type, bytes));
+            }
+            other => return Err(AppError::field(other, "unknown form field")),
+        }
+    }
+    let mut missing = crate::error::FieldErrors::new();
+    for (name, present) in [("owner_kind", owner_kind.is_some()), ("owner_id", owner_id.is_some()), ("file", file.is_some())] {
+        if !present {
+            missing.insert(name.to_string(), "is required".to_string());
+        }
+    }
+    match (owner_kind, owner_id, file) {
+        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => {
+            Ok(Upload { owner_kind, owner_id, file_name, content_type, bytes })
+        }
+        _ => Err(AppError::invalid(missing)),
+    }
+}
+
+fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+    if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("the upload is too large".into())
+    } else {
+        AppError::BadRequest(format!("malformed multipart form: {}", err.body_text()))
+    }
+}

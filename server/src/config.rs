@@ -1,0 +1,167 @@
+//! Server configuration, read once from the environment (see DESIGN.md, "Fixed interfaces").
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Largest attachment accepted, unless `ORDINAVO_MAX_UPLOAD_BYTES` says otherwise.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub public_url: String,
+    pub max_upload_bytes: u64,
+    pub smtp: Option<SmtpConfig>,
+}
+
+/// Outgoing mail for invitations; absent when `ORDINAVO_SMTP_HOST` is unset.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub from: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads the configuration through `lookup`, so tests need not touch the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(lookup("ORDINAVO_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match lookup("ORDINAVO_DATABASE_URL") {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") => url,
+            Some(url) => {
+                return Err(ConfigError {
+                    name: "ORDINAVO_DATABASE_URL",
+                    message: format!("expected a postgres:// or sqlite: URL, got {:?}", redact_url(&url)),
+                })
+            }
+            None => format!("sqlite://{}", data_dir.join("ordinavo.db").display()),
+        };
+        let bind_text = lookup("ORDINAVO_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_text.parse().map_err(|_| ConfigError {
+            name: "ORDINAVO_BIND",
+            message: format!("expected host:port such as 127.0.0.1:8080, got {bind_text:?}"),
+        })?;
+        let public_url = lookup("ORDINAVO_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "ORDINAVO_PUBLIC_URL",
+                message: format!("expected an http:// or https:// URL, got {public_url:?}"),
+            });
+        }
+        let max_upload_bytes = match lookup("ORDINAVO_MAX_UPLOAD_BYTES") {
+            None => DEFAULT_MAX_UPLOAD_BYTES,
+            Some(text) => text.parse().ok().filter(|n| *n > 0).ok_or_else(|| ConfigError {
+                name: "ORDINAVO_MAX_UPLOAD_BYTES",
+                message: format!("expected a positive number of bytes, got {text:?}"),
+            })?,
+        };
+        Ok(Self {
+            database_url,
+            bind,
+            data_dir,
+            public_url,
+            max_upload_bytes,
+            smtp: SmtpConfig::from_lookup(&lookup)?,
+        })
+    }
+
+    /// True when the server is reached over https, so cookies must be `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+impl SmtpConfig {
+    fn from_lookup(lookup: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, ConfigError> {
+        let Some(host) = lookup("ORDINAVO_SMTP_HOST") else {
+            return Ok(None);
+        };
+        let port = match lookup("ORDINAVO_SMTP_PORT") {
+            None => 587,
+            Some(text) => text.parse().map_err(|_| ConfigError {
+                name: "ORDINAVO_SMTP_PORT",
+                message: format!("expected a port number, got {text:?}"),
+            })?,
+        };
+        let from = lookup("ORDINAVO_SMTP_FROM").ok_or(ConfigError {
+            name: "ORDINAVO_SMTP_FROM",
+            message: "required when ORDINAVO_SMTP_HOST is set".into(),
+        })?;
+        Ok(Some(Self {
+            host,
+            port,
+            username: lookup("ORDINAVO_SMTP_USERNAME"),
+            password: lookup("ORDINAVO_SMTP_PASSWORD"),
+            from,
+        }))
+    }
+}
+
+/// Hides the password of a database URL before it reaches a message or a log.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_sqlite_in_the_data_dir() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.database_url, "sqlite://./data/ordinavo.db");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(config.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
+        assert!(config.smtp.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = config(&[("ORDINAVO_BIND", "localhost")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_BIND");
+        let err = config(&[("ORDINAVO_DATABASE_URL", "mysql://u:secret@h/db")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_DATABASE_URL");
+        assert!(!err.message.contains("secret"));
+        let err = config(&[("ORDINAVO_SMTP_HOST", "mail.example")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_SMTP_FROM");
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(redact_url("postgres://app:pw@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+    }
+}

@@ -1,0 +1,7 @@
+//! Pure domain rules: no I/O here, so every rule is unit-tested directly.
+
+pub mod lifecycle;
+pub mod password;
+pub mod public_status;
+pub mod upload;
+pub mod validate;

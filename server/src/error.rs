@@ -1,0 +1,151 @@
+//! One error type for request handling and its one mapping to the JSON error shape
+//! `{"error": {"code", "message", "fields"}}`. Internal causes go to the log only.
+
+use std::collections::BTreeMap;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Field name to a message about that field.
+pub type FieldErrors = BTreeMap<String, String>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request could not be read at all (malformed JSON, wrong content type).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The request was read but some fields are invalid.
+    #[error("{message}")]
+    Invalid { message: String, fields: FieldErrors },
+    #[error("missing or invalid credential")]
+    Unauthorized,
+    #[error("not found")]
+    NotFound,
+    /// A state change that is not allowed, or a clash with existing data.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("gone: {0}")]
+    Gone(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many attempts")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+/// The JSON error body, as documented in the OpenAPI specs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `invalid_input`.
+    pub code: &'static str,
+    pub message: String,
+    /// Per-field messages for invalid input.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: FieldErrors,
+}
+
+impl AppError {
+    /// One invalid field.
+    pub fn field(name: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(name.to_string(), message.into());
+        Self::invalid(fields)
+    }
+
+    /// Several invalid fields; the message names them.
+    pub fn invalid(fields: FieldErrors) -> Self {
+        let names: Vec<&str> = fields.keys().map(String::as_str).collect();
+        Self::Invalid {
+            message: format!("invalid input: {}", names.join(", ")),
+            fields,
+        }
+    }
+
+    /// A "not found" for an id named in the request body is that field's fault (422).
+    pub fn for_field(self, field: &str, what: &str) -> Self {
+        match self {
+            Self::NotFound => Self::field(field, format!("no {what} with this id")),
+            other => other,
+        }
+    }
+
+    pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Gone(_) => (StatusCode::GONE, "gone"),
+            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    /// Constraint violations are the client's doing and get a 409/422; everything
+    /// else is ours and stays in the log.
+    fn from(err: sqlx::Error) -> Self {
+        if let Some(db) = err.as_database_error() {
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    return Self::Conflict("a record with the same unique value already exists".into())
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return Self::Invalid {
+                        message: "refers to a record that does not exist or is still in use".into(),
+                        fields: FieldErrors::new(),
+                    }
+                }
+                sqlx::error::ErrorKind::CheckViolation | sqlx::error::ErrorKind::NotNullViolation => {
+                    return Self::Invalid {
+                        message: "a value is outside its allowed range".into(),
+                        fields: FieldErrors::new(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        Self::Internal(err.into())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            Self::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let (message, fields) = match self {
+            Self::Invalid { message, fields } => (message, fields),
+            Self::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error");
+                ("something went wrong on our side; please try again".to_string(), FieldErrors::new())
+            }
+            other => (other.to_string(), FieldErrors::new()),
+        };
+        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}

@@ -1,0 +1,8 @@
+//! Request extractors shared by the API surfaces: they turn every rejection into
+//! the project's JSON error shape.
+
+mod json;
+mod page;
+
+pub use json::ApiJson;
+pub use page::{Page, PageQuery};

@@ -1,0 +1,57 @@
+//! Ordinavo Customer Portal server: the integration API, the portal API and the
+//! staff admin web, on one axum router over SQLite or PostgreSQL.
+
+pub mod api;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod download;
+pub mod error;
+pub mod extract;
+pub mod records;
+pub mod state;
+pub mod storage;
+
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::files::FsBlobStore;
+
+/// Largest JSON body accepted anywhere; uploads have their own limit.
+const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+/// Connects to the configured database, applies migrations and builds the state.
+pub async fn open(config: Config) -> anyhow::Result<AppState> {
+    let db = storage::connect(&config.database_url).await?;
+    storage::migrate(&db).await?;
+    let blobs = Arc::new(FsBlobStore::new(&config.data_dir));
+    Ok(AppState { db, config: Arc::new(config), blobs })
+}
+
+/// The whole HTTP application. Tests build exactly this router.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(|| async { Json(api_openapi()) }))
+        .merge(api)
+        .fallback(|| async { AppError::NotFound })
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The integration API's OpenAPI document, generated from the handlers.
+pub fn api_openapi() -> utoipa::openapi::OpenApi {
+    api::router().split_for_parts().1
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, AppError> {
+    sqlx::query("SELECT 1").execute(&state.db.pool).await?;
+    Ok("ok")
+}

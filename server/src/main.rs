@@ -1,0 +1,168 @@
+//! `ordinavo-server`: serve the portal, admin web and integration API, or run an
+//! administrative command. Configuration comes from `ORDINAVO_*` variables.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{bail, Context};
+use clap::{Parser, Subcommand};
+use ordinavo_server::config::Config;
+use ordinavo_server::records::{api_keys, staff};
+use ordinavo_server::{app, demo, open};
+
+#[derive(Parser)]
+#[command(name = "ordinavo-server", version, about = "Ordinavo Customer Portal server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP on ORDINAVO_BIND (the default command).
+    Serve {
+        /// Seed demo data first, if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff users.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+    /// Manage integration API keys.
+    ApiKey {
+        #[command(subcommand)]
+        command: ApiKeyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff user; the password is read from standard input or prompted for.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin or dispatcher
+        #[arg(long, value_parser = ["admin", "dispatcher"])]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ApiKeyCommand {
+    /// Create a key and print it once.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke a key by id or name.
+    Revoke {
+        /// The key's id or name
+        key: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ORDINAVO_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let config = Config::from_env()?;
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Migrate => {
+            open(config).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Staff { command: StaffCommand::Add { email, name, role } } => {
+            let state = open(config).await?;
+            let password = read_password()?;
+            let role = staff::Role::parse(&role).context("role must be admin or dispatcher")?;
+            let input = staff::NewStaff { email: &email, name: &name, role, password: &password };
+            match staff::create(&state.db, input).await {
+                Ok(id) => {
+                    println!("staff user {email} created ({id})");
+                    Ok(())
+                }
+                Err(err) => bail!("{}", describe(err)),
+            }
+        }
+        Command::ApiKey { command: ApiKeyCommand::Create { name } } => {
+            let name = name.trim();
+            if name.is_empty() {
+                bail!("--name must not be empty");
+            }
+            let state = open(config).await?;
+            let key = api_keys::create(&state.db, name).await?;
+            eprintln!("API key {name:?} created ({}). It is shown only now; store it safely:", key.id);
+            println!("{}", key.secret);
+            Ok(())
+        }
+        Command::ApiKey { command: ApiKeyCommand::Revoke { key } } => {
+            let state = open(config).await?;
+            if api_keys::revoke(&state.db, &key).await? {
+                println!("API key {key} revoked");
+                Ok(())
+            } else {
+                bail!("no active API key with id or name {key:?}")
+            }
+        }
+    }
+}
+
+async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
+    let bind = config.bind;
+    let public_url = config.public_url.clone();
+    let state = open(config).await?;
+    if with_demo {
+        if demo::seed(&state).await? {
+            tracing::info!("demo data seeded");
+        } else {
+            tracing::info!("database not empty; demo data not seeded again");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+    tracing::info!(%public_url, "listening on {}", listener.local_addr()?);
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .context("serving HTTP")
+}
+
+/// Reads a password from a pipe, or prompts without echo on a terminal.
+fn read_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Password: ")?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if password.is_empty() {
+        bail!("no password given on standard input");
+    }
+    Ok(password)
+}
+
+/// Turns a validation error into one readable line for the terminal.
+fn describe(err: ordinavo_server::error::AppError) -> String {
+    match err {
+        ordinavo_server::error::AppError::Invalid { fields, .. } if !fields.is_empty() => fields
+            .iter()
+            .map(|(field, problem)| format!("{field} {problem}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,21 @@
+//! Records and the operations on them: each module owns one kind of record, its
+//! queries and the rules applied when it changes (timeline events, audit entries).
+//! Handlers of every surface call these; none touches SQL directly.
+
+pub mod api_keys;
+pub mod appointments;
+pub mod attachments;
+pub mod audit;
+pub mod contacts;
+pub mod customers;
+pub mod follow_ups;
+pub mod internal;
+pub mod locations;
+pub mod portal_access;
+pub mod query;
+pub mod reports;
+pub mod requests;
+pub mod staff;
+pub mod targets;
+pub mod timeline;
+pub mod time;

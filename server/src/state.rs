@@ -1,0 +1,14 @@
+//! Shared application state handed to every handler.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::storage::files::BlobStore;
+use crate::storage::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub blobs: Arc<dyn BlobStore>,
+}
