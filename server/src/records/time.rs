@@ -74,8 +74,8 @@ mod tests {
     fn wire_format_is_rfc3339_utc() {
         let ts = Timestamp(1_795_000_000_000);
         let json = serde_json::to_string(&ts).unwrap();
-        assert_eq!(json, "\"2026-11-18T08:26:40Z\"");
-        let back: Timestamp = serde_json::from_str("\"2026-11-18T12:26:40+04:00\"").unwrap();
+        assert_eq!(json, "\"2026-11-18T11:06:40Z\"");
+        let back: Timestamp = serde_json::from_str("\"2026-11-18T15:06:40+04:00\"").unwrap();
         assert_eq!(back, ts);
     }
 }

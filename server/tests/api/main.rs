@@ -1,0 +1,11 @@
+//! Server tests through the real router, on SQLite and (when configured) PostgreSQL.
+//! One test binary: it links once and shares the support module.
+
+mod auth;
+mod bad_input;
+mod demo_seed;
+mod migrations;
+mod openapi;
+mod story;
+mod support;
+mod versions;
