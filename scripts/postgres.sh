@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the tests and prints its URL.
-# Usage: scripts/postgres.sh start|stop   (data under .tmp/pg, port $PGPORT or 55432)
+# Usage: scripts/postgres.sh start|fresh|stop   (data under .tmp/pg, port $PGPORT or 55432)
+# `fresh` throws away the previous cluster first, so every test run starts empty.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/.tmp/pg"
@@ -14,6 +15,11 @@ as_pg() {
 }
 
 case "${1:-start}" in
+  fresh)
+    "$0" stop
+    rm -rf "$dir"
+    exec "$0" start
+    ;;
   start)
     if [ ! -f "$dir/PG_VERSION" ]; then
       mkdir -p "$dir"
@@ -29,5 +35,5 @@ case "${1:-start}" in
   stop)
     as_pg "$bin/pg_ctl" -D "$dir" -m fast stop >/dev/null 2>&1 || true
     ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  *) echo "usage: $0 start|fresh|stop" >&2; exit 2 ;;
 esac

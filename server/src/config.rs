@@ -43,7 +43,11 @@ impl Config {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(lookup("ORDINAVO_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match lookup("ORDINAVO_DATABASE_URL") {
-            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") => url,
+            Some(url)
+                if url.starts_with("postgres://") || url.starts_with("postgresql://") || url.starts_with("sqlite:") =>
+            {
+                url
+            }
             Some(url) => {
                 return Err(ConfigError {
                     name: "ORDINAVO_DATABASE_URL",
@@ -161,7 +165,10 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(redact_url("postgres://app:pw@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(
+            redact_url("postgres://app:pw@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

@@ -137,14 +137,21 @@ impl IntoResponse for AppError {
             Self::Invalid { message, fields } => (message, fields),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
-                ("something went wrong on our side; please try again".to_string(), FieldErrors::new())
+                (
+                    "something went wrong on our side; please try again".to_string(),
+                    FieldErrors::new(),
+                )
             }
             other => (other.to_string(), FieldErrors::new()),
         };
-        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
+        let body = ErrorBody {
+            error: ErrorDetail { code, message, fields },
+        };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -30,7 +30,11 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     storage::migrate(&db).await?;
     let blobs = Arc::new(FsBlobStore::new(&config.data_dir));
-    Ok(AppState { db, config: Arc::new(config), blobs })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        blobs,
+    })
 }
 
 /// The whole HTTP application. Tests build exactly this router.

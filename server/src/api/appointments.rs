@@ -1,6 +1,6 @@
 //! `/api/v1/appointments`
 
-use crate::records::appointments::{Appointment, NewAppointment, AppointmentPatch};
+use crate::records::appointments::{Appointment, AppointmentPatch, NewAppointment};
 
 super::crud::crud! {
     records: appointments,

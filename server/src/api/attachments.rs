@@ -38,7 +38,11 @@ struct UploadForm {
 /// List attachments. Filters: customer_id, location_id, updated_since.
 #[utoipa::path(get, path = "/api/v1/attachments", tag = "attachments", params(PageQuery),
     responses((status = 200, body = Page<Attachment>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list(State(state): State<AppState>, _caller: ApiCaller, query: PageQuery) -> AppResult<Json<Page<Attachment>>> {
+async fn list(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    query: PageQuery,
+) -> AppResult<Json<Page<Attachment>>> {
     Ok(Json(attachments::list(&state.db, &query).await?))
 }
 
@@ -83,7 +87,11 @@ async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/attachments/{id}", tag = "attachments",
     responses((status = 204), (status = 404, body = ErrorBody)))]
-async fn delete(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
     attachments::delete(&mut tx, &actor, &id).await?;
     tx.commit().await?;
@@ -112,9 +120,10 @@ async fn read_upload(mut multipart: Multipart, limit: u64) -> AppResult<Upload> 
         match field.name().unwrap_or_default() {
             "owner_kind" => {
                 let text = field.text().await.map_err(multipart_error)?;
-                owner_kind = Some(OwnerKind::parse(text.trim()).ok_or_else(|| {
-                    AppError::field("owner_kind", "must be one of: report, target, request")
-                })?);
+                owner_kind = Some(
+                    OwnerKind::parse(text.trim())
+                        .ok_or_else(|| AppError::field("owner_kind", "must be one of: report, target, request"))?,
+                );
             }
             "owner_id" => owner_id = Some(field.text().await.map_err(multipart_error)?.trim().to_string()),
             "file" => {
@@ -136,15 +145,23 @@ async fn read_upload(mut multipart: Multipart, limit: u64) -> AppResult<Upload> 
         }
     }
     let mut missing = crate::error::FieldErrors::new();
-    for (name, present) in [("owner_kind", owner_kind.is_some()), ("owner_id", owner_id.is_some()), ("file", file.is_some())] {
+    for (name, present) in [
+        ("owner_kind", owner_kind.is_some()),
+        ("owner_id", owner_id.is_some()),
+        ("file", file.is_some()),
+    ] {
         if !present {
             missing.insert(name.to_string(), "is required".to_string());
         }
     }
     match (owner_kind, owner_id, file) {
-        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => {
-            Ok(Upload { owner_kind, owner_id, file_name, content_type, bytes })
-        }
+        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => Ok(Upload {
+            owner_kind,
+            owner_id,
+            file_name,
+            content_type,
+            bytes,
+        }),
         _ => Err(AppError::invalid(missing)),
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/contacts`
 
-use crate::records::contacts::{Contact, NewContact, ContactPatch};
+use crate::records::contacts::{Contact, ContactPatch, NewContact};
 
 super::crud::crud! {
     records: contacts,
@@ -20,7 +20,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Delete a contact that never had portal access, invitations or work (409 otherwise).
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts",
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn delete(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
     contacts::delete(&mut tx, &actor, &id).await?;
     tx.commit().await?;

@@ -1,6 +1,6 @@
 //! `/api/v1/customers`
 
-use crate::records::customers::{Customer, NewCustomer, CustomerPatch};
+use crate::records::customers::{Customer, CustomerPatch, NewCustomer};
 
 super::crud::crud! {
     records: customers,

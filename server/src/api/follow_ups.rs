@@ -1,6 +1,6 @@
 //! `/api/v1/follow-ups`
 
-use crate::records::follow_ups::{FollowUp, NewFollowUp, FollowUpPatch};
+use crate::records::follow_ups::{FollowUp, FollowUpPatch, NewFollowUp};
 
 super::crud::crud! {
     records: follow_ups,

@@ -1,6 +1,6 @@
 //! `/api/v1/locations`
 
-use crate::records::locations::{Location, NewLocation, LocationPatch};
+use crate::records::locations::{Location, LocationPatch, NewLocation};
 
 super::crud::crud! {
     records: locations,

@@ -3,10 +3,10 @@
 //! requests out. Authenticated with API keys; every write is audited.
 
 mod appointments;
-mod crud;
 mod attachments;
 mod auth;
 mod contacts;
+mod crud;
 mod customers;
 mod follow_ups;
 mod locations;
@@ -43,7 +43,12 @@ impl Modify for ApiKeyAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "api_key",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("ordk_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("ordk_…")
+                    .build(),
+            ),
         );
     }
 }

@@ -24,7 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// Approve a draft report. Customers still see nothing: publishing is a separate step.
 #[utoipa::path(post, path = "/api/v1/visit-reports/{id}/approve", tag = "visit-reports",
     responses((status = 200, body = VisitReport), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn approve(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<Json<VisitReport>> {
+async fn approve(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<VisitReport>> {
     let mut tx = state.db.begin_write().await?;
     let report = reports::approve(&mut tx, &actor, &id).await?;
     tx.commit().await?;
@@ -34,7 +38,11 @@ async fn approve(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Pat
 /// Take an approved report back to draft for editing.
 #[utoipa::path(post, path = "/api/v1/visit-reports/{id}/reopen", tag = "visit-reports",
     responses((status = 200, body = VisitReport), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn reopen(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<Json<VisitReport>> {
+async fn reopen(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<VisitReport>> {
     let mut tx = state.db.begin_write().await?;
     let report = reports::reopen(&mut tx, &actor, &id).await?;
     tx.commit().await?;
@@ -59,7 +67,11 @@ async fn publish(
 /// Remove a published report from the portal; it stays approved.
 #[utoipa::path(post, path = "/api/v1/visit-reports/{id}/unpublish", tag = "visit-reports",
     responses((status = 200, body = VisitReport), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn unpublish(State(state): State<AppState>, ApiCaller(actor): ApiCaller, Path(id): Path<String>) -> AppResult<Json<VisitReport>> {
+async fn unpublish(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<VisitReport>> {
     let mut tx = state.db.begin_write().await?;
     let report = reports::unpublish(&mut tx, &actor, &id).await?;
     tx.commit().await?;

@@ -1,6 +1,6 @@
 //! `/api/v1/targets`
 
-use crate::records::targets::{Target, NewTarget, TargetPatch};
+use crate::records::targets::{NewTarget, Target, TargetPatch};
 
 super::crud::crud! {
     records: targets,

@@ -195,7 +195,10 @@ mod tests {
                     Ok(next) => assert_eq!(next, to),
                     Err(AppError::Conflict(message)) => {
                         assert!(!expected);
-                        assert!(message.contains(from.name()) && message.contains(to.name()), "{message}");
+                        assert!(
+                            message.contains(from.name()) && message.contains(to.name()),
+                            "{message}"
+                        );
                     }
                     Err(other) => panic!("unexpected error {other:?}"),
                 }
@@ -226,7 +229,11 @@ mod tests {
     #[test]
     fn contacts_cancel_only_undecided_requests() {
         use RequestStatus::*;
-        let cancellable: Vec<_> = RequestStatus::ALL.iter().copied().filter(|s| contact_may_cancel(*s)).collect();
+        let cancellable: Vec<_> = RequestStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| contact_may_cancel(*s))
+            .collect();
         assert_eq!(cancellable, vec![Submitted, InReview]);
     }
 
@@ -275,7 +282,12 @@ mod tests {
         use ReportStatus::*;
         assert_table(
             ReportStatus::ALL,
-            &[(Draft, Approved), (Approved, Draft), (Approved, Published), (Published, Approved)],
+            &[
+                (Draft, Approved),
+                (Approved, Draft),
+                (Approved, Published),
+                (Published, Approved),
+            ],
         );
         assert!(!Draft.allows(Published));
     }

@@ -113,7 +113,10 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewAppointment) -> A
         .await
         .map_err(|err| err.for_field("target_id", "target"))?;
     if matches!(target.status, TargetStatus::Completed | TargetStatus::Cancelled) {
-        return Err(AppError::Conflict(format!("the target is {} and takes no new appointments", target.status.as_str())));
+        return Err(AppError::Conflict(format!(
+            "the target is {} and takes no new appointments",
+            target.status.as_str()
+        )));
     }
     let now = Timestamp(now_ms());
     let appointment = Appointment {
@@ -157,10 +160,23 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewAppointment) -> A
         requests::mark_planned(tx, request_id).await?;
     }
     if appointment.shared_with_portal {
-        timeline::record(tx, TimelineKind::AppointmentScheduled, place(&appointment), &appointment.id).await?;
-    }
-    audit::record(tx, actor, "appointment.create", "appointment", Some(&appointment.id), json!({ "target_id": target.id }))
+        timeline::record(
+            tx,
+            TimelineKind::AppointmentScheduled,
+            place(&appointment),
+            &appointment.id,
+        )
         .await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        "appointment.create",
+        "appointment",
+        Some(&appointment.id),
+        json!({ "target_id": target.id }),
+    )
+    .await?;
     Ok(appointment)
 }
 
@@ -237,7 +253,9 @@ pub fn milestone(before: &Appointment, after: &Appointment) -> Option<TimelineKi
         (from, AppointmentStatus::Cancelled) if from != AppointmentStatus::Cancelled => {
             Some(TimelineKind::AppointmentCancelled)
         }
-        (from, AppointmentStatus::Completed) if from != AppointmentStatus::Completed => Some(TimelineKind::VisitCompleted),
+        (from, AppointmentStatus::Completed) if from != AppointmentStatus::Completed => {
+            Some(TimelineKind::VisitCompleted)
+        }
         _ if before.starts_at != after.starts_at
             || before.ends_at != after.ends_at
             || before.arrival_window_start != after.arrival_window_start
@@ -262,7 +280,10 @@ fn check_times(appointment: &Appointment) -> AppResult<()> {
 }
 
 fn place(appointment: &Appointment) -> Place<'_> {
-    Place { customer_id: &appointment.customer_id, location_id: &appointment.location_id }
+    Place {
+        customer_id: &appointment.customer_id,
+        location_id: &appointment.location_id,
+    }
 }
 
 #[cfg(test)]
@@ -291,11 +312,23 @@ mod tests {
         use AppointmentStatus::*;
         let hidden = appointment(false, Scheduled, 0);
         assert_eq!(milestone(&hidden, &appointment(false, Cancelled, 0)), None);
-        assert_eq!(milestone(&hidden, &appointment(true, Scheduled, 0)), Some(TimelineKind::AppointmentScheduled));
+        assert_eq!(
+            milestone(&hidden, &appointment(true, Scheduled, 0)),
+            Some(TimelineKind::AppointmentScheduled)
+        );
         let shared = appointment(true, Scheduled, 0);
-        assert_eq!(milestone(&shared, &appointment(true, Scheduled, 60_000)), Some(TimelineKind::AppointmentRescheduled));
-        assert_eq!(milestone(&shared, &appointment(true, Cancelled, 0)), Some(TimelineKind::AppointmentCancelled));
-        assert_eq!(milestone(&shared, &appointment(true, Completed, 0)), Some(TimelineKind::VisitCompleted));
+        assert_eq!(
+            milestone(&shared, &appointment(true, Scheduled, 60_000)),
+            Some(TimelineKind::AppointmentRescheduled)
+        );
+        assert_eq!(
+            milestone(&shared, &appointment(true, Cancelled, 0)),
+            Some(TimelineKind::AppointmentCancelled)
+        );
+        assert_eq!(
+            milestone(&shared, &appointment(true, Completed, 0)),
+            Some(TimelineKind::VisitCompleted)
+        );
         assert_eq!(milestone(&shared, &appointment(true, InProgress, 0)), None);
         assert_eq!(milestone(&shared, &appointment(false, Scheduled, 60_000)), None);
     }

@@ -124,8 +124,8 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 /// Checks and stores an upload. Attachments start unreleased.
 pub async fn create(tx: &mut WriteTx, actor: &Actor, blobs: &dyn BlobStore, upload: Upload) -> AppResult<Attachment> {
     let (customer_id, location_id) = owner_place(tx, upload.owner_kind, &upload.owner_id).await?;
-    let content_type =
-        upload::check_content_type(&upload.content_type, &upload.bytes).map_err(|message| AppError::field("file", message))?;
+    let content_type = upload::check_content_type(&upload.content_type, &upload.bytes)
+        .map_err(|message| AppError::field("file", message))?;
     if upload.bytes.is_empty() {
         return Err(AppError::field("file", "the file is empty"));
     }
@@ -204,7 +204,11 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
         .bind(id)
         .execute(&mut ***tx)
         .await?;
-    let action = if released { "attachment.release" } else { "attachment.unrelease" };
+    let action = if released {
+        "attachment.release"
+    } else {
+        "attachment.unrelease"
+    };
     audit::record(tx, actor, action, "attachment", Some(id), json!({})).await?;
     Ok(attachment)
 }
@@ -212,9 +216,19 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
 /// Deletes an attachment record. The blob stays: identical content may back other records.
 pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> {
     let attachment = get(&mut ***tx, id).await?;
-    sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut ***tx).await?;
-    audit::record(tx, actor, "attachment.delete", "attachment", Some(id), json!({ "file_name": attachment.file_name }))
+    sqlx::query("DELETE FROM attachments WHERE id = $1")
+        .bind(id)
+        .execute(&mut ***tx)
         .await?;
+    audit::record(
+        tx,
+        actor,
+        "attachment.delete",
+        "attachment",
+        Some(id),
+        json!({ "file_name": attachment.file_name }),
+    )
+    .await?;
     Ok(())
 }
 

@@ -86,7 +86,10 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewFollowUp) -> AppR
             .await
             .map_err(|err| err.for_field("origin_report_id", "visit report"))?;
         if report.target_id != target.id {
-            return Err(AppError::field("origin_report_id", "the report belongs to another target"));
+            return Err(AppError::field(
+                "origin_report_id",
+                "the report belongs to another target",
+            ));
         }
     }
     let mut fields = Fields::new();
@@ -124,7 +127,15 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewFollowUp) -> AppR
     .execute(&mut ***tx)
     .await?;
     timeline::record(tx, TimelineKind::FollowUpRequired, place(&follow_up), &follow_up.id).await?;
-    audit::record(tx, actor, "follow_up.create", "follow_up", Some(&follow_up.id), json!({})).await?;
+    audit::record(
+        tx,
+        actor,
+        "follow_up.create",
+        "follow_up",
+        Some(&follow_up.id),
+        json!({}),
+    )
+    .await?;
     Ok(follow_up)
 }
 
@@ -141,7 +152,10 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
             .await
             .map_err(|err| err.for_field("planned_appointment_id", "appointment"))?;
         if appointment.location_id != follow_up.location_id {
-            return Err(AppError::field("planned_appointment_id", "the appointment is at another location"));
+            return Err(AppError::field(
+                "planned_appointment_id",
+                "the appointment is at another location",
+            ));
         }
         follow_up.planned_appointment_id = Some(appointment.id);
     }
@@ -150,7 +164,10 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
     }
     match follow_up.status {
         FollowUpStatus::Planned if follow_up.planned_appointment_id.is_none() => {
-            return Err(AppError::field("planned_appointment_id", "a planned follow-up needs its appointment"));
+            return Err(AppError::field(
+                "planned_appointment_id",
+                "a planned follow-up needs its appointment",
+            ));
         }
         FollowUpStatus::Required => follow_up.planned_appointment_id = None,
         _ => {}
@@ -172,11 +189,21 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
     if follow_up.status == FollowUpStatus::Planned && before != FollowUpStatus::Planned {
         timeline::record(tx, TimelineKind::FollowUpPlanned, place(&follow_up), id).await?;
     }
-    audit::record(tx, actor, "follow_up.update", "follow_up", Some(id), json!({ "status": follow_up.status.as_str() }))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "follow_up.update",
+        "follow_up",
+        Some(id),
+        json!({ "status": follow_up.status.as_str() }),
+    )
+    .await?;
     Ok(follow_up)
 }
 
 fn place(follow_up: &FollowUp) -> Place<'_> {
-    Place { customer_id: &follow_up.customer_id, location_id: &follow_up.location_id }
+    Place {
+        customer_id: &follow_up.customer_id,
+        location_id: &follow_up.location_id,
+    }
 }

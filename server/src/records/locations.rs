@@ -68,7 +68,11 @@ const SELECT: &str = "SELECT l.id, l.customer_id, l.name, l.address_line, l.post
      l.time_zone, l.external_ref, l.created_at, l.updated_at FROM locations l";
 
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Location>> {
-    let spec = ListSpec { alias: "l", customer_column: Some("l.customer_id"), ..ListSpec::default() };
+    let spec = ListSpec {
+        alias: "l",
+        customer_column: Some("l.customer_id"),
+        ..ListSpec::default()
+    };
     query::list(db, SELECT, spec, query).await
 }
 
@@ -124,7 +128,15 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewLocation) -> AppR
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    audit::record(tx, actor, "location.create", "location", Some(&location.id), json!({ "name": location.name })).await?;
+    audit::record(
+        tx,
+        actor,
+        "location.create",
+        "location",
+        Some(&location.id),
+        json!({ "name": location.name }),
+    )
+    .await?;
     Ok(location)
 }
 

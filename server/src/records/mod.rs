@@ -17,5 +17,5 @@ pub mod reports;
 pub mod requests;
 pub mod staff;
 pub mod targets;
-pub mod timeline;
 pub mod time;
+pub mod timeline;

@@ -27,7 +27,11 @@ pub struct Select {
 impl Select {
     /// `base` is a `SELECT … FROM …` without a `WHERE`.
     pub fn new(base: &str) -> Self {
-        Self { sql: base.to_string(), args: Vec::new(), clauses: Vec::new() }
+        Self {
+            sql: base.to_string(),
+            args: Vec::new(),
+            clauses: Vec::new(),
+        }
     }
 
     /// Adds a bound value and returns its placeholder.
@@ -96,8 +100,20 @@ where
     let limit = query.limit(&mut fields);
     let mut select = Select::new(base);
     let alias = spec.alias;
-    apply(&mut fields, &mut select, "customer_id", &query.customer_id, spec.customer_column);
-    apply(&mut fields, &mut select, "location_id", &query.location_id, spec.location_column);
+    apply(
+        &mut fields,
+        &mut select,
+        "customer_id",
+        &query.customer_id,
+        spec.customer_column,
+    );
+    apply(
+        &mut fields,
+        &mut select,
+        "location_id",
+        &query.location_id,
+        spec.location_column,
+    );
     if let Some(status) = &query.status {
         match spec.status_column {
             Some(column) if spec.statuses.contains(&status.as_str()) => {
@@ -108,7 +124,10 @@ where
         }
     }
     if let Some(since) = query.updated_since {
-        select.filter(&format!("{alias}.updated_at >= {{}}"), Arg::Int(since.timestamp_millis()));
+        select.filter(
+            &format!("{alias}.updated_at >= {{}}"),
+            Arg::Int(since.timestamp_millis()),
+        );
     }
     if let Some(after) = &query.after {
         select.filter(&format!("{alias}.id > {{}}"), Arg::Text(after.clone()));
@@ -161,5 +180,8 @@ pub fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
 /// Reads a text column holding a wire name (a status or kind).
 pub fn wire<T: TryFrom<String, Error = String>>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
     let text: String = row.try_get(column)?;
-    T::try_from(text).map_err(|message| sqlx::Error::ColumnDecode { index: column.to_string(), source: message.into() })
+    T::try_from(text).map_err(|message| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: message.into(),
+    })
 }

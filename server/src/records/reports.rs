@@ -112,7 +112,10 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewReport) -> AppRes
             .await
             .map_err(|err| err.for_field("appointment_id", "appointment"))?;
         if appointment.target_id != target.id {
-            return Err(AppError::field("appointment_id", "the appointment belongs to another target"));
+            return Err(AppError::field(
+                "appointment_id",
+                "the appointment belongs to another target",
+            ));
         }
     }
     let now = Timestamp(now_ms());
@@ -223,7 +226,10 @@ pub async fn publish(tx: &mut WriteTx, actor: &Actor, id: &str, publication: Pub
     timeline::record(
         tx,
         TimelineKind::ReportShared,
-        Place { customer_id: &report.customer_id, location_id: &report.location_id },
+        Place {
+            customer_id: &report.customer_id,
+            location_id: &report.location_id,
+        },
         id,
     )
     .await?;
@@ -282,7 +288,9 @@ fn apply(report: &mut VisitReport, patch: &ReportPatch) -> AppResult<()> {
         report.internal_body = fields.text("internal_body", v, MAX_TEXT);
     }
     if let Some(v) = &patch.internal_notes {
-        report.internal_notes = fields.optional_text("internal_notes", Some(v), MAX_TEXT).unwrap_or_default();
+        report.internal_notes = fields
+            .optional_text("internal_notes", Some(v), MAX_TEXT)
+            .unwrap_or_default();
     }
     report.updated_at = Timestamp::now();
     fields.finish()

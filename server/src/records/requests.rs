@@ -105,15 +105,22 @@ pub async fn get(conn: &mut sqlx::AnyConnection, id: &str) -> AppResult<Request>
 }
 
 async fn windows<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Vec<TimeWindow>> {
-    Ok(sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
-        .bind(id)
-        .fetch_all(executor)
-        .await?)
+    Ok(
+        sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
+            .bind(id)
+            .fetch_all(executor)
+            .await?,
+    )
 }
 
 /// Submits a request. With an idempotency key already used by the same submitter,
 /// returns the earlier request unchanged (and `false`), so a retried send never duplicates.
-pub async fn submit(tx: &mut WriteTx, actor: &Actor, submitted_by: Option<&str>, input: NewRequest) -> AppResult<(Request, bool)> {
+pub async fn submit(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    submitted_by: Option<&str>,
+    input: NewRequest,
+) -> AppResult<(Request, bool)> {
     let mut fields = Fields::new();
     let idempotency_key = fields.optional_text("idempotency_key", input.idempotency_key.as_deref(), 100);
     if let (Some(user), Some(key)) = (submitted_by, &idempotency_key) {
@@ -124,7 +131,7 @@ pub async fn submit(tx: &mut WriteTx, actor: &Actor, submitted_by: Option<&str>,
                 .fetch_optional(&mut ***tx)
                 .await?;
         if let Some((id,)) = existing {
-            return Ok((get(&mut ***tx, &id).await?, false));
+            return Ok((get(tx, &id).await?, false));
         }
     }
     let title = fields.text("title", &input.title, MAX_LINE);
@@ -133,7 +140,11 @@ pub async fn submit(tx: &mut WriteTx, actor: &Actor, submitted_by: Option<&str>,
         fields.error("preferred_windows", format!("at most {MAX_WINDOWS} windows"));
     }
     for (i, window) in input.preferred_windows.iter().enumerate() {
-        fields.ordered(&format!("preferred_windows[{i}].ends_at"), window.starts_at.to_utc(), window.ends_at.to_utc());
+        fields.ordered(
+            &format!("preferred_windows[{i}].ends_at"),
+            window.starts_at.to_utc(),
+            window.ends_at.to_utc(),
+        );
     }
     let location = locations::get(&mut ***tx, &input.location_id)
         .await
@@ -175,26 +186,39 @@ pub async fn submit(tx: &mut WriteTx, actor: &Actor, submitted_by: Option<&str>,
     .execute(&mut ***tx)
     .await?;
     for (position, window) in request.preferred_windows.iter().enumerate() {
-        sqlx::query("INSERT INTO request_time_windows (request_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)")
-            .bind(&request.id)
-            .bind(position as i64)
-            .bind(window.starts_at.0)
-            .bind(window.ends_at.0)
-            .execute(&mut ***tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO request_time_windows (request_id, position, starts_at, ends_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&request.id)
+        .bind(position as i64)
+        .bind(window.starts_at.0)
+        .bind(window.ends_at.0)
+        .execute(&mut ***tx)
+        .await?;
     }
     timeline::record(tx, TimelineKind::RequestSubmitted, place(&request), &request.id).await?;
-    audit::record(tx, actor, "request.submit", "request", Some(&request.id), json!({ "kind": request.kind.as_str() })).await?;
+    audit::record(
+        tx,
+        actor,
+        "request.submit",
+        "request",
+        Some(&request.id),
+        json!({ "kind": request.kind.as_str() }),
+    )
+    .await?;
     Ok((request, true))
 }
 
 /// Applies a staff decision (review, accept, reject with a reason, cancel).
 pub async fn decide(tx: &mut WriteTx, actor: &Actor, id: &str, decision: RequestDecision) -> AppResult<Request> {
-    let mut request = get(&mut ***tx, id).await?;
+    let mut request = get(tx, id).await?;
     let mut fields = Fields::new();
     let reason = fields.optional_text("decision_reason", decision.decision_reason.as_deref(), MAX_TEXT);
     if decision.status == RequestStatus::Rejected && reason.is_none() {
-        fields.error("decision_reason", "a reason for the customer is required when rejecting");
+        fields.error(
+            "decision_reason",
+            "a reason for the customer is required when rejecting",
+        );
     }
     fields.finish()?;
     request.status = request.status.transition_to(decision.status)?;
@@ -210,13 +234,21 @@ pub async fn decide(tx: &mut WriteTx, actor: &Actor, id: &str, decision: Request
     if let Some(kind) = kind {
         timeline::record(tx, kind, place(&request), &request.id).await?;
     }
-    audit::record(tx, actor, "request.decide", "request", Some(id), json!({ "status": request.status.as_str() })).await?;
+    audit::record(
+        tx,
+        actor,
+        "request.decide",
+        "request",
+        Some(id),
+        json!({ "status": request.status.as_str() }),
+    )
+    .await?;
     Ok(request)
 }
 
 /// Marks an accepted request as planned once its work has an appointment.
 pub async fn mark_planned(tx: &mut WriteTx, id: &str) -> AppResult<()> {
-    let mut request = get(&mut ***tx, id).await?;
+    let mut request = get(tx, id).await?;
     if request.status == RequestStatus::Accepted {
         request.status = RequestStatus::Planned;
         set_status(tx, &mut request).await?;
@@ -239,5 +271,8 @@ async fn set_status(tx: &mut WriteTx, request: &mut Request) -> AppResult<()> {
 }
 
 fn place(request: &Request) -> Place<'_> {
-    Place { customer_id: &request.customer_id, location_id: &request.location_id }
+    Place {
+        customer_id: &request.customer_id,
+        location_id: &request.location_id,
+    }
 }

@@ -106,7 +106,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewTarget) -> AppRes
         }
     }
     if let Some(request_id) = &input.request_id {
-        let request = requests::get(&mut ***tx, request_id)
+        let request = requests::get(tx, request_id)
             .await
             .map_err(|err| err.for_field("request_id", "request"))?;
         if request.location_id != location.id {
@@ -170,7 +170,15 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewTarget) -> AppRes
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    audit::record(tx, actor, "target.create", "target", Some(&target.id), json!({ "request_id": target.request_id })).await?;
+    audit::record(
+        tx,
+        actor,
+        "target.create",
+        "target",
+        Some(&target.id),
+        json!({ "request_id": target.request_id }),
+    )
+    .await?;
     Ok(target)
 }
 
@@ -225,7 +233,9 @@ fn apply(target: &mut Target, patch: &TargetPatch, mut fields: Fields) -> AppRes
         target.title = fields.text("title", v, MAX_LINE);
     }
     if let Some(v) = &patch.internal_notes {
-        target.internal_notes = fields.optional_text("internal_notes", Some(v), MAX_TEXT).unwrap_or_default();
+        target.internal_notes = fields
+            .optional_text("internal_notes", Some(v), MAX_TEXT)
+            .unwrap_or_default();
     }
     if let Some(score) = patch.routing_score {
         if !(0.0..=100.0).contains(&score) {

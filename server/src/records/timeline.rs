@@ -11,7 +11,12 @@ pub struct Place<'a> {
 }
 
 /// Records a milestone about `subject_id` in this transaction.
-pub async fn record(tx: &mut WriteTx, kind: TimelineKind, place: Place<'_>, subject_id: &str) -> Result<(), sqlx::Error> {
+pub async fn record(
+    tx: &mut WriteTx,
+    kind: TimelineKind,
+    place: Place<'_>,
+    subject_id: &str,
+) -> Result<(), sqlx::Error> {
     let version = tx.version().await?;
     sqlx::query(
         "INSERT INTO timeline_events (id, customer_id, location_id, kind, subject_id, occurred_at, version)

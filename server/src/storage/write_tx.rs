@@ -23,7 +23,11 @@ impl Db {
             Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
         };
-        Ok(WriteTx { tx: self.pool.begin().await?, version: None, _writer: writer })
+        Ok(WriteTx {
+            tx: self.pool.begin().await?,
+            version: None,
+            _writer: writer,
+        })
     }
 }
 

@@ -24,8 +24,13 @@ async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
     let mut urls = vec![("sqlite", format!("sqlite://{}", dir.join("test.db").display()))];
     if let Ok(admin_url) = std::env::var("ORDINAVO_TEST_POSTGRES_URL") {
         let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-        let db = ordinavo_server::storage::connect(&admin_url).await.expect("connect to the test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&db.pool).await.expect("create test database");
+        let db = ordinavo_server::storage::connect(&admin_url)
+            .await
+            .expect("connect to the test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&db.pool)
+            .await
+            .expect("create test database");
         db.pool.close().await;
         let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
         urls.push(("postgres", format!("{base}/{name}")));
@@ -40,7 +45,11 @@ impl TestApp {
         let probe = tempfile::tempdir().unwrap();
         for (backend, url) in database_urls(probe.path()).await {
             let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "sqlite" { format!("sqlite://{}", dir.path().join("test.db").display()) } else { url };
+            let url = if backend == "sqlite" {
+                format!("sqlite://{}", dir.path().join("test.db").display())
+            } else {
+                url
+            };
             apps.push(Self::with_url(backend, url, dir).await);
         }
         apps
@@ -58,20 +67,33 @@ impl TestApp {
         let state = ordinavo_server::open(config).await.expect("open app");
         let key = api_keys::create(&state.db, "tests").await.unwrap().secret;
         let router = ordinavo_server::app(state.clone());
-        TestApp { backend, state, router, key, _dir: dir }
+        TestApp {
+            backend,
+            state,
+            router,
+            key,
+            _dir: dir,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into())) };
+        let value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+        };
         (status, value)
     }
 
     /// A request with this app's API key and an optional JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut builder = Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {}", self.key));
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.key));
         let body = match body {
             Some(json) => {
                 builder = builder.header(header::CONTENT_TYPE, "application/json");
@@ -102,7 +124,13 @@ impl TestApp {
     }
 
     /// A raw request with a hand-written body and content type.
-    pub async fn raw(&self, method: Method, path: &str, content_type: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+    pub async fn raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: &str,
+        body: impl Into<Body>,
+    ) -> (StatusCode, Value) {
         let request = Request::builder()
             .method(method)
             .uri(path)
@@ -114,11 +142,21 @@ impl TestApp {
     }
 
     /// Uploads a file as multipart/form-data.
-    pub async fn upload(&self, owner_kind: &str, owner_id: &str, file_name: &str, content_type: &str, bytes: &[u8]) -> (StatusCode, Value) {
+    pub async fn upload(
+        &self,
+        owner_kind: &str,
+        owner_id: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> (StatusCode, Value) {
         let boundary = "ordinavo-test-boundary";
         let mut body = Vec::new();
         for (name, value) in [("owner_kind", owner_kind), ("owner_id", owner_id)] {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
         }
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n")
@@ -126,12 +164,21 @@ impl TestApp {
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.raw(Method::POST, "/api/v1/attachments", &format!("multipart/form-data; boundary={boundary}"), body).await
+        self.raw(
+            Method::POST,
+            "/api/v1/attachments",
+            &format!("multipart/form-data; boundary={boundary}"),
+            body,
+        )
+        .await
     }
 
     /// Counts rows of a table, to prove nothing was half-written.
     pub async fn count(&self, table: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.db.pool).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.state.db.pool)
+            .await
+            .unwrap();
         n
     }
 }
@@ -141,7 +188,12 @@ pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 /// Creates a customer, a location in Berlin and a target there; returns their ids.
 pub async fn work(app: &TestApp) -> (String, String, String) {
-    let customer = app.create("/api/v1/customers", serde_json::json!({ "name": "Northwind Properties" })).await;
+    let customer = app
+        .create(
+            "/api/v1/customers",
+            serde_json::json!({ "name": "Northwind Properties" }),
+        )
+        .await;
     let location = app
         .create(
             "/api/v1/locations",

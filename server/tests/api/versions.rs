@@ -12,12 +12,17 @@ async fn every_change_gets_a_higher_version() {
         let version = |app: &TestApp, id: String| {
             let pool = app.state.db.pool.clone();
             async move {
-                let (v,): (i64,) = sqlx::query_as("SELECT version FROM customers WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+                let (v,): (i64,) = sqlx::query_as("SELECT version FROM customers WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
                 v
             }
         };
         let first = version(&app, id.clone()).await;
-        app.patch(&format!("/api/v1/customers/{id}"), json!({ "name": "B" })).await;
+        app.patch(&format!("/api/v1/customers/{id}"), json!({ "name": "B" }))
+            .await;
         let second = version(&app, id.clone()).await;
         assert!(second > first, "[{}] {second} > {first}", app.backend);
     }
@@ -42,13 +47,28 @@ async fn concurrent_writers_commit_in_version_order() {
         for writer in writers {
             assert!(writer.await.unwrap().is_success(), "[{}]", app.backend);
         }
-        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM customers ORDER BY version").fetch_all(&app.state.db.pool).await.unwrap();
+        let versions: Vec<(i64,)> = sqlx::query_as("SELECT version FROM customers ORDER BY version")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
         let versions: Vec<i64> = versions.into_iter().map(|(v,)| v).collect();
         let mut unique = versions.clone();
         unique.dedup();
-        assert_eq!(unique.len(), 16, "[{}] one version per transaction: {versions:?}", app.backend);
-        let (clock,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock").fetch_one(&app.state.db.pool).await.unwrap();
+        assert_eq!(
+            unique.len(),
+            16,
+            "[{}] one version per transaction: {versions:?}",
+            app.backend
+        );
+        let (clock,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
         assert_eq!(clock, *versions.last().unwrap(), "no version was handed out and lost");
-        assert!(versions.windows(2).all(|w| w[1] == w[0] + 1), "[{}] no gaps: {versions:?}", app.backend);
+        assert!(
+            versions.windows(2).all(|w| w[1] == w[0] + 1),
+            "[{}] no gaps: {versions:?}",
+            app.backend
+        );
     }
 }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what the build, the tests and the demo need, if missing: Debian packages
+# (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font) and the UI's npm packages.
+# Safe to run again: it does nothing when everything is already there.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential
+  pkg-config
+  libwebkit2gtk-4.1-dev
+  libayatana-appindicator3-dev
+  librsvg2-dev
+  libxdo-dev
+  libssl-dev
+  postgresql
+  xvfb
+  xauth
+  fonts-noto-core
+  curl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed$'; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  echo "installing: ${missing[*]}"
+  "${sudo[@]}" apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "npm is missing: install Node.js 20.19 or newer" >&2
+  exit 1
+fi
+
+# npm ci only when the lock file changed since the last install.
+stamp="$root/ui/node_modules/.ordinavo-lock"
+if ! cmp -s "$root/ui/package-lock.json" "$stamp" 2>/dev/null; then
+  (cd "$root/ui" && npm ci --no-audit --no-fund)
+  cp "$root/ui/package-lock.json" "$stamp"
+fi

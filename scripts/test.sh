@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Runs every Rust test on SQLite and on a fresh local PostgreSQL cluster.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+ORDINAVO_TEST_POSTGRES_URL=$(scripts/postgres.sh fresh)
+export ORDINAVO_TEST_POSTGRES_URL
+trap 'scripts/postgres.sh stop' EXIT
+cargo test --workspace --locked
