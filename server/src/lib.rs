@@ -8,6 +8,8 @@ pub mod domain;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod portal;
+pub mod projection;
 pub mod records;
 pub mod state;
 pub mod storage;
@@ -40,10 +42,13 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
 /// The whole HTTP application. Tests build exactly this router.
 pub fn app(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
+    let (portal, _) = portal::router().split_for_parts();
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(|| async { Json(api_openapi()) }))
+        .route("/portal/v1/openapi.json", get(|| async { Json(portal_openapi()) }))
         .merge(api)
+        .merge(portal)
         .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
@@ -53,6 +58,11 @@ pub fn app(state: AppState) -> Router {
 /// The integration API's OpenAPI document, generated from the handlers.
 pub fn api_openapi() -> utoipa::openapi::OpenApi {
     api::router().split_for_parts().1
+}
+
+/// The portal API's OpenAPI document, generated from the handlers.
+pub fn portal_openapi() -> utoipa::openapi::OpenApi {
+    portal::router().split_for_parts().1
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Result<&'static str, AppError> {

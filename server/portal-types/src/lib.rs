@@ -3,5 +3,7 @@
 //! accident and the desktop client decodes exactly what the server sends.
 
 mod status;
+mod views;
 
 pub use status::{PublicStatus, RequestKind, RequestStatus, TimelineKind};
+pub use views::*;

@@ -9,6 +9,7 @@ mod contacts;
 mod crud;
 mod customers;
 mod follow_ups;
+mod invitations;
 mod locations;
 mod reports;
 mod requests;
@@ -65,4 +66,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attachments::router())
         .merge(follow_ups::router())
         .merge(requests::router())
+        .merge(invitations::router())
 }

@@ -505,6 +505,46 @@ impl Seeder<'_> {
                 "Aisha Noor",
             )
             .await?;
+        let last_test = self
+            .appointment(&lighting.id, &abu_dhabi, -27, 7, 0, 10, 0, true)
+            .await?;
+        self.complete(&last_test).await?;
+        let lighting_report = self
+            .report(
+                &lighting.id,
+                Some(&last_test),
+                &abu_dhabi,
+                -27,
+                "Emergency lighting monthly test",
+                "All 64 luminaires passed the function test. Battery of exit sign E-12 weak.",
+                "Replace battery under warranty claim W-5521 with the supplier.",
+            )
+            .await?;
+        reports::approve(self.tx, &SYSTEM, &lighting_report).await?;
+        reports::publish(
+            self.tx,
+            &SYSTEM,
+            &lighting_report,
+            Publication {
+                portal_title: "Emergency lighting test".into(),
+                portal_summary: "All 64 emergency luminaires passed the monthly function test.".into(),
+                portal_message: "The battery of one exit sign is weak and will be replaced at the next visit.".into(),
+            },
+        )
+        .await?;
+        self.attach(
+            OwnerKind::Report,
+            &lighting_report,
+            "Emergency lighting log.pdf",
+            files::pdf(&[
+                "Emergency lighting - monthly function test",
+                "Contoso Store Abu Dhabi Mall",
+                "64 of 64 passed",
+            ]),
+            "application/pdf",
+            true,
+        )
+        .await?;
         let upcoming = self.appointment(&lighting.id, &abu_dhabi, 1, 7, 0, 10, 0, true).await?;
         appointments::update(
             self.tx,

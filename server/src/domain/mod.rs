@@ -3,5 +3,8 @@
 pub mod lifecycle;
 pub mod password;
 pub mod public_status;
+pub mod scope;
+pub mod throttle;
+pub mod tokens;
 pub mod upload;
 pub mod validate;

@@ -5,4 +5,4 @@ mod json;
 mod page;
 
 pub use json::ApiJson;
-pub use page::{Page, PageQuery};
+pub use page::{ApiQuery, Page, PageQuery};

@@ -4,8 +4,9 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::domain::validate::Fields;
 use crate::error::AppError;
@@ -47,22 +48,31 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or_default();
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        serde_path_to_error::deserialize(deserializer).map_err(|err| {
-            let field = match err.path().to_string().as_str() {
-                "." | "" => "query".to_string(),
-                path => path.to_string(),
-            };
-            AppError::field(&field, err.into_inner().to_string())
-        })
+        parse_query(parts.uri.query().unwrap_or_default())
     }
 }
 
-/// One page of a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    pub next_after: Option<String>,
+/// A query-string extractor whose rejections name the offending parameter (422).
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
+    }
 }
+
+fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|err| {
+        let field = match err.path().to_string().as_str() {
+            "." | "" => "query".to_string(),
+            path => path.to_string(),
+        };
+        AppError::field(&field, err.into_inner().to_string())
+    })
+}
+
+/// One page of a list: the same shape on every surface.
+pub use portal_types::Page;

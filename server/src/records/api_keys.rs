@@ -1,10 +1,6 @@
-//! API keys for the integration API: random secrets shown once, stored as SHA-256.
-//! A fast hash suffices because the secret has 256 bits of entropy.
+//! API keys for the integration API: random secrets shown once, stored hashed.
 
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
-
+use crate::domain::tokens::{self, hash};
 use crate::storage::{new_id, now_ms, Db};
 
 /// Every key starts with this, so leaked keys are easy to recognise in logs and scanners.
@@ -23,17 +19,8 @@ pub struct KeyIdentity {
     pub name: String,
 }
 
-fn hash(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
 pub async fn create(db: &Db, name: &str) -> Result<CreatedKey, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let secret = format!(
-        "{PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
+    let secret = tokens::generate(PREFIX, 32);
     let id = new_id();
     sqlx::query("INSERT INTO api_keys (id, name, key_prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&id)

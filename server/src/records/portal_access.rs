@@ -1,8 +1,14 @@
 //! Portal users and their grants. A grant covers a whole customer or chosen
 //! locations of one customer, and says whether attachments may be downloaded.
 
+use serde_json::json;
+
+use super::audit::{self, Actor};
+use super::sessions;
 use crate::domain::password;
-use crate::storage::{new_id, now_ms, WriteTx};
+use crate::domain::scope::Grant;
+use crate::error::{AppError, AppResult};
+use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 pub struct NewPortalUser<'a> {
     pub contact_id: &'a str,
@@ -72,4 +78,157 @@ pub async fn add_grant(
         }
     }
     Ok(id)
+}
+
+/// A portal user as the sign-in and profile code needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PortalUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub status: String,
+    pub language: String,
+}
+
+const USER_SELECT: &str = "SELECT id, email, display_name, password_hash, status, language FROM portal_users";
+
+pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<PortalUser>, sqlx::Error> {
+    sqlx::query_as(&format!("{USER_SELECT} WHERE email = $1"))
+        .bind(email.trim().to_lowercase())
+        .fetch_optional(&db.pool)
+        .await
+}
+
+pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<PortalUser>, sqlx::Error> {
+    sqlx::query_as(&format!("{USER_SELECT} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await
+}
+
+/// The grants of a user, with the locations of location grants.
+pub async fn grants(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Error> {
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
+        "SELECT id, customer_id, whole_customer, can_download FROM portal_grants WHERE portal_user_id = $1 ORDER BY id",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    let locations: Vec<(String, String)> = sqlx::query_as(
+        "SELECT gl.grant_id, gl.location_id FROM portal_grant_locations gl
+         JOIN portal_grants g ON g.id = gl.grant_id
+         JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
+         WHERE g.portal_user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, customer_id, whole_customer, can_download)| Grant {
+            location_ids: locations
+                .iter()
+                .filter(|(g, _)| *g == id)
+                .map(|(_, l)| l.clone())
+                .collect(),
+            customer_id,
+            whole_customer: whole_customer != 0,
+            can_download: can_download != 0,
+        })
+        .collect())
+}
+
+/// Disables or re-enables a user. Disabling ends every session at once.
+pub async fn set_status(tx: &mut WriteTx, actor: &Actor, user_id: &str, active: bool) -> AppResult<()> {
+    let status = if active { "active" } else { "disabled" };
+    let result = sqlx::query("UPDATE portal_users SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut ***tx)
+        .await?;
+    if result.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    if !active {
+        sessions::revoke_all(tx, user_id, None).await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        &format!("portal_user.{status}"),
+        "portal_user",
+        Some(user_id),
+        json!({}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Removes a grant. A user left without grants loses every session at once.
+pub async fn remove_grant(tx: &mut WriteTx, actor: &Actor, grant_id: &str) -> AppResult<()> {
+    let row: Option<(String,)> = sqlx::query_as("SELECT portal_user_id FROM portal_grants WHERE id = $1")
+        .bind(grant_id)
+        .fetch_optional(&mut ***tx)
+        .await?;
+    let (user_id,) = row.ok_or(AppError::NotFound)?;
+    sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1")
+        .bind(grant_id)
+        .execute(&mut ***tx)
+        .await?;
+    sqlx::query("DELETE FROM portal_grants WHERE id = $1")
+        .bind(grant_id)
+        .execute(&mut ***tx)
+        .await?;
+    let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM portal_grants WHERE portal_user_id = $1")
+        .bind(&user_id)
+        .fetch_one(&mut ***tx)
+        .await?;
+    if left == 0 {
+        sessions::revoke_all(tx, &user_id, None).await?;
+    }
+    audit::record(
+        tx,
+        actor,
+        "portal_grant.remove",
+        "portal_user",
+        Some(&user_id),
+        json!({ "grant_id": grant_id }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Changes the password after checking the current one; ends every other session.
+pub async fn change_password(
+    tx: &mut WriteTx,
+    user: &PortalUser,
+    session_id: &str,
+    new_password: &str,
+) -> AppResult<()> {
+    if let Some(problem) = password::problem(new_password, &[&user.email, &user.display_name]) {
+        return Err(AppError::field("new_password", problem));
+    }
+    sqlx::query("UPDATE portal_users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password::hash(new_password))
+        .bind(now_ms())
+        .bind(&user.id)
+        .execute(&mut ***tx)
+        .await?;
+    sessions::revoke_all(tx, &user.id, Some(session_id)).await?;
+    let actor = Actor::PortalUser {
+        id: user.id.clone(),
+        label: user.email.clone(),
+    };
+    audit::record(
+        tx,
+        &actor,
+        "portal_user.password_change",
+        "portal_user",
+        Some(&user.id),
+        json!({}),
+    )
+    .await?;
+    Ok(())
 }

@@ -4,6 +4,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
 
+use crate::domain::scope::Scope;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Page, PageQuery};
@@ -46,6 +47,45 @@ impl Select {
         self.clauses.push(clause.replace("{}", &placeholder));
     }
 
+    /// Restricts rows to a portal user's scope: the one place portal queries get
+    /// their customer/location visibility. An empty scope matches nothing.
+    pub fn scoped(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
+        let clause = self.scope_clause(&scope.customers, &scope.locations, customer_column, location_column);
+        self.clauses.push(clause);
+    }
+
+    /// Restricts rows to where the scope allows attachment downloads.
+    pub fn downloadable(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
+        let clause = self.scope_clause(
+            &scope.download_customers,
+            &scope.download_locations,
+            customer_column,
+            location_column,
+        );
+        self.clauses.push(clause);
+    }
+
+    fn scope_clause(
+        &mut self,
+        customers: &std::collections::BTreeSet<String>,
+        locations: &std::collections::BTreeSet<String>,
+        customer_column: &str,
+        location_column: &str,
+    ) -> String {
+        let mut parts = Vec::new();
+        for (column, ids) in [(customer_column, customers), (location_column, locations)] {
+            if !ids.is_empty() {
+                let placeholders: Vec<String> = ids.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect();
+                parts.push(format!("{column} IN ({})", placeholders.join(", ")));
+            }
+        }
+        if parts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", parts.join(" OR "))
+        }
+    }
+
     /// Adds a condition without a bound value.
     pub fn filter_raw(&mut self, clause: &str) {
         self.clauses.push(clause.to_string());
@@ -76,6 +116,15 @@ impl Select {
             };
         }
         query.fetch_all(&db.pool).await
+    }
+}
+
+impl Select {
+    pub async fn fetch_optional<T>(&self, db: &Db, suffix: &str) -> Result<Option<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        Ok(self.fetch_all(db, suffix).await?.into_iter().next())
     }
 }
 

@@ -16,6 +16,11 @@ impl Timestamp {
         Self(crate::storage::now_ms())
     }
 
+    /// The wire form, e.g. `2026-11-27T08:00:00Z`.
+    pub fn rfc3339(self) -> String {
+        self.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
     pub fn to_utc(self) -> DateTime<Utc> {
         Utc.timestamp_millis_opt(self.0).single().unwrap_or_default()
     }
@@ -29,7 +34,7 @@ impl From<DateTime<Utc>> for Timestamp {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_utc().to_rfc3339_opts(SecondsFormat::Secs, true))
+        serializer.serialize_str(&self.rfc3339())
     }
 }
 

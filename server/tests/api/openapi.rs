@@ -1,32 +1,57 @@
-//! The checked-in OpenAPI document matches the code. Regenerate with
-//! `UPDATE_OPENAPI=1 cargo test -p ordinavo-server --test api openapi`.
+//! The checked-in OpenAPI documents match the code. Regenerate with `make openapi`.
 
 use crate::support::TestApp;
 
-const CHECKED_IN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/api-v1.json");
-
-#[tokio::test]
-async fn checked_in_spec_is_current_and_served() {
-    let generated = serde_json::to_string_pretty(&ordinavo_server::api_openapi()).unwrap() + "\n";
+/// Compares (or, with `UPDATE_OPENAPI=1`, rewrites) a checked-in spec and checks it is served.
+async fn check(file: &str, generated: utoipa::openapi::OpenApi, served_at: &str, paths: &[&str]) {
+    let path = format!("{}/openapi/{file}", env!("CARGO_MANIFEST_DIR"));
+    let generated = serde_json::to_string_pretty(&generated).unwrap() + "\n";
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
-        std::fs::create_dir_all(std::path::Path::new(CHECKED_IN).parent().unwrap()).unwrap();
-        std::fs::write(CHECKED_IN, &generated).unwrap();
+        std::fs::write(&path, &generated).unwrap();
     }
-    let checked_in = std::fs::read_to_string(CHECKED_IN).unwrap_or_default();
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         checked_in == generated,
-        "server/openapi/api-v1.json is stale; regenerate it with UPDATE_OPENAPI=1"
+        "server/openapi/{file} is stale; regenerate it with `make openapi`"
     );
 
     let app = TestApp::all().await.remove(0);
-    let (status, served) = app.get("/api/v1/openapi.json").await;
+    let (status, served) = app.get(served_at).await;
     assert_eq!(status, 200);
     assert_eq!(served, serde_json::from_str::<serde_json::Value>(&generated).unwrap());
-    for path in [
-        "/api/v1/customers",
-        "/api/v1/attachments/{id}/content",
-        "/api/v1/visit-reports/{id}/publish",
-    ] {
+    for path in paths {
         assert!(served["paths"].get(path).is_some(), "{path} is documented");
     }
+}
+
+#[tokio::test]
+async fn integration_api_spec_is_current_and_served() {
+    check(
+        "api-v1.json",
+        ordinavo_server::api_openapi(),
+        "/api/v1/openapi.json",
+        &[
+            "/api/v1/customers",
+            "/api/v1/attachments/{id}/content",
+            "/api/v1/visit-reports/{id}/publish",
+            "/api/v1/invitations",
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn portal_api_spec_is_current_and_served() {
+    check(
+        "portal-v1.json",
+        ordinavo_server::portal_openapi(),
+        "/portal/v1/openapi.json",
+        &[
+            "/portal/v1/session",
+            "/portal/v1/requests",
+            "/portal/v1/attachments/{id}/content",
+            "/portal/v1/invitations/accept",
+        ],
+    )
+    .await;
 }

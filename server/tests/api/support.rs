@@ -208,3 +208,79 @@ pub async fn work(app: &TestApp) -> (String, String, String) {
         .await;
     (customer, location, target)
 }
+
+impl TestApp {
+    /// One fresh app per backend with the demo data seeded.
+    pub async fn all_with_demo() -> Vec<TestApp> {
+        let apps = Self::all().await;
+        for app in &apps {
+            assert!(ordinavo_server::demo::seed(&app.state).await.unwrap());
+        }
+        apps
+    }
+
+    /// Signs a portal user in and returns the session token.
+    pub async fn sign_in(&self, email: &str, password: &str) -> String {
+        let (status, body) = self
+            .send(
+                Request::post("/portal/v1/session")
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(
+                        serde_json::json!({ "email": email, "password": password }).to_string(),
+                    ))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::CREATED,
+            "[{}] sign in {email}: {body}",
+            self.backend
+        );
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    /// A portal request with a bearer token (or none) and an optional JSON body; returns the raw body too.
+    pub async fn portal(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Vec<u8>) {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(json) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(json.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self.router.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+        let status = response.status();
+        (
+            status,
+            response.into_body().collect().await.unwrap().to_bytes().to_vec(),
+        )
+    }
+
+    /// A GET on the portal API, decoded as JSON.
+    pub async fn portal_get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let (status, bytes) = self.portal(Method::GET, path, Some(token), None).await;
+        (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    /// The id of the first row a query returns.
+    pub async fn id_of(&self, sql: &str) -> String {
+        let (id,): (String,) = sqlx::query_as(sql).fetch_one(&self.state.db.pool).await.unwrap();
+        id
+    }
+}
+
+pub const PORTAL_PASSWORD: &str = "portal-demo-2026";
+pub const NORTHWIND_ALL: &str = "facilities@northwind.example";
+pub const NORTHWIND_MARINA: &str = "site.manager@northwind.example";
+pub const CONTOSO: &str = "ops@contoso.example";

@@ -1,0 +1,216 @@
+//! What a portal user receives. Every type lists its fields explicitly; nothing
+//! internal (notes, routing, billing, internal statuses, staff names) has a field here.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::{PublicStatus, RequestKind, RequestStatus, TimelineKind};
+
+/// An instant on the wire: RFC 3339 in UTC, e.g. `2026-11-27T08:00:00Z`.
+pub type Instant = String;
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<String>,
+}
+
+/// The signed-in user, their grants and what those grants cover.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `en` or `ar`.
+    pub language: String,
+    pub customers: Vec<CustomerAccess>,
+}
+
+/// A customer the user can see, with the locations covered and whether downloads are allowed.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CustomerAccess {
+    pub id: String,
+    pub name: String,
+    /// True when the grant covers the whole customer, including locations added later.
+    pub whole_customer: bool,
+    pub locations: Vec<LocationView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LocationView {
+    pub id: String,
+    pub customer_id: String,
+    pub name: String,
+    pub address_line: String,
+    pub postal_code: String,
+    pub city: String,
+    pub country_code: String,
+    /// IANA time zone; show the location's times in it.
+    pub time_zone: String,
+    pub can_download: bool,
+}
+
+/// A preferred window, as UTC instants.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeWindowView {
+    pub starts_at: Instant,
+    pub ends_at: Instant,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub location_id: String,
+    pub kind: RequestKind,
+    pub title: String,
+    pub description: String,
+    pub status: RequestStatus,
+    pub public_status: PublicStatus,
+    /// The company's reason, written for the customer (e.g. when rejected).
+    pub decision_reason: Option<String>,
+    pub preferred_windows: Vec<TimeWindowView>,
+    /// True when the signed-in user submitted it and may still cancel it.
+    pub can_cancel: bool,
+    pub created_at: Instant,
+    pub updated_at: Instant,
+    pub progress: Vec<ProgressStep>,
+}
+
+/// One step of a request's progress line.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProgressStep {
+    pub status: RequestStatus,
+    /// `done`, `current` or `upcoming`.
+    pub state: String,
+}
+
+/// A request as submitted from the portal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequestInput {
+    pub location_id: String,
+    pub kind: RequestKind,
+    pub title: String,
+    pub description: String,
+    #[serde(default)]
+    pub preferred_windows: Vec<TimeWindowView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppointmentView {
+    pub id: String,
+    pub location_id: String,
+    pub starts_at: Instant,
+    pub ends_at: Instant,
+    pub arrival_window_start: Option<Instant>,
+    pub arrival_window_end: Option<Instant>,
+    /// The location's IANA time zone.
+    pub time_zone: String,
+    pub public_status: PublicStatus,
+    /// The portal request this visit serves, if it came from one in scope.
+    pub request_id: Option<String>,
+    pub updated_at: Instant,
+}
+
+/// Open work, reduced to what the customer may know.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OpenWorkView {
+    pub id: String,
+    pub location_id: String,
+    pub title: String,
+    pub public_status: PublicStatus,
+    pub request_id: Option<String>,
+    pub next_appointment: Option<AppointmentView>,
+    pub updated_at: Instant,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ReportView {
+    pub id: String,
+    pub location_id: String,
+    pub title: String,
+    pub summary: String,
+    pub message: Option<String>,
+    /// `YYYY-MM-DD` in the location's time zone.
+    pub visit_date: String,
+    pub published_at: Instant,
+    pub attachments: Vec<AttachmentView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub report_id: Option<String>,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// Relative URL of the content; requires the session token.
+    pub download_path: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimelineEntryView {
+    pub id: String,
+    pub location_id: String,
+    pub kind: TimelineKind,
+    /// The request, appointment, report or follow-up the milestone is about.
+    pub subject_id: String,
+    pub occurred_at: Instant,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FollowUpView {
+    pub id: String,
+    pub location_id: String,
+    pub description: String,
+    pub public_status: PublicStatus,
+    pub report_id: Option<String>,
+    pub planned_appointment: Option<AppointmentView>,
+    pub updated_at: Instant,
+}
+
+/// Sign-in with e-mail and password.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub email: String,
+    pub password: String,
+}
+
+/// A new session. The token goes in `Authorization: Bearer …` and is shown only here.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionToken {
+    pub token: String,
+    /// The absolute end of the session; it also ends after 14 idle days.
+    pub expires_at: Instant,
+}
+
+/// One of the user's sessions, for "sign out everywhere".
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: Instant,
+    pub last_seen_at: Instant,
+    pub user_agent: String,
+    pub current: bool,
+}
+
+/// Accepting an invitation: the code from the e-mail or link, a name and a password.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    pub code: String,
+    pub display_name: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}

@@ -1,0 +1,141 @@
+//! A portal user's scope: what their grants let them see. Built once per request
+//! from the grants and applied to every portal query, so there is exactly one
+//! place that decides visibility by customer and location.
+
+use std::collections::BTreeSet;
+
+use sha2::{Digest, Sha256};
+
+/// One grant as stored: a whole customer, or some of its locations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub customer_id: String,
+    pub whole_customer: bool,
+    pub location_ids: Vec<String>,
+    pub can_download: bool,
+}
+
+/// The union of a user's grants.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Customers visible with all their locations.
+    pub customers: BTreeSet<String>,
+    /// Single locations visible (of customers not granted whole).
+    pub locations: BTreeSet<String>,
+    /// The subsets of the above whose attachments may be downloaded.
+    pub download_customers: BTreeSet<String>,
+    pub download_locations: BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn from_grants(grants: &[Grant]) -> Self {
+        let mut scope = Scope::default();
+        for grant in grants {
+            if grant.whole_customer {
+                scope.customers.insert(grant.customer_id.clone());
+                if grant.can_download {
+                    scope.download_customers.insert(grant.customer_id.clone());
+                }
+            } else {
+                scope.locations.extend(grant.location_ids.iter().cloned());
+                if grant.can_download {
+                    scope.download_locations.extend(grant.location_ids.iter().cloned());
+                }
+            }
+        }
+        scope
+    }
+
+    /// True when no grant is left: the user may see nothing and is signed out.
+    pub fn is_empty(&self) -> bool {
+        self.customers.is_empty() && self.locations.is_empty()
+    }
+
+    /// Whether a record at this customer and location is visible.
+    pub fn covers(&self, customer_id: &str, location_id: &str) -> bool {
+        self.customers.contains(customer_id) || self.locations.contains(location_id)
+    }
+
+    /// Whether attachments at this customer and location may be downloaded.
+    pub fn may_download(&self, customer_id: &str, location_id: &str) -> bool {
+        self.download_customers.contains(customer_id) || self.download_locations.contains(location_id)
+    }
+
+    /// Changes whenever the scope changes; sync cursors carry it so that a client
+    /// whose scope changed is told to start over.
+    pub fn fingerprint(&self) -> String {
+        let mut hasher = Sha256::new();
+        for (tag, set) in [
+            ("c", &self.customers),
+            ("l", &self.locations),
+            ("dc", &self.download_customers),
+            ("dl", &self.download_locations),
+        ] {
+            for id in set {
+                hasher.update(tag.as_bytes());
+                hasher.update(b":");
+                hasher.update(id.as_bytes());
+                hasher.update(b"\n");
+            }
+        }
+        hex::encode(&hasher.finalize()[..8])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grant(customer: &str, locations: &[&str], can_download: bool) -> Grant {
+        Grant {
+            customer_id: customer.into(),
+            whole_customer: locations.is_empty(),
+            location_ids: locations.iter().map(|l| l.to_string()).collect(),
+            can_download,
+        }
+    }
+
+    #[test]
+    fn whole_customer_covers_every_location_of_it_only() {
+        let scope = Scope::from_grants(&[grant("northwind", &[], true)]);
+        assert!(scope.covers("northwind", "any-location"));
+        assert!(!scope.covers("contoso", "any-location"));
+        assert!(scope.may_download("northwind", "x"));
+    }
+
+    #[test]
+    fn location_grants_cover_only_those_locations() {
+        let scope = Scope::from_grants(&[grant("northwind", &["marina"], false)]);
+        assert!(scope.covers("northwind", "marina"));
+        assert!(
+            !scope.covers("northwind", "berlin"),
+            "an ungranted location of the same customer"
+        );
+        assert!(
+            !scope.may_download("northwind", "marina"),
+            "the grant forbids downloads"
+        );
+    }
+
+    #[test]
+    fn downloads_follow_the_grant_that_covers_the_record() {
+        let scope = Scope::from_grants(&[grant("northwind", &["marina"], true), grant("contoso", &[], false)]);
+        assert!(scope.may_download("northwind", "marina"));
+        assert!(!scope.may_download("contoso", "munich"));
+        assert!(scope.covers("contoso", "munich"));
+    }
+
+    #[test]
+    fn no_grants_means_empty_scope_and_fingerprints_differ() {
+        let empty = Scope::from_grants(&[]);
+        assert!(empty.is_empty());
+        assert!(!empty.covers("northwind", "marina"));
+        let a = Scope::from_grants(&[grant("northwind", &["marina"], true)]);
+        let b = Scope::from_grants(&[grant("northwind", &["marina"], false)]);
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        assert_eq!(
+            a.fingerprint(),
+            Scope::from_grants(&[grant("northwind", &["marina"], true)]).fingerprint()
+        );
+    }
+}

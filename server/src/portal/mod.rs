@@ -1,0 +1,60 @@
+//! The portal API under `/portal/v1`, for the desktop app. Authenticated with a
+//! portal session token; every answer is a portal view type, every query goes
+//! through the caller's scope, and out-of-scope ids answer exactly like unknown ones.
+
+mod attachments;
+mod auth;
+mod invitations;
+mod reads;
+mod requests;
+mod session;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+pub use auth::Portal;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ordinavo portal API",
+        version = "1",
+        description = "For the desktop app. Sign in with `POST /portal/v1/session`, then send \
+                       `Authorization: Bearer <token>`. Objects outside your grants answer 404, exactly like \
+                       unknown ids. Errors have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+    ),
+    modifiers(&SessionAuth),
+    security(("session" = [])),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct PortalDoc;
+
+struct SessionAuth;
+
+impl Modify for SessionAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("ops_…")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The portal API's routes together with its OpenAPI document.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(PortalDoc::openapi())
+        .merge(session::router())
+        .merge(invitations::router())
+        .merge(reads::router())
+        .merge(requests::router())
+        .merge(attachments::router())
+}

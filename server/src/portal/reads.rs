@@ -1,0 +1,114 @@
+//! Read endpoints: profile, appointments, open work, reports, timeline and follow-ups.
+//! Each one is a thin call into the portal projection with the caller's scope.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, TimelineEntryView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Portal;
+use crate::error::{AppResult, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::projection::appointments::AppointmentQuery;
+use crate::projection::{self, PortalPage};
+use crate::state::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(me))
+        .routes(routes!(appointments))
+        .routes(routes!(appointment))
+        .routes(routes!(work))
+        .routes(routes!(reports))
+        .routes(routes!(report))
+        .routes(routes!(timeline))
+        .routes(routes!(follow_ups))
+}
+
+/// The signed-in user, their grants, customers and locations.
+#[utoipa::path(get, path = "/portal/v1/me", tag = "portal", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn me(State(state): State<AppState>, portal: Portal) -> AppResult<Json<Me>> {
+    Ok(Json(projection::me::me(&state.db, &portal.viewer, &portal.user).await?))
+}
+
+/// Shared appointments: `when=upcoming` (default, soonest first) or `when=past`.
+#[utoipa::path(get, path = "/portal/v1/appointments", tag = "portal", params(AppointmentQuery),
+    responses((status = 200, body = Page<AppointmentView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn appointments(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<AppointmentQuery>,
+) -> AppResult<Json<Page<AppointmentView>>> {
+    Ok(Json(
+        projection::appointments::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/v1/appointments/{id}", tag = "portal",
+    responses((status = 200, body = AppointmentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn appointment(
+    State(state): State<AppState>,
+    portal: Portal,
+    Path(id): Path<String>,
+) -> AppResult<Json<AppointmentView>> {
+    Ok(Json(
+        projection::appointments::get(&state.db, &portal.viewer, &id).await?,
+    ))
+}
+
+/// Open work at the user's locations, with the next shared visit.
+#[utoipa::path(get, path = "/portal/v1/work", tag = "portal", params(PortalPage),
+    responses((status = 200, body = Page<OpenWorkView>), (status = 401, body = ErrorBody)))]
+async fn work(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<PortalPage>,
+) -> AppResult<Json<Page<OpenWorkView>>> {
+    Ok(Json(projection::work::list(&state.db, &portal.viewer, &query).await?))
+}
+
+/// Published visit reports, newest first.
+#[utoipa::path(get, path = "/portal/v1/reports", tag = "portal", params(PortalPage),
+    responses((status = 200, body = Page<ReportView>), (status = 401, body = ErrorBody)))]
+async fn reports(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<PortalPage>,
+) -> AppResult<Json<Page<ReportView>>> {
+    Ok(Json(
+        projection::reports::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/v1/reports/{id}", tag = "portal",
+    responses((status = 200, body = ReportView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn report(State(state): State<AppState>, portal: Portal, Path(id): Path<String>) -> AppResult<Json<ReportView>> {
+    Ok(Json(projection::reports::get(&state.db, &portal.viewer, &id).await?))
+}
+
+/// Customer-safe milestones, newest first.
+#[utoipa::path(get, path = "/portal/v1/timeline", tag = "portal", params(PortalPage),
+    responses((status = 200, body = Page<TimelineEntryView>), (status = 401, body = ErrorBody)))]
+async fn timeline(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<PortalPage>,
+) -> AppResult<Json<Page<TimelineEntryView>>> {
+    Ok(Json(
+        projection::timeline::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}
+
+/// Follow-ups with their planned visit, newest first.
+#[utoipa::path(get, path = "/portal/v1/follow-ups", tag = "portal", params(PortalPage),
+    responses((status = 200, body = Page<FollowUpView>), (status = 401, body = ErrorBody)))]
+async fn follow_ups(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<PortalPage>,
+) -> AppResult<Json<Page<FollowUpView>>> {
+    Ok(Json(
+        projection::follow_ups::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}

@@ -1,0 +1,130 @@
+//! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`) and cancel.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use portal_types::{NewRequestInput, Page, RequestStatus, RequestView};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::auth::Portal;
+use crate::domain::lifecycle::contact_may_cancel;
+use crate::domain::validate::Fields;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::projection::{self, PortalPage};
+use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};
+use crate::records::time::Timestamp;
+use crate::state::AppState;
+use crate::storage::now_ms;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, submit))
+        .routes(routes!(get))
+        .routes(routes!(cancel))
+}
+
+/// The user's own requests, newest first.
+#[utoipa::path(get, path = "/portal/v1/requests", tag = "requests", params(PortalPage),
+    responses((status = 200, body = Page<RequestView>), (status = 401, body = ErrorBody)))]
+async fn list(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<PortalPage>,
+) -> AppResult<Json<Page<RequestView>>> {
+    Ok(Json(
+        projection::requests::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/portal/v1/requests/{id}", tag = "requests",
+    responses((status = 200, body = RequestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get(State(state): State<AppState>, portal: Portal, Path(id): Path<String>) -> AppResult<Json<RequestView>> {
+    Ok(Json(projection::requests::get(&state.db, &portal.viewer, &id).await?))
+}
+
+/// Submit a request for an accessible location. Send an `Idempotency-Key` header to
+/// make retries safe: the same key returns the original request (200) instead of a new one.
+#[utoipa::path(post, path = "/portal/v1/requests", tag = "requests", request_body = NewRequestInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string per request, at most 100 characters")),
+    responses((status = 201, body = RequestView), (status = 200, body = RequestView, description = "a retried submit"),
+              (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn submit(
+    State(state): State<AppState>,
+    portal: Portal,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewRequestInput>,
+) -> AppResult<(StatusCode, Json<RequestView>)> {
+    let idempotency_key = headers.get("idempotency-key").map(|v| v.to_str().map(str::to_string));
+    let idempotency_key = match idempotency_key {
+        Some(Ok(key)) => Some(key),
+        Some(Err(_)) => return Err(AppError::field("Idempotency-Key", "must be printable text")),
+        None => None,
+    };
+    let mut fields = Fields::new();
+    let mut windows = Vec::new();
+    for (i, window) in input.preferred_windows.iter().enumerate() {
+        let parse = |text: &str| chrono::DateTime::parse_from_rfc3339(text).map(|t| Timestamp::from(t.to_utc()));
+        match (parse(&window.starts_at), parse(&window.ends_at)) {
+            (Ok(starts_at), Ok(ends_at)) => {
+                if starts_at.0 <= now_ms() {
+                    fields.error(&format!("preferred_windows[{i}].starts_at"), "must be in the future");
+                }
+                windows.push(TimeWindow { starts_at, ends_at });
+            }
+            (Err(_), _) => fields.error(
+                &format!("preferred_windows[{i}].starts_at"),
+                "must be an RFC 3339 instant",
+            ),
+            (_, Err(_)) => fields.error(
+                &format!("preferred_windows[{i}].ends_at"),
+                "must be an RFC 3339 instant",
+            ),
+        }
+    }
+    // A location outside the scope is answered exactly like one that does not exist.
+    let in_scope = crate::records::locations::get(&state.db.pool, &input.location_id)
+        .await
+        .ok()
+        .filter(|l| portal.viewer.scope.covers(&l.customer_id, &l.id));
+    if in_scope.is_none() {
+        fields.error("location_id", "no location with this id");
+    }
+    fields.finish()?;
+    let mut tx = state.db.begin_write().await?;
+    let new = NewRequest {
+        location_id: input.location_id,
+        kind: input.kind,
+        title: input.title,
+        description: input.description,
+        preferred_windows: windows,
+        idempotency_key,
+    };
+    let (request, created) = requests::submit(&mut tx, &portal.actor(), Some(&portal.user.id), new).await?;
+    tx.commit().await?;
+    let view = projection::requests::get(&state.db, &portal.viewer, &request.id).await?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
+}
+
+/// Cancel an own request while it is submitted or in review.
+#[utoipa::path(post, path = "/portal/v1/requests/{id}/cancel", tag = "requests",
+    responses((status = 200, body = RequestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn cancel(State(state): State<AppState>, portal: Portal, Path(id): Path<String>) -> AppResult<Json<RequestView>> {
+    projection::requests::get(&state.db, &portal.viewer, &id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let current = requests::get(&mut tx, &id).await?;
+    if !contact_may_cancel(current.status) {
+        return Err(AppError::Conflict(format!(
+            "a {} request can no longer be cancelled",
+            current.status.as_str()
+        )));
+    }
+    let decision = RequestDecision {
+        status: RequestStatus::Cancelled,
+        decision_reason: None,
+    };
+    requests::decide(&mut tx, &portal.actor(), &id, decision).await?;
+    tx.commit().await?;
+    Ok(Json(projection::requests::get(&state.db, &portal.viewer, &id).await?))
+}

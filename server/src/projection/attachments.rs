@@ -1,0 +1,71 @@
+//! Released attachments the user may download: on published reports, open work or
+//! their own requests, in scope, where the grant allows downloads.
+
+use portal_types::AttachmentView;
+use sqlx::FromRow;
+
+use super::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::records::attachments::{self, Attachment};
+use crate::records::query::{Arg, Select};
+use crate::storage::Db;
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    report_id: Option<String>,
+    file_name: String,
+    content_type: String,
+    size_bytes: i64,
+    sha256: String,
+}
+
+impl From<Row> for AttachmentView {
+    fn from(row: Row) -> Self {
+        AttachmentView {
+            download_path: format!("/portal/v1/attachments/{}/content", row.id),
+            id: row.id,
+            report_id: row.report_id,
+            file_name: row.file_name,
+            content_type: row.content_type,
+            size_bytes: row.size_bytes,
+            sha256: row.sha256,
+        }
+    }
+}
+
+fn visible(viewer: &Viewer) -> Select {
+    let mut select = Select::new(
+        "SELECT x.id, x.report_id, x.file_name, x.content_type, x.size_bytes, x.sha256 FROM attachments x \
+         LEFT JOIN visit_reports v ON v.id = x.report_id LEFT JOIN requests r ON r.id = x.request_id",
+    );
+    select.scoped(&viewer.scope, "x.customer_id", "x.location_id");
+    select.downloadable(&viewer.scope, "x.customer_id", "x.location_id");
+    select.filter_raw("x.released = 1");
+    select.filter(
+        "(v.status = 'published' OR x.target_id IS NOT NULL OR r.submitted_by = {})",
+        Arg::Text(viewer.user_id.clone()),
+    );
+    select
+}
+
+/// The visible attachments of one published report.
+pub async fn of_report(db: &Db, viewer: &Viewer, report_id: &str) -> AppResult<Vec<AttachmentView>> {
+    let mut select = visible(viewer);
+    select.filter("x.report_id = {}", Arg::Text(report_id.to_string()));
+    let rows: Vec<Row> = select.fetch_all(db, "ORDER BY x.id").await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<AttachmentView> {
+    let mut select = visible(viewer);
+    select.filter("x.id = {}", Arg::Text(id.to_string()));
+    let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
+    Ok(row.into())
+}
+
+/// The stored attachment behind a visible one, for streaming its bytes.
+pub async fn for_download(db: &Db, viewer: &Viewer, id: &str) -> AppResult<Attachment> {
+    let view = get(db, viewer, id).await?;
+    attachments::get(&db.pool, &view.id).await
+}

@@ -1,0 +1,58 @@
+//! The portal projection: what a portal user sees, built only from portal view
+//! types and only through the user's scope. The portal API and the admin web's
+//! "view as contact" both call these functions, so there is one implementation.
+
+pub mod appointments;
+pub mod attachments;
+pub mod follow_ups;
+pub mod me;
+pub mod reports;
+pub mod requests;
+pub mod timeline;
+pub mod work;
+
+use crate::domain::scope::Scope;
+use crate::domain::validate::Fields;
+use crate::error::AppResult;
+
+/// Who is looking: the user and their scope.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user_id: String,
+    pub scope: Scope,
+}
+
+/// Paging of portal lists: `limit` (1–200, default 50) and an opaque `after` cursor.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PortalPage {
+    pub limit: Option<u32>,
+    pub after: Option<String>,
+    /// Only this location (must be in scope to match anything).
+    pub location_id: Option<String>,
+}
+
+impl PortalPage {
+    pub fn limit(&self) -> AppResult<usize> {
+        let mut fields = Fields::new();
+        let limit = crate::extract::PageQuery {
+            limit: self.limit,
+            ..Default::default()
+        }
+        .limit(&mut fields);
+        fields.finish()?;
+        Ok(limit as usize)
+    }
+}
+
+/// Cuts a fetched `limit + 1` rows down to a page, with the cursor of its last item.
+pub fn page<T>(mut items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> portal_types::Page<T> {
+    let next_after = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(cursor)
+    } else {
+        None
+    };
+    portal_types::Page { items, next_after }
+}

@@ -1,0 +1,169 @@
+//! The user's own requests, with their progress line.
+
+use portal_types::{Page, ProgressStep, RequestStatus, RequestView, TimeWindowView};
+use sqlx::FromRow;
+
+use super::{page, PortalPage, Viewer};
+use crate::domain::lifecycle::contact_may_cancel;
+use crate::domain::public_status;
+use crate::error::{AppError, AppResult};
+use crate::records::query::{Arg, Select};
+use crate::records::time::Timestamp;
+use crate::storage::Db;
+
+#[derive(FromRow)]
+struct Row {
+    id: String,
+    location_id: String,
+    #[sqlx(try_from = "String")]
+    kind: portal_types::RequestKind,
+    title: String,
+    description: String,
+    #[sqlx(try_from = "String")]
+    status: RequestStatus,
+    decision_reason: Option<String>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+const SELECT: &str = "SELECT r.id, r.location_id, r.kind, r.title, r.description, r.status, r.decision_reason, \
+     r.created_at, r.updated_at FROM requests r";
+
+/// Own requests in scope: the base of every request query.
+fn visible(viewer: &Viewer) -> Select {
+    let mut select = Select::new(SELECT);
+    select.scoped(&viewer.scope, "r.customer_id", "r.location_id");
+    select.filter("r.submitted_by = {}", Arg::Text(viewer.user_id.clone()));
+    select
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<RequestView>> {
+    let limit = query.limit()?;
+    let mut select = visible(viewer);
+    if let Some(location_id) = &query.location_id {
+        select.filter("r.location_id = {}", Arg::Text(location_id.clone()));
+    }
+    if let Some(after) = &query.after {
+        select.filter("r.id < {}", Arg::Text(after.clone()));
+    }
+    let rows: Vec<Row> = select
+        .fetch_all(db, &format!("ORDER BY r.id DESC LIMIT {}", limit + 1))
+        .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(view(db, row).await?);
+    }
+    Ok(page(views, limit, |r| r.id.clone()))
+}
+
+/// One own request in scope; anything else is "not found".
+pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<RequestView> {
+    let mut select = visible(viewer);
+    select.filter("r.id = {}", Arg::Text(id.to_string()));
+    let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
+    view(db, row).await
+}
+
+async fn view(db: &Db, row: Row) -> AppResult<RequestView> {
+    let windows: Vec<(Timestamp, Timestamp)> =
+        sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
+            .bind(&row.id)
+            .fetch_all(&db.pool)
+            .await?;
+    Ok(RequestView {
+        public_status: public_status::of_request(row.status),
+        can_cancel: contact_may_cancel(row.status),
+        progress: progress(row.status),
+        id: row.id,
+        location_id: row.location_id,
+        kind: row.kind,
+        title: row.title,
+        description: row.description,
+        status: row.status,
+        decision_reason: row.decision_reason,
+        preferred_windows: windows
+            .into_iter()
+            .map(|(starts_at, ends_at)| TimeWindowView {
+                starts_at: starts_at.rfc3339(),
+                ends_at: ends_at.rfc3339(),
+            })
+            .collect(),
+        created_at: row.created_at.rfc3339(),
+        updated_at: row.updated_at.rfc3339(),
+    })
+}
+
+/// The progress line: submitted → in review → accepted → planned, ending early at
+/// rejected or cancelled.
+pub fn progress(status: RequestStatus) -> Vec<ProgressStep> {
+    use RequestStatus::*;
+    let path = [Submitted, InReview, Accepted, Planned];
+    let step = |status: RequestStatus, state: &str| ProgressStep {
+        status,
+        state: state.to_string(),
+    };
+    match status {
+        Rejected | Cancelled => {
+            let mut steps = vec![step(Submitted, "done")];
+            steps.push(step(status, "current"));
+            steps
+        }
+        current => {
+            let at = path.iter().position(|s| *s == current).unwrap_or(0);
+            path.iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    step(
+                        *s,
+                        if i < at {
+                            "done"
+                        } else if i == at && current != Planned {
+                            "current"
+                        } else if i == at {
+                            "done"
+                        } else {
+                            "upcoming"
+                        },
+                    )
+                })
+                .collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn states(status: RequestStatus) -> Vec<(String, String)> {
+        progress(status)
+            .into_iter()
+            .map(|s| (s.status.as_str().to_string(), s.state))
+            .collect()
+    }
+
+    #[test]
+    fn progress_lines() {
+        let s = |a: &str, b: &str| (a.to_string(), b.to_string());
+        assert_eq!(
+            states(RequestStatus::InReview),
+            [
+                s("submitted", "done"),
+                s("in_review", "current"),
+                s("accepted", "upcoming"),
+                s("planned", "upcoming")
+            ]
+        );
+        assert_eq!(
+            states(RequestStatus::Planned)
+                .iter()
+                .filter(|(_, st)| st == "done")
+                .count(),
+            4
+        );
+        assert_eq!(
+            states(RequestStatus::Rejected),
+            [s("submitted", "done"), s("rejected", "current")]
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Portal sessions: opaque bearer tokens (256 bits, stored hashed) with a 14-day
+//! idle and a 90-day absolute limit.
+
+use crate::domain::tokens;
+use crate::storage::{new_id, now_ms, Db, WriteTx};
+
+pub const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
+pub const ABSOLUTE_MS: i64 = 90 * 24 * 3600 * 1000;
+/// `last_seen_at` is refreshed at most this often, so reads do not turn into writes.
+const TOUCH_EVERY_MS: i64 = 60 * 1000;
+pub const TOKEN_PREFIX: &str = "ops_";
+
+/// A live session and its user.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Session {
+    pub id: String,
+    pub portal_user_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+pub struct Created {
+    pub id: String,
+    pub token: String,
+    pub expires_at: i64,
+}
+
+/// Opens a session for `user_id`; the token exists only in the return value.
+pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str) -> Result<Created, sqlx::Error> {
+    let token = tokens::generate(TOKEN_PREFIX, 32);
+    let id = new_id();
+    let now = now_ms();
+    let expires_at = now + ABSOLUTE_MS;
+    sqlx::query(
+        "INSERT INTO portal_sessions (id, portal_user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&id)
+    .bind(user_id)
+    .bind(tokens::hash(&token))
+    .bind(now)
+    .bind(now)
+    .bind(expires_at)
+    .bind(ip)
+    .bind(user_agent.chars().take(200).collect::<String>())
+    .execute(&mut ***tx)
+    .await?;
+    sqlx::query("UPDATE portal_users SET last_sign_in_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut ***tx)
+        .await?;
+    Ok(Created { id, token, expires_at })
+}
+
+/// The live session for a presented token: not revoked, not idle too long, not past
+/// its absolute end, and its user active. Refreshes the idle clock.
+pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+    if !token.starts_with(TOKEN_PREFIX) {
+        return Ok(None);
+    }
+    let now = now_ms();
+    let session: Option<Session> = sqlx::query_as(
+        "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at
+         FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
+           AND u.status = 'active'",
+    )
+    .bind(tokens::hash(token))
+    .bind(now)
+    .bind(now - IDLE_MS)
+    .fetch_optional(&db.pool)
+    .await?;
+    if let Some(session) = &session {
+        if now - session.last_seen_at > TOUCH_EVERY_MS {
+            sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(&session.id)
+                .execute(&db.pool)
+                .await?;
+        }
+    }
+    Ok(session)
+}
+
+/// Ends one session of a user; returns whether it was live.
+pub async fn revoke(tx: &mut WriteTx, user_id: &str, session_id: &str) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE portal_sessions SET revoked_at = $1 WHERE id = $2 AND portal_user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now_ms())
+    .bind(session_id)
+    .bind(user_id)
+    .execute(&mut ***tx)
+    .await?;
+    Ok(result.rows_affected() > 0)
+}
+
+/// Ends every session of a user except `keep`; returns how many ended.
+pub async fn revoke_all(tx: &mut WriteTx, user_id: &str, keep: Option<&str>) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE portal_sessions SET revoked_at = $1
+         WHERE portal_user_id = $2 AND revoked_at IS NULL AND id <> $3",
+    )
+    .bind(now_ms())
+    .bind(user_id)
+    .bind(keep.unwrap_or(""))
+    .execute(&mut ***tx)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+/// A user's live sessions, newest first.
+pub async fn list(db: &Db, user_id: &str) -> Result<Vec<(Session, String)>, sqlx::Error> {
+    let now = now_ms();
+    let rows: Vec<(String, String, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, portal_user_id, created_at, last_seen_at, expires_at, user_agent FROM portal_sessions
+         WHERE portal_user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3
+         ORDER BY created_at DESC",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - IDLE_MS)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, portal_user_id, created_at, last_seen_at, expires_at, user_agent)| {
+                (
+                    Session {
+                        id,
+                        portal_user_id,
+                        created_at,
+                        last_seen_at,
+                        expires_at,
+                    },
+                    user_agent,
+                )
+            },
+        )
+        .collect())
+}

@@ -1,0 +1,113 @@
+//! The canary leak test: every internal field and internal-only table carries a
+//! marker; no portal answer, for any demo user, may contain one.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::support::{TestApp, CONTOSO, NORTHWIND_ALL, NORTHWIND_MARINA, PORTAL_PASSWORD};
+
+const MARKER: &str = "CANARY";
+/// A routing score no real answer would contain.
+const SCORE: &str = "13.371337";
+
+async fn plant_canaries(app: &TestApp) {
+    let statements = [
+        "UPDATE targets SET internal_notes = 'CANARY-notes-' || id, billing_trigger = 'CANARY-billing-' || id,
+             assigned_employee = 'CANARY-employee-' || id, routing_score = 13.371337, external_ref = 'CANARY-ref-' || id",
+        "UPDATE visit_reports SET internal_title = 'CANARY-title-' || id, internal_body = 'CANARY-body-' || id,
+             internal_notes = 'CANARY-rnotes-' || id, approved_by = 'CANARY-approver', published_by = CASE WHEN published_by IS NULL THEN NULL ELSE 'CANARY-publisher' END",
+        "UPDATE customers SET external_ref = 'CANARY-cref-' || id, segment = 'CANARY-segment'",
+        "UPDATE locations SET external_ref = 'CANARY-lref-' || id",
+        "UPDATE contacts SET phone = 'CANARY-phone', job_title = 'CANARY-job'",
+        "UPDATE attachments SET uploaded_by = 'CANARY-uploader', file_name = 'CANARY-hidden.pdf' WHERE released = 0",
+        "UPDATE attachments SET uploaded_by = 'CANARY-uploader'",
+        "UPDATE webhook_deliveries SET payload = 'CANARY-payload', endpoint_url = 'https://CANARY.example', last_error = 'CANARY-error'",
+        "UPDATE connect_mapping_warnings SET message = 'CANARY-warning', external_ref = 'CANARY-mapping'",
+        "UPDATE employee_performance SET employee_name = 'CANARY-performer', employee_ref = 'CANARY-emp'",
+        "UPDATE api_keys SET name = 'CANARY-key-name'",
+        "UPDATE audit_log SET details = '{\"x\":\"CANARY-audit\"}', actor_label = 'CANARY-actor'",
+        "UPDATE staff_users SET name = 'CANARY-staff'",
+    ];
+    for statement in statements {
+        sqlx::query(statement)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap_or_else(|err| panic!("{statement}: {err}"));
+    }
+}
+
+/// Every portal GET the user can make, following ids from lists into details and downloads.
+async fn crawl(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let mut answers = Vec::new();
+    let mut paths: Vec<String> = [
+        "/portal/v1/me",
+        "/portal/v1/requests",
+        "/portal/v1/appointments",
+        "/portal/v1/appointments?when=past",
+        "/portal/v1/work",
+        "/portal/v1/reports",
+        "/portal/v1/timeline",
+        "/portal/v1/follow-ups",
+        "/portal/v1/sessions",
+    ]
+    .iter()
+    .map(|p| p.to_string())
+    .collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(path) = paths.pop() {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let (status, bytes) = app.portal(axum::http::Method::GET, &path, Some(token), None).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {path}", app.backend);
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
+            let base = path.split('?').next().unwrap().to_string();
+            for item in json["items"].as_array().into_iter().flatten() {
+                if let Some(id) = item["id"].as_str() {
+                    if !base.ends_with("/timeline")
+                        && !base.ends_with("/work")
+                        && !base.ends_with("/follow-ups")
+                        && !base.ends_with("/sessions")
+                    {
+                        paths.push(format!("{base}/{id}"));
+                    }
+                }
+                for attachment in item["attachments"].as_array().into_iter().flatten() {
+                    paths.push(attachment["download_path"].as_str().unwrap().to_string());
+                    paths.push(format!("/portal/v1/attachments/{}", attachment["id"].as_str().unwrap()));
+                }
+            }
+        }
+        answers.push((path, text));
+    }
+    answers
+}
+
+#[tokio::test]
+async fn no_internal_marker_reaches_any_portal_user() {
+    for app in TestApp::all_with_demo().await {
+        plant_canaries(&app).await;
+        let mut responses = 0;
+        for user in [NORTHWIND_ALL, NORTHWIND_MARINA, CONTOSO] {
+            let token = app.sign_in(user, PORTAL_PASSWORD).await;
+            let answers = crawl(&app, &token).await;
+            assert!(
+                answers.len() > 10,
+                "[{}] {user} crawled {} answers",
+                app.backend,
+                answers.len()
+            );
+            for (path, text) in &answers {
+                assert!(!text.contains(MARKER), "[{}] {user} {path} leaks: {text}", app.backend);
+                assert!(
+                    !text.contains(SCORE),
+                    "[{}] {user} {path} leaks a routing score",
+                    app.backend
+                );
+            }
+            responses += answers.len();
+        }
+        eprintln!("[{}] canary checked {responses} portal answers", app.backend);
+    }
+}
