@@ -285,7 +285,7 @@ impl Seeder<'_> {
                 RequestKind::Service,
                 "Air conditioning too weak in sales area",
                 "Since the warm days the sales floor reaches 27 °C in the afternoon. Customers are complaining.",
-                Some((0, 8, 11)),
+                Some((1, 8, 11)),
             )
             .await?;
         self.decide(&planned, RequestStatus::Accepted, None).await?;
@@ -715,6 +715,7 @@ impl Seeder<'_> {
             self.tx,
             &actor,
             Some(user),
+            None,
             NewRequest {
                 location_id: location.id.clone(),
                 kind,

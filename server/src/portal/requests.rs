@@ -9,14 +9,12 @@ use utoipa_axum::routes;
 
 use super::auth::Portal;
 use crate::domain::lifecycle::contact_may_cancel;
-use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::projection::{self, PortalPage};
 use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};
 use crate::records::time::Timestamp;
 use crate::state::AppState;
-use crate::storage::now_ms;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -62,36 +60,23 @@ async fn submit(
         Some(Err(_)) => return Err(AppError::field("Idempotency-Key", "must be printable text")),
         None => None,
     };
-    let mut fields = Fields::new();
     let mut windows = Vec::new();
     for (i, window) in input.preferred_windows.iter().enumerate() {
-        let parse = |text: &str| chrono::DateTime::parse_from_rfc3339(text).map(|t| Timestamp::from(t.to_utc()));
-        match (parse(&window.starts_at), parse(&window.ends_at)) {
-            (Ok(starts_at), Ok(ends_at)) => {
-                if starts_at.0 <= now_ms() {
-                    fields.error(&format!("preferred_windows[{i}].starts_at"), "must be in the future");
-                }
-                windows.push(TimeWindow { starts_at, ends_at });
-            }
-            (Err(_), _) => fields.error(
-                &format!("preferred_windows[{i}].starts_at"),
-                "must be an RFC 3339 instant",
-            ),
-            (_, Err(_)) => fields.error(
-                &format!("preferred_windows[{i}].ends_at"),
-                "must be an RFC 3339 instant",
-            ),
-        }
+        let parse = |field: &str, text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .map(|t| Timestamp::from(t.to_utc()))
+                .map_err(|_| {
+                    AppError::field(
+                        &format!("preferred_windows[{i}].{field}"),
+                        "must be an RFC 3339 instant",
+                    )
+                })
+        };
+        windows.push(TimeWindow {
+            starts_at: parse("starts_at", &window.starts_at)?,
+            ends_at: parse("ends_at", &window.ends_at)?,
+        });
     }
-    // A location outside the scope is answered exactly like one that does not exist.
-    let in_scope = crate::records::locations::get(&state.db.pool, &input.location_id)
-        .await
-        .ok()
-        .filter(|l| portal.viewer.scope.covers(&l.customer_id, &l.id));
-    if in_scope.is_none() {
-        fields.error("location_id", "no location with this id");
-    }
-    fields.finish()?;
     let mut tx = state.db.begin_write().await?;
     let new = NewRequest {
         location_id: input.location_id,
@@ -101,7 +86,8 @@ async fn submit(
         preferred_windows: windows,
         idempotency_key,
     };
-    let (request, created) = requests::submit(&mut tx, &portal.actor(), Some(&portal.user.id), new).await?;
+    let scope = Some(&portal.viewer.scope);
+    let (request, created) = requests::submit(&mut tx, &portal.actor(), Some(&portal.user.id), scope, new).await?;
     tx.commit().await?;
     let view = projection::requests::get(&state.db, &portal.viewer, &request.id).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))

@@ -12,6 +12,7 @@ use super::query::{self, HasId, ListSpec};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
 use crate::domain::lifecycle::Lifecycle;
+use crate::domain::scope::Scope;
 use crate::domain::validate::{Fields, MAX_LINE, MAX_TEXT};
 use crate::error::AppResult;
 use crate::extract::{Page, PageQuery};
@@ -119,6 +120,7 @@ pub async fn submit(
     tx: &mut WriteTx,
     actor: &Actor,
     submitted_by: Option<&str>,
+    scope: Option<&Scope>,
     input: NewRequest,
 ) -> AppResult<(Request, bool)> {
     let mut fields = Fields::new();
@@ -139,18 +141,25 @@ pub async fn submit(
     if input.preferred_windows.len() > MAX_WINDOWS {
         fields.error("preferred_windows", format!("at most {MAX_WINDOWS} windows"));
     }
+    let now = now_ms();
     for (i, window) in input.preferred_windows.iter().enumerate() {
-        fields.ordered(
-            &format!("preferred_windows[{i}].ends_at"),
-            window.starts_at.to_utc(),
-            window.ends_at.to_utc(),
-        );
+        if window.starts_at.0 <= now {
+            fields.error(&format!("preferred_windows[{i}].starts_at"), "must be in the future");
+        }
+        let end = format!("preferred_windows[{i}].ends_at");
+        fields.ordered(&end, window.starts_at.to_utc(), window.ends_at.to_utc());
     }
+    // A location outside the submitter's scope is answered exactly like an unknown one.
     let location = locations::get(&mut ***tx, &input.location_id)
         .await
-        .map_err(|err| err.for_field("location_id", "location"))?;
+        .ok()
+        .filter(|l| scope.is_none_or(|scope| scope.covers(&l.customer_id, &l.id)));
+    let Some(location) = location else {
+        fields.error("location_id", "no location with this id");
+        return Err(fields.finish().unwrap_err());
+    };
     fields.finish()?;
-    let now = Timestamp(now_ms());
+    let now = Timestamp(now);
     let request = Request {
         id: new_id(),
         customer_id: location.customer_id,

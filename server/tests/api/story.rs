@@ -216,9 +216,10 @@ async fn requests_are_read_out_and_decided() {
             &mut tx,
             &ordinavo_server::records::audit::Actor::System,
             None,
+            None,
             serde_json::from_value(json!({
                 "location_id": location, "kind": "maintenance", "title": "Door sticks", "description": "Dock 3",
-                "preferred_windows": [{ "starts_at": "2026-12-01T08:00:00Z", "ends_at": "2026-12-01T12:00:00Z" }]
+                "preferred_windows": [{ "starts_at": "2099-12-01T08:00:00Z", "ends_at": "2099-12-01T12:00:00Z" }]
             }))
             .unwrap(),
         )
@@ -229,7 +230,7 @@ async fn requests_are_read_out_and_decided() {
         let path = format!("/api/v1/requests/{}", request.id);
         let (_, stored) = app.get(&path).await;
         assert_eq!(
-            stored["preferred_windows"][0]["ends_at"], "2026-12-01T12:00:00Z",
+            stored["preferred_windows"][0]["ends_at"], "2099-12-01T12:00:00Z",
             "[{}]",
             app.backend
         );
