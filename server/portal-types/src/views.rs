@@ -214,3 +214,58 @@ pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
 }
+
+/// The kinds of records the desktop cache holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncKind {
+    Location,
+    Request,
+    Appointment,
+    Work,
+    Report,
+    Attachment,
+    Timeline,
+    FollowUp,
+}
+
+/// One record to store in the cache.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", content = "item", rename_all = "snake_case")]
+pub enum SyncItem {
+    Location(LocationView),
+    Request(RequestView),
+    Appointment(AppointmentView),
+    Work(OpenWorkView),
+    Report(ReportView),
+    Attachment(AttachmentView),
+    Timeline(TimelineEntryView),
+    FollowUp(FollowUpView),
+}
+
+/// A change: store (insert or replace) a record, or drop one the user may no longer see.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum SyncChange {
+    Upsert {
+        #[serde(flatten)]
+        record: Box<SyncItem>,
+    },
+    Remove {
+        kind: SyncKind,
+        id: String,
+    },
+}
+
+/// One page of changes since a cursor.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncPage {
+    /// True when the client must drop its whole cache before applying this page
+    /// (first sync, or the user's grants changed since the cursor).
+    pub reset: bool,
+    pub changes: Vec<SyncChange>,
+    /// Pass back as `cursor` for the next page or the next sync.
+    pub cursor: String,
+    /// True when more changes are waiting: ask again right away.
+    pub more: bool,
+}

@@ -1,9 +1,9 @@
-//! Read endpoints: profile, appointments, open work, reports, timeline and follow-ups.
+//! Read endpoints: profile, appointments, open work, reports, timeline, follow-ups and delta sync.
 //! Each one is a thin call into the portal projection with the caller's scope.
 
 use axum::extract::{Path, State};
 use axum::Json;
-use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, TimelineEntryView};
+use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, SyncPage, TimelineEntryView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report))
         .routes(routes!(timeline))
         .routes(routes!(follow_ups))
+        .routes(routes!(sync))
 }
 
 /// The signed-in user, their grants, customers and locations.
@@ -110,5 +111,29 @@ async fn follow_ups(
 ) -> AppResult<Json<Page<FollowUpView>>> {
     Ok(Json(
         projection::follow_ups::list(&state.db, &portal.viewer, &query).await?,
+    ))
+}
+
+/// Query of the delta sync endpoint.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SyncQuery {
+    /// The `cursor` of the previous page or sync; omit for a full sync.
+    pub cursor: Option<String>,
+    /// Changes per page, 1 to 1000 (default 500).
+    pub limit: Option<u32>,
+}
+
+/// Every change in scope since the cursor: upserts of portal views and removals.
+#[utoipa::path(get, path = "/portal/v1/sync", tag = "portal", params(SyncQuery),
+    responses((status = 200, body = SyncPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn sync(
+    State(state): State<AppState>,
+    portal: Portal,
+    ApiQuery(query): ApiQuery<SyncQuery>,
+) -> AppResult<Json<SyncPage>> {
+    Ok(Json(
+        projection::sync::page(&state.db, &portal.viewer, query.cursor.as_deref(), query.limit).await?,
     ))
 }

@@ -139,6 +139,14 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResu
     Ok(result)
 }
 
+/// The visible appointments among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AppointmentView>> {
+    let mut select = visible(viewer);
+    select.filter_in("a.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<AppointmentView> {
     let mut select = visible(viewer);
     select.filter("a.id = {}", Arg::Text(id.to_string()));

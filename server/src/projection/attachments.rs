@@ -57,6 +57,14 @@ pub async fn of_report(db: &Db, viewer: &Viewer, report_id: &str) -> AppResult<V
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// The visible attachments among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AttachmentView>> {
+    let mut select = visible(viewer);
+    select.filter_in("x.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<AttachmentView> {
     let mut select = visible(viewer);
     select.filter("x.id = {}", Arg::Text(id.to_string()));

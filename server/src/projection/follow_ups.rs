@@ -23,34 +23,22 @@ struct Row {
     updated_at: Timestamp,
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<FollowUpView>> {
-    let limit = query.limit()?;
+/// Follow-ups in scope; the origin report only when it is published.
+fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(
         "SELECT f.id, f.location_id, f.description, f.status, \
          CASE WHEN v.status = 'published' THEN v.id END AS report_id, f.planned_appointment_id, f.updated_at \
          FROM follow_ups f LEFT JOIN visit_reports v ON v.id = f.origin_report_id",
     );
     select.scoped(&viewer.scope, "f.customer_id", "f.location_id");
-    if let Some(location_id) = &query.location_id {
-        select.filter("f.location_id = {}", Arg::Text(location_id.clone()));
-    }
-    if let Some(after) = &query.after {
-        select.filter("f.id < {}", Arg::Text(after.clone()));
-    }
-    let rows: Vec<Row> = select
-        .fetch_all(db, &format!("ORDER BY f.id DESC LIMIT {}", limit + 1))
-        .await?;
+    select
+}
+
+async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<FollowUpView>> {
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let planned_appointment = match &row.planned_appointment_id {
-            Some(id) => {
-                let mut select = appointments::visible(viewer);
-                select.filter("a.id = {}", Arg::Text(id.clone()));
-                select
-                    .fetch_optional::<appointments::Row>(db, "")
-                    .await?
-                    .map(Into::into)
-            }
+            Some(id) => appointments::by_ids(db, viewer, std::slice::from_ref(id)).await?.pop(),
             None => None,
         };
         views.push(FollowUpView {
@@ -63,5 +51,28 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
             updated_at: row.updated_at.rfc3339(),
         });
     }
-    Ok(page(views, limit, |f| f.id.clone()))
+    Ok(views)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<FollowUpView>> {
+    let limit = query.limit()?;
+    let mut select = visible(viewer);
+    if let Some(location_id) = &query.location_id {
+        select.filter("f.location_id = {}", Arg::Text(location_id.clone()));
+    }
+    if let Some(after) = &query.after {
+        select.filter("f.id < {}", Arg::Text(after.clone()));
+    }
+    let rows: Vec<Row> = select
+        .fetch_all(db, &format!("ORDER BY f.id DESC LIMIT {}", limit + 1))
+        .await?;
+    Ok(page(views(db, viewer, rows).await?, limit, |f| f.id.clone()))
+}
+
+/// The visible follow-ups among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<FollowUpView>> {
+    let mut select = visible(viewer);
+    select.filter_in("f.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    views(db, viewer, rows).await
 }

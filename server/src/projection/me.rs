@@ -22,33 +22,48 @@ struct Row {
     time_zone: String,
 }
 
-pub async fn me(db: &Db, viewer: &Viewer, user: &PortalUser) -> AppResult<Me> {
+fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(
         "SELECT l.id, l.customer_id, c.name AS customer_name, l.name, l.address_line, l.postal_code, l.city, \
          l.country_code, l.time_zone FROM locations l JOIN customers c ON c.id = l.customer_id",
     );
     select.scoped(&viewer.scope, "l.customer_id", "l.id");
-    let rows: Vec<Row> = select.fetch_all(db, "ORDER BY c.name, l.name").await?;
+    select
+}
+
+fn location(viewer: &Viewer, row: &Row) -> LocationView {
+    LocationView {
+        id: row.id.clone(),
+        customer_id: row.customer_id.clone(),
+        name: row.name.clone(),
+        address_line: row.address_line.clone(),
+        postal_code: row.postal_code.clone(),
+        city: row.city.clone(),
+        country_code: row.country_code.clone(),
+        time_zone: row.time_zone.clone(),
+        can_download: viewer.scope.may_download(&row.customer_id, &row.id),
+    }
+}
+
+/// The visible locations among `ids`, for delta sync.
+pub async fn locations_by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<LocationView>> {
+    let mut select = visible(viewer);
+    select.filter_in("l.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    Ok(rows.iter().map(|row| location(viewer, row)).collect())
+}
+
+pub async fn me(db: &Db, viewer: &Viewer, user: &PortalUser) -> AppResult<Me> {
+    let rows: Vec<Row> = visible(viewer).fetch_all(db, "ORDER BY c.name, l.name").await?;
     let mut customers: Vec<CustomerAccess> = Vec::new();
-    for row in rows {
-        let can_download = viewer.scope.may_download(&row.customer_id, &row.id);
-        let location = LocationView {
-            id: row.id,
-            customer_id: row.customer_id.clone(),
-            name: row.name,
-            address_line: row.address_line,
-            postal_code: row.postal_code,
-            city: row.city,
-            country_code: row.country_code,
-            time_zone: row.time_zone,
-            can_download,
-        };
+    for row in &rows {
+        let location = location(viewer, row);
         match customers.iter_mut().find(|c| c.id == row.customer_id) {
             Some(customer) => customer.locations.push(location),
             None => customers.push(CustomerAccess {
                 whole_customer: viewer.scope.customers.contains(&row.customer_id),
-                id: row.customer_id,
-                name: row.customer_name,
+                id: row.customer_id.clone(),
+                name: row.customer_name.clone(),
                 locations: vec![location],
             }),
         }

@@ -8,6 +8,7 @@ pub mod follow_ups;
 pub mod me;
 pub mod reports;
 pub mod requests;
+pub mod sync;
 pub mod timeline;
 pub mod work;
 

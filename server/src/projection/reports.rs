@@ -63,6 +63,18 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     Ok(page(views, limit, |r| r.id.clone()))
 }
 
+/// The visible reports among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<ReportView>> {
+    let mut select = visible(viewer);
+    select.filter_in("v.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(view(db, viewer, row).await?);
+    }
+    Ok(views)
+}
+
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<ReportView> {
     let mut select = visible(viewer);
     select.filter("v.id = {}", Arg::Text(id.to_string()));

@@ -56,6 +56,18 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     Ok(page(views, limit, |r| r.id.clone()))
 }
 
+/// The visible requests among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<RequestView>> {
+    let mut select = visible(viewer);
+    select.filter_in("r.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for row in rows {
+        views.push(view(db, row).await?);
+    }
+    Ok(views)
+}
+
 /// One own request in scope; anything else is "not found".
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<RequestView> {
     let mut select = visible(viewer);

@@ -20,8 +20,8 @@ struct Row {
     occurred_at: Timestamp,
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<TimelineEntryView>> {
-    let limit = query.limit()?;
+/// Milestones in scope about things the user can still see.
+fn visible(viewer: &Viewer) -> Select {
     let mut select =
         Select::new("SELECT e.id, e.location_id, e.kind, e.subject_id, e.occurred_at FROM timeline_events e");
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
@@ -33,6 +33,22 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
          OR e.kind LIKE 'follow_up_%')",
         Arg::Text(viewer.user_id.clone()),
     );
+    select
+}
+
+fn view(row: Row) -> TimelineEntryView {
+    TimelineEntryView {
+        id: row.id,
+        location_id: row.location_id,
+        kind: row.kind,
+        subject_id: row.subject_id,
+        occurred_at: row.occurred_at.rfc3339(),
+    }
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<TimelineEntryView>> {
+    let limit = query.limit()?;
+    let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
         select.filter("e.location_id = {}", Arg::Text(location_id.clone()));
     }
@@ -42,15 +58,13 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     let rows: Vec<Row> = select
         .fetch_all(db, &format!("ORDER BY e.id DESC LIMIT {}", limit + 1))
         .await?;
-    let views = rows
-        .into_iter()
-        .map(|row| TimelineEntryView {
-            id: row.id,
-            location_id: row.location_id,
-            kind: row.kind,
-            subject_id: row.subject_id,
-            occurred_at: row.occurred_at.rfc3339(),
-        })
-        .collect();
-    Ok(page(views, limit, |e| e.id.clone()))
+    Ok(page(rows.into_iter().map(view).collect(), limit, |e| e.id.clone()))
+}
+
+/// The visible milestones among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<TimelineEntryView>> {
+    let mut select = visible(viewer);
+    select.filter_in("e.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    Ok(rows.into_iter().map(view).collect())
 }

@@ -22,8 +22,8 @@ struct Row {
     updated_at: Timestamp,
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<OpenWorkView>> {
-    let limit = query.limit()?;
+/// Open targets in scope; the request id only for the user's own requests.
+fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(
         "SELECT t.id, t.location_id, t.title, t.status, CASE WHEN r.submitted_by = $1 THEN r.id END AS request_id, \
          t.updated_at FROM targets t LEFT JOIN requests r ON r.id = t.request_id",
@@ -31,15 +31,10 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     select.bind(Arg::Text(viewer.user_id.clone()));
     select.scoped(&viewer.scope, "t.customer_id", "t.location_id");
     select.filter_raw("t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')");
-    if let Some(location_id) = &query.location_id {
-        select.filter("t.location_id = {}", Arg::Text(location_id.clone()));
-    }
-    if let Some(after) = &query.after {
-        select.filter("t.id > {}", Arg::Text(after.clone()));
-    }
-    let rows: Vec<Row> = select
-        .fetch_all(db, &format!("ORDER BY t.id LIMIT {}", limit + 1))
-        .await?;
+    select
+}
+
+async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<OpenWorkView>> {
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         let mut next = appointments::visible(viewer);
@@ -57,5 +52,28 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
             updated_at: row.updated_at.rfc3339(),
         });
     }
-    Ok(page(views, limit, |w| w.id.clone()))
+    Ok(views)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<OpenWorkView>> {
+    let limit = query.limit()?;
+    let mut select = visible(viewer);
+    if let Some(location_id) = &query.location_id {
+        select.filter("t.location_id = {}", Arg::Text(location_id.clone()));
+    }
+    if let Some(after) = &query.after {
+        select.filter("t.id > {}", Arg::Text(after.clone()));
+    }
+    let rows: Vec<Row> = select
+        .fetch_all(db, &format!("ORDER BY t.id LIMIT {}", limit + 1))
+        .await?;
+    Ok(page(views(db, viewer, rows).await?, limit, |w| w.id.clone()))
+}
+
+/// The visible open work among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<OpenWorkView>> {
+    let mut select = visible(viewer);
+    select.filter_in("t.id", ids);
+    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    views(db, viewer, rows).await
 }

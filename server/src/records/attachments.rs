@@ -220,6 +220,14 @@ pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> 
         .bind(id)
         .execute(&mut ***tx)
         .await?;
+    crate::projection::sync::tombstone(
+        tx,
+        portal_types::SyncKind::Attachment,
+        id,
+        &attachment.customer_id,
+        &attachment.location_id,
+    )
+    .await?;
     audit::record(
         tx,
         actor,

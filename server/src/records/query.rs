@@ -86,6 +86,16 @@ impl Select {
         }
     }
 
+    /// Keeps rows whose `column` is one of `ids`; none when `ids` is empty.
+    pub fn filter_in(&mut self, column: &str, ids: &[String]) {
+        if ids.is_empty() {
+            self.clauses.push("1 = 0".into());
+            return;
+        }
+        let placeholders: Vec<String> = ids.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect();
+        self.clauses.push(format!("{column} IN ({})", placeholders.join(", ")));
+    }
+
     /// Adds a condition without a bound value.
     pub fn filter_raw(&mut self, clause: &str) {
         self.clauses.push(clause.to_string());

@@ -11,6 +11,7 @@ mod portal_invitations;
 mod portal_matrix;
 mod portal_requests;
 mod portal_session;
+mod portal_sync;
 mod story;
 mod support;
 mod versions;

@@ -49,6 +49,8 @@ async fn crawl(app: &TestApp, token: &str) -> Vec<(String, String)> {
         "/portal/v1/timeline",
         "/portal/v1/follow-ups",
         "/portal/v1/sessions",
+        "/portal/v1/sync",
+        "/portal/v1/sync?limit=7",
     ]
     .iter()
     .map(|p| p.to_string())
@@ -69,6 +71,7 @@ async fn crawl(app: &TestApp, token: &str) -> Vec<(String, String)> {
                         && !base.ends_with("/work")
                         && !base.ends_with("/follow-ups")
                         && !base.ends_with("/sessions")
+                        && !base.ends_with("/sync")
                     {
                         paths.push(format!("{base}/{id}"));
                     }

@@ -1,0 +1,287 @@
+//! Delta sync: every change in the user's scope since a cursor, in pages. Changed
+//! rows that are still visible become upserts of their portal view; changed rows
+//! that are no longer visible (unpublished, unreleased, unshared, closed) and hard
+//! deletions become removals. A cursor from before a scope change asks for a reset.
+
+use std::collections::HashMap;
+
+use portal_types::{SyncChange, SyncItem, SyncKind, SyncPage};
+
+use super::{appointments, attachments, follow_ups, me, reports, requests, timeline, work, Viewer};
+use crate::domain::validate::Fields;
+use crate::error::{AppError, AppResult};
+use crate::records::query::{Arg, Select};
+use crate::storage::Db;
+
+pub const DEFAULT_LIMIT: usize = 500;
+pub const MAX_LIMIT: usize = 1000;
+
+/// Each kind, in cursor order, with its table and scope columns.
+const KINDS: [(SyncKind, &str, &str, &str); 8] = [
+    (SyncKind::Location, "locations", "customer_id", "id"),
+    (SyncKind::Request, "requests", "customer_id", "location_id"),
+    (SyncKind::Appointment, "appointments", "customer_id", "location_id"),
+    (SyncKind::Work, "targets", "customer_id", "location_id"),
+    (SyncKind::Report, "visit_reports", "customer_id", "location_id"),
+    (SyncKind::Attachment, "attachments", "customer_id", "location_id"),
+    (SyncKind::Timeline, "timeline_events", "customer_id", "location_id"),
+    (SyncKind::FollowUp, "follow_ups", "customer_id", "location_id"),
+];
+
+/// Where a sync stopped: the last change sent, ordered by (version, kind, id), the
+/// scope it was computed for, and the clock value when the client's cache was last
+/// empty. Rows not visible and unchanged since that baseline were never sent, so no
+/// removal is sent for them (which would also reveal that they exist).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub version: i64,
+    pub kind: usize,
+    pub baseline: i64,
+    pub scope: String,
+    pub id: String,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!(
+            "{}.{}.{}.{}.{}",
+            self.version, self.kind, self.baseline, self.scope, self.id
+        )
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let mut parts = text.splitn(5, '.');
+        let version = parts.next()?.parse().ok()?;
+        let kind = parts.next()?.parse().ok()?;
+        let baseline = parts.next()?.parse().ok()?;
+        let scope = parts.next()?.to_string();
+        let id = parts.next()?.to_string();
+        Some(Cursor {
+            version,
+            kind,
+            baseline,
+            scope,
+            id,
+        })
+    }
+
+    /// The keyset condition for rows of kind `k` after this cursor.
+    fn after_clause(&self, select: &mut Select, k: usize) -> String {
+        let v = select.bind(Arg::Int(self.version));
+        if k > self.kind {
+            format!("x.version >= {v}")
+        } else if k < self.kind {
+            format!("x.version > {v}")
+        } else {
+            let v2 = select.bind(Arg::Int(self.version));
+            let id = select.bind(Arg::Text(self.id.clone()));
+            format!("(x.version > {v} OR (x.version = {v2} AND x.id > {id}))")
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: String,
+    version: i64,
+}
+
+/// One page of changes after `cursor` (none: from the start, with a reset).
+pub async fn page(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: Option<u32>) -> AppResult<SyncPage> {
+    let limit = match limit {
+        None => DEFAULT_LIMIT,
+        Some(n) if (1..=MAX_LIMIT as u32).contains(&n) => n as usize,
+        Some(_) => return Err(AppError::field("limit", format!("must be between 1 and {MAX_LIMIT}"))),
+    };
+    let scope = viewer.scope.fingerprint();
+    // Versions are handed out in commit order, so everything up to the committed
+    // clock value is final: the next sync cannot find an older change that arrives late.
+    let (high,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock")
+        .fetch_one(&db.pool)
+        .await?;
+    let start = Cursor {
+        version: 0,
+        kind: 0,
+        baseline: high,
+        scope: scope.clone(),
+        id: String::new(),
+    };
+    let (reset, from) = match cursor.filter(|c| !c.is_empty()) {
+        None => (true, start),
+        Some(text) => match Cursor::decode(text) {
+            Some(cursor) if cursor.scope == scope => (false, cursor),
+            Some(_) => (true, start),
+            None => {
+                let mut fields = Fields::new();
+                fields.error("cursor", "not a cursor from a previous sync; omit it to start over");
+                return Err(fields.finish().unwrap_err());
+            }
+        },
+    };
+
+    let mut candidates: Vec<(i64, usize, String)> = Vec::new();
+    for (k, (kind, table, customer, location)) in KINDS.iter().enumerate() {
+        for source in [*table, "sync_tombstones"] {
+            let mut select = Select::new(&format!("SELECT x.id, x.version FROM {source} x"));
+            select.scoped(&viewer.scope, &format!("x.{customer}"), &format!("x.{location}"));
+            if source == "sync_tombstones" {
+                select.filter("x.kind = {}", Arg::Text(kind_name(*kind).into()));
+            }
+            let after = from.after_clause(&mut select, k);
+            select.filter_raw(&after);
+            select.filter("x.version <= {}", Arg::Int(high));
+            let rows: Vec<Candidate> = select
+                .fetch_all(db, &format!("ORDER BY x.version, x.id LIMIT {}", limit + 1))
+                .await?;
+            candidates.extend(rows.into_iter().map(|c| (c.version, k, c.id)));
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    let more = candidates.len() > limit;
+    candidates.truncate(limit);
+
+    let mut visible: HashMap<String, SyncItem> = HashMap::new();
+    for (k, (kind, ..)) in KINDS.iter().enumerate() {
+        let ids: Vec<String> = candidates.iter().filter(|c| c.1 == k).map(|c| c.2.clone()).collect();
+        if ids.is_empty() {
+            continue;
+        }
+        for (id, item) in views(db, viewer, *kind, &ids).await? {
+            visible.insert(format!("{k}:{id}"), item);
+        }
+    }
+    let baseline = from.baseline;
+    let next = match (more, candidates.last()) {
+        (true, Some((version, kind, id))) => Cursor {
+            version: *version,
+            kind: *kind,
+            baseline,
+            scope,
+            id: id.clone(),
+        },
+        _ => Cursor {
+            version: high,
+            kind: KINDS.len(),
+            baseline,
+            scope,
+            id: String::new(),
+        },
+    };
+    let changes = candidates
+        .into_iter()
+        .filter_map(|(version, k, id)| match visible.remove(&format!("{k}:{id}")) {
+            Some(record) => Some(SyncChange::Upsert {
+                record: Box::new(record),
+            }),
+            None if version > baseline => Some(SyncChange::Remove { kind: KINDS[k].0, id }),
+            None => None,
+        })
+        .collect();
+    Ok(SyncPage {
+        reset,
+        changes,
+        cursor: next.encode(),
+        more,
+    })
+}
+
+fn kind_name(kind: SyncKind) -> &'static str {
+    match kind {
+        SyncKind::Location => "location",
+        SyncKind::Request => "request",
+        SyncKind::Appointment => "appointment",
+        SyncKind::Work => "work",
+        SyncKind::Report => "report",
+        SyncKind::Attachment => "attachment",
+        SyncKind::Timeline => "timeline",
+        SyncKind::FollowUp => "follow_up",
+    }
+}
+
+/// Records a hard deletion so that sync removes the row from every cache.
+pub async fn tombstone(
+    tx: &mut crate::storage::WriteTx,
+    kind: SyncKind,
+    id: &str,
+    customer_id: &str,
+    location_id: &str,
+) -> Result<(), sqlx::Error> {
+    let version = tx.version().await?;
+    sqlx::query(
+        "INSERT INTO sync_tombstones (kind, id, customer_id, location_id, version) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(kind_name(kind))
+    .bind(id)
+    .bind(customer_id)
+    .bind(location_id)
+    .bind(version)
+    .execute(&mut ***tx)
+    .await?;
+    Ok(())
+}
+
+/// The portal views of the visible records among `ids`, keyed by id.
+async fn views(db: &Db, viewer: &Viewer, kind: SyncKind, ids: &[String]) -> AppResult<Vec<(String, SyncItem)>> {
+    Ok(match kind {
+        SyncKind::Location => me::locations_by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Location(v)))
+            .collect(),
+        SyncKind::Request => requests::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Request(v)))
+            .collect(),
+        SyncKind::Appointment => appointments::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Appointment(v)))
+            .collect(),
+        SyncKind::Work => work::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Work(v)))
+            .collect(),
+        SyncKind::Report => reports::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Report(v)))
+            .collect(),
+        SyncKind::Attachment => attachments::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Attachment(v)))
+            .collect(),
+        SyncKind::Timeline => timeline::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::Timeline(v)))
+            .collect(),
+        SyncKind::FollowUp => follow_ups::by_ids(db, viewer, ids)
+            .await?
+            .into_iter()
+            .map(|v| (v.id.clone(), SyncItem::FollowUp(v)))
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip() {
+        let cursor = Cursor {
+            version: 42,
+            kind: 3,
+            baseline: 40,
+            scope: "ab12".into(),
+            id: "0190f7a0-0000-7000-8000-000000000000".into(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode("garbage"), None);
+        assert_eq!(Cursor::decode("1.x.2.s.id"), None);
+    }
+}

@@ -1,0 +1,176 @@
+//! Delta sync: pages that cover everything exactly once, nothing when nothing
+//! changed, removals for what left the user's view, and a reset when scope changed.
+
+use std::collections::HashSet;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PORTAL_PASSWORD};
+
+/// Syncs to the end from `cursor`; returns every change and the final cursor.
+async fn sync_all(app: &TestApp, token: &str, mut cursor: Option<String>, limit: u32) -> (Vec<Value>, String, bool) {
+    let mut changes = Vec::new();
+    let mut reset = false;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/portal/v1/sync?limit={limit}&cursor={c}"),
+            None => format!("/portal/v1/sync?limit={limit}"),
+        };
+        let (status, page) = app.portal_get(&path, token).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {page}", app.backend);
+        reset |= page["reset"].as_bool().unwrap();
+        changes.extend(page["changes"].as_array().unwrap().iter().cloned());
+        cursor = Some(page["cursor"].as_str().unwrap().to_string());
+        if !page["more"].as_bool().unwrap() {
+            return (changes, cursor.unwrap(), reset);
+        }
+    }
+}
+
+fn ids_of(changes: &[Value], op: &str, kind: &str) -> Vec<String> {
+    changes
+        .iter()
+        .filter(|c| c["op"] == op && c["kind"] == kind)
+        .map(|c| {
+            if op == "upsert" {
+                c["item"]["id"].as_str().unwrap().to_string()
+            } else {
+                c["id"].as_str().unwrap().to_string()
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_full_sync_in_small_pages_brings_everything_in_scope_once() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (changes, cursor, reset) = sync_all(&app, &token, None, 3).await;
+        assert!(reset, "[{b}] a first sync starts from a reset");
+        let keys: Vec<String> = changes
+            .iter()
+            .map(|c| format!("{}:{}", c["kind"], c["item"]["id"]))
+            .collect();
+        let unique: HashSet<&String> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len(), "[{b}] no change twice across pages");
+        assert!(
+            changes.iter().all(|c| c["op"] == "upsert"),
+            "[{b}] nothing to remove on a first sync"
+        );
+        let marina = app.id_of("SELECT id FROM locations WHERE name LIKE '%مارينا%'").await;
+        assert_eq!(ids_of(&changes, "upsert", "location"), std::slice::from_ref(&marina));
+        for change in &changes {
+            if let Some(location) = change["item"]["location_id"].as_str() {
+                assert_eq!(location, marina, "[{b}] only the granted location: {change}");
+            }
+        }
+        for kind in [
+            "appointment",
+            "report",
+            "attachment",
+            "timeline",
+            "follow_up",
+            "request",
+            "work",
+        ] {
+            assert!(
+                !ids_of(&changes, "upsert", kind).is_empty(),
+                "[{b}] the demo has a {kind} at the marina"
+            );
+        }
+        let (again, same_cursor, reset) = sync_all(&app, &token, Some(cursor.clone()), 500).await;
+        assert!(again.is_empty() && !reset, "[{b}] nothing new: {again:?}");
+        assert_eq!(same_cursor, cursor);
+    }
+}
+
+#[tokio::test]
+async fn what_leaves_the_users_view_is_removed_at_the_next_sync() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_ALL, PORTAL_PASSWORD).await;
+        let (_, cursor, _) = sync_all(&app, &token, None, 500).await;
+
+        let report = app.id_of("SELECT id FROM visit_reports WHERE status = 'published' AND location_id IN (SELECT id FROM locations WHERE city = 'Berlin')").await;
+        let attachments: Vec<(String,)> =
+            sqlx::query_as("SELECT id FROM attachments WHERE released = 1 AND report_id = $1 ORDER BY id")
+                .bind(&report)
+                .fetch_all(&app.state.db.pool)
+                .await
+                .unwrap();
+        let appointment = app.id_of("SELECT id FROM appointments WHERE shared_with_portal = 1 AND status = 'scheduled' ORDER BY starts_at DESC").await;
+        assert_eq!(
+            app.post(&format!("/api/v1/visit-reports/{report}/unpublish"), json!({}))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.patch(
+                &format!("/api/v1/attachments/{}", attachments[0].0),
+                json!({ "released": false })
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+        assert_eq!(
+            app.call(
+                axum::http::Method::DELETE,
+                &format!("/api/v1/attachments/{}", attachments[1].0),
+                None
+            )
+            .await
+            .0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            app.patch(
+                &format!("/api/v1/appointments/{appointment}"),
+                json!({ "shared_with_portal": false })
+            )
+            .await
+            .0,
+            StatusCode::OK
+        );
+
+        let (changes, _, reset) = sync_all(&app, &token, Some(cursor), 500).await;
+        assert!(!reset, "[{b}]");
+        assert_eq!(
+            ids_of(&changes, "remove", "report"),
+            std::slice::from_ref(&report),
+            "[{b}] {changes:?}"
+        );
+        let removed: HashSet<String> = ids_of(&changes, "remove", "attachment").into_iter().collect();
+        assert!(
+            removed.contains(&attachments[0].0) && removed.contains(&attachments[1].0),
+            "[{b}] unreleased and deleted"
+        );
+        assert!(
+            ids_of(&changes, "remove", "appointment").contains(&appointment),
+            "[{b}] unshared"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_changed_scope_asks_the_client_to_start_over() {
+    for app in TestApp::all_with_demo().await {
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (_, cursor, _) = sync_all(&app, &token, None, 500).await;
+        sqlx::query("UPDATE portal_grants SET can_download = 0")
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        let (changes, _, reset) = sync_all(&app, &token, Some(cursor), 500).await;
+        assert!(reset, "[{}] the grant changed: reset", app.backend);
+        assert!(
+            ids_of(&changes, "upsert", "attachment").is_empty(),
+            "no downloads any more"
+        );
+        let (status, body) = app.portal_get("/portal/v1/sync?cursor=not-a-cursor", &token).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+}
