@@ -32,10 +32,12 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     storage::migrate(&db).await?;
     let blobs = Arc::new(FsBlobStore::new(&config.data_dir));
+    let events = storage::watch::spawn(db.clone());
     Ok(AppState {
         db,
         config: Arc::new(config),
         blobs,
+        events,
     })
 }
 

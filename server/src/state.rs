@@ -11,4 +11,6 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub blobs: Arc<dyn BlobStore>,
+    /// The newest live event version, updated by `storage::watch`.
+    pub events: tokio::sync::watch::Receiver<i64>,
 }

@@ -5,5 +5,5 @@
 mod status;
 mod views;
 
-pub use status::{PublicStatus, RequestKind, RequestStatus, TimelineKind};
+pub use status::{LiveEventKind, PublicStatus, RequestKind, RequestStatus, TimelineKind};
 pub use views::*;

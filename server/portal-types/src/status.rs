@@ -59,6 +59,19 @@ pub enum TimelineKind {
     FollowUpPlanned,
 }
 
+/// What a live event is about; the desktop app syncs and may notify on each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LiveEventKind {
+    RequestStatusChanged,
+    AppointmentScheduled,
+    AppointmentRescheduled,
+    AppointmentCancelled,
+    ReportShared,
+    FollowUpRequired,
+    FollowUpPlanned,
+}
+
 /// Gives a fieldless enum `ALL`, `as_str` and `parse` for its snake_case wire names,
 /// the same names serde uses. Exported so the server's internal enums share it.
 #[macro_export]
@@ -126,6 +139,16 @@ wire_names!(TimelineKind {
     AppointmentRescheduled => "appointment_rescheduled",
     AppointmentCancelled => "appointment_cancelled",
     VisitCompleted => "visit_completed",
+    ReportShared => "report_shared",
+    FollowUpRequired => "follow_up_required",
+    FollowUpPlanned => "follow_up_planned",
+});
+
+wire_names!(LiveEventKind {
+    RequestStatusChanged => "request_status_changed",
+    AppointmentScheduled => "appointment_scheduled",
+    AppointmentRescheduled => "appointment_rescheduled",
+    AppointmentCancelled => "appointment_cancelled",
     ReportShared => "report_shared",
     FollowUpRequired => "follow_up_required",
     FollowUpPlanned => "follow_up_planned",

@@ -269,3 +269,14 @@ pub struct SyncPage {
     /// True when more changes are waiting: ask again right away.
     pub more: bool,
 }
+
+/// A live event on `GET /portal/v1/events` (server-sent events; the SSE `id` is `id`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LiveEventView {
+    /// Resume after this event by sending it as `Last-Event-ID`.
+    pub id: String,
+    pub kind: crate::LiveEventKind,
+    pub subject_id: String,
+    pub location_id: String,
+    pub occurred_at: Instant,
+}

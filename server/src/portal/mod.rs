@@ -4,6 +4,7 @@
 
 mod attachments;
 mod auth;
+mod events;
 mod invitations;
 mod reads;
 mod requests;
@@ -57,4 +58,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(reads::router())
         .merge(requests::router())
         .merge(attachments::router())
+        .merge(events::router())
 }

@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod attachments;
+pub mod events;
 pub mod follow_ups;
 pub mod me;
 pub mod reports;

@@ -1,12 +1,13 @@
 //! Requests: what customer contacts ask for. Submitted through the portal, reviewed by staff.
 
-use portal_types::{RequestKind, RequestStatus, TimelineKind};
+use portal_types::{LiveEventKind, RequestKind, RequestStatus, TimelineKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::FromRow;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
+use super::events;
 use super::locations;
 use super::query::{self, HasId, ListSpec};
 use super::time::Timestamp;
@@ -276,6 +277,16 @@ async fn set_status(tx: &mut WriteTx, request: &mut Request) -> AppResult<()> {
         .bind(&request.id)
         .execute(&mut ***tx)
         .await?;
+    if let Some(submitter) = request.submitted_by.clone() {
+        events::record(
+            tx,
+            LiveEventKind::RequestStatusChanged,
+            &place(request),
+            &request.id,
+            Some(&submitter),
+        )
+        .await?;
+    }
     Ok(())
 }
 

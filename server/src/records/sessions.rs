@@ -142,3 +142,18 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<(Session, String)>, sqlx
         )
         .collect())
 }
+
+/// Whether a session is still live (not revoked, not expired, its user active).
+pub async fn is_live(db: &Db, session_id: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT s.id FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
+         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.status = 'active'",
+    )
+    .bind(session_id)
+    .bind(now)
+    .bind(now - IDLE_MS)
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.is_some())
+}

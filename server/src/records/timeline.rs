@@ -2,6 +2,7 @@
 
 use portal_types::TimelineKind;
 
+use super::events;
 use crate::storage::{new_id, now_ms, WriteTx};
 
 /// Where an event belongs, for scoping.
@@ -10,7 +11,8 @@ pub struct Place<'a> {
     pub location_id: &'a str,
 }
 
-/// Records a milestone about `subject_id` in this transaction.
+/// Records a milestone about `subject_id` in this transaction, and announces it live
+/// when it is one of the live kinds.
 pub async fn record(
     tx: &mut WriteTx,
     kind: TimelineKind,
@@ -31,5 +33,8 @@ pub async fn record(
     .bind(version)
     .execute(&mut ***tx)
     .await?;
+    if let Some(live) = events::for_milestone(kind) {
+        events::record(tx, live, &place, subject_id, None).await?;
+    }
     Ok(())
 }

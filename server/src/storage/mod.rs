@@ -4,6 +4,7 @@
 
 mod connect;
 pub mod files;
+pub mod watch;
 mod write_tx;
 
 pub use connect::{connect, migrate, Backend, Db};

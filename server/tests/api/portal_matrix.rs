@@ -38,6 +38,7 @@ fn every_endpoint(ids: &Ids) -> Vec<(Method, String, Option<serde_json::Value>)>
         (Method::GET, "/portal/v1/follow-ups".to_string(), None),
         (Method::GET, "/portal/v1/sessions".to_string(), None),
         (Method::GET, "/portal/v1/sync".to_string(), None),
+        (Method::GET, "/portal/v1/events".to_string(), None),
         (
             Method::POST,
             "/portal/v1/password".to_string(),
