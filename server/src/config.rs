@@ -24,6 +24,18 @@ pub struct SmtpConfig {
     pub username: Option<String>,
     pub password: Option<String>,
     pub from: String,
+    pub tls: SmtpTls,
+}
+
+/// How the SMTP connection is secured (`ORDINAVO_SMTP_TLS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// Upgrade with STARTTLS (the default; port 587).
+    StartTls,
+    /// TLS from the first byte (port 465).
+    Implicit,
+    /// No encryption: only for a relay on the same host or network.
+    None,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,12 +122,25 @@ impl SmtpConfig {
             name: "ORDINAVO_SMTP_FROM",
             message: "required when ORDINAVO_SMTP_HOST is set".into(),
         })?;
+        let tls = match lookup("ORDINAVO_SMTP_TLS").as_deref() {
+            None if port == 465 => SmtpTls::Implicit,
+            None | Some("starttls") => SmtpTls::StartTls,
+            Some("tls") => SmtpTls::Implicit,
+            Some("none") => SmtpTls::None,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "ORDINAVO_SMTP_TLS",
+                    message: format!("expected starttls, tls or none, got {other:?}"),
+                })
+            }
+        };
         Ok(Some(Self {
             host,
             port,
             username: lookup("ORDINAVO_SMTP_USERNAME"),
             password: lookup("ORDINAVO_SMTP_PASSWORD"),
             from,
+            tls,
         }))
     }
 }

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod mail;
 pub mod portal;
 pub mod projection;
 pub mod records;

@@ -9,7 +9,9 @@ use utoipa_axum::routes;
 use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, Page, PageQuery};
-use crate::records::invitations::{self, Invitation, IssuedInvitation, NewInvitation};
+use crate::mail;
+use crate::records::contacts;
+use crate::records::invitations::{self, Invitation, InvitationDelivery, IssuedInvitation, NewInvitation};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -33,30 +35,30 @@ async fn list(
 /// Invite a contact with a grant (whole customer, or the listed locations). The code
 /// and `ordinavo://invite/…` link are returned only in this answer.
 #[utoipa::path(post, path = "/api/v1/invitations", tag = "invitations", request_body = NewInvitation,
-    responses((status = 201, body = IssuedInvitation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = InvitationDelivery), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     ApiJson(input): ApiJson<NewInvitation>,
-) -> AppResult<(StatusCode, Json<IssuedInvitation>)> {
+) -> AppResult<(StatusCode, Json<InvitationDelivery>)> {
     let mut tx = state.db.begin_write().await?;
     let issued = invitations::create(&mut tx, &actor, input).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(issued)))
+    Ok((StatusCode::CREATED, Json(deliver(&state, issued).await?)))
 }
 
 /// Issue a new code for a pending invitation; the previous code stops working.
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations",
-    responses((status = 200, body = IssuedInvitation), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 200, body = InvitationDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn resend(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     Path(id): Path<String>,
-) -> AppResult<Json<IssuedInvitation>> {
+) -> AppResult<Json<InvitationDelivery>> {
     let mut tx = state.db.begin_write().await?;
     let issued = invitations::resend(&mut tx, &actor, &id).await?;
     tx.commit().await?;
-    Ok(Json(issued))
+    Ok(Json(deliver(&state, issued).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/revoke", tag = "invitations",
@@ -70,4 +72,10 @@ async fn revoke(
     let invitation = invitations::revoke(&mut tx, &actor, &id).await?;
     tx.commit().await?;
     Ok(Json(invitation))
+}
+
+/// Sends the invitation by e-mail when SMTP is configured, after the invitation is stored.
+async fn deliver(state: &AppState, issued: IssuedInvitation) -> AppResult<InvitationDelivery> {
+    let contact = contacts::get(&state.db.pool, &issued.invitation.contact_id).await?;
+    Ok(mail::deliver_invitation(state.config.smtp.as_ref(), issued, &contact.name).await)
 }

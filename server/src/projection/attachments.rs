@@ -1,6 +1,8 @@
 //! Released attachments the user may download: on published reports, open work or
 //! their own requests, in scope, where the grant allows downloads.
 
+use std::collections::HashMap;
+
 use portal_types::AttachmentView;
 use sqlx::FromRow;
 
@@ -49,12 +51,22 @@ fn visible(viewer: &Viewer) -> Select {
     select
 }
 
-/// The visible attachments of one published report.
-pub async fn of_report(db: &Db, viewer: &Viewer, report_id: &str) -> AppResult<Vec<AttachmentView>> {
+/// The visible attachments of some published reports, by report, in one query.
+pub async fn of_reports(
+    db: &Db,
+    viewer: &Viewer,
+    report_ids: &[String],
+) -> AppResult<HashMap<String, Vec<AttachmentView>>> {
     let mut select = visible(viewer);
-    select.filter("x.report_id = {}", Arg::Text(report_id.to_string()));
+    select.filter_in("x.report_id", report_ids);
     let rows: Vec<Row> = select.fetch_all(db, "ORDER BY x.id").await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    let mut by_report: HashMap<String, Vec<AttachmentView>> = HashMap::new();
+    for row in rows {
+        if let Some(report_id) = row.report_id.clone() {
+            by_report.entry(report_id).or_default().push(row.into());
+        }
+    }
+    Ok(by_report)
 }
 
 /// The visible attachments among `ids`, for delta sync.

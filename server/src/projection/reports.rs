@@ -30,17 +30,23 @@ fn visible(viewer: &Viewer) -> Select {
     select
 }
 
-async fn view(db: &Db, viewer: &Viewer, row: Row) -> AppResult<ReportView> {
-    Ok(ReportView {
-        attachments: attachments::of_report(db, viewer, &row.id).await?,
-        id: row.id,
-        location_id: row.location_id,
-        title: row.portal_title.unwrap_or_default(),
-        summary: row.portal_summary.unwrap_or_default(),
-        message: row.portal_message,
-        visit_date: row.visit_date,
-        published_at: row.published_at.map(Timestamp::rfc3339).unwrap_or_default(),
-    })
+/// Report views with their attachments (one query for all of them).
+async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<ReportView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut attachments = attachments::of_reports(db, viewer, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| ReportView {
+            attachments: attachments.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            location_id: row.location_id,
+            title: row.portal_title.unwrap_or_default(),
+            summary: row.portal_summary.unwrap_or_default(),
+            message: row.portal_message,
+            visit_date: row.visit_date,
+            published_at: row.published_at.map(Timestamp::rfc3339).unwrap_or_default(),
+        })
+        .collect())
 }
 
 /// Newest first.
@@ -56,11 +62,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     let rows: Vec<Row> = select
         .fetch_all(db, &format!("ORDER BY v.id DESC LIMIT {}", limit + 1))
         .await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(db, viewer, row).await?);
-    }
-    Ok(page(views, limit, |r| r.id.clone()))
+    Ok(page(views(db, viewer, rows).await?, limit, |r| r.id.clone()))
 }
 
 /// The visible reports among `ids`, for delta sync.
@@ -68,16 +70,12 @@ pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<R
     let mut select = visible(viewer);
     select.filter_in("v.id", ids);
     let rows: Vec<Row> = select.fetch_all(db, "").await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(db, viewer, row).await?);
-    }
-    Ok(views)
+    views(db, viewer, rows).await
 }
 
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<ReportView> {
     let mut select = visible(viewer);
     select.filter("v.id = {}", Arg::Text(id.to_string()));
     let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
-    view(db, viewer, row).await
+    Ok(views(db, viewer, vec![row]).await?.remove(0))
 }

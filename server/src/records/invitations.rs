@@ -65,14 +65,25 @@ impl FromRow<'_, AnyRow> for Invitation {
     }
 }
 
-/// An invitation and, once, its code and link.
-#[derive(Debug, Serialize, ToSchema)]
+/// A new invitation with its code, before delivery.
+#[derive(Debug)]
 pub struct IssuedInvitation {
     pub invitation: Invitation,
-    /// The plain code; shown only in this answer.
     pub code: String,
-    /// `ordinavo://invite/<code>`, opened by the desktop app.
     pub link: String,
+}
+
+/// What the inviting staff member gets back: the code and link only when they
+/// were not e-mailed, and only in this answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationDelivery {
+    pub invitation: Invitation,
+    /// True when the invitation was e-mailed to the contact.
+    pub emailed: bool,
+    /// The plain code, when it was not e-mailed; hand it to the contact yourself.
+    pub code: Option<String>,
+    /// `ordinavo://invite/<code>`, when it was not e-mailed.
+    pub link: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

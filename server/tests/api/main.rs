@@ -9,6 +9,7 @@ mod openapi;
 mod portal_canary;
 mod portal_events;
 mod portal_invitations;
+mod portal_mail;
 mod portal_matrix;
 mod portal_requests;
 mod portal_session;

@@ -55,13 +55,29 @@ impl TestApp {
         apps
     }
 
+    /// A fresh SQLite app with extra configuration variables.
+    pub async fn sqlite_with(extra: &[(&str, String)]) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        Self::configured("sqlite", url, dir, extra).await
+    }
+
     async fn with_url(backend: &'static str, url: String, dir: tempfile::TempDir) -> TestApp {
+        Self::configured(backend, url, dir, &[]).await
+    }
+
+    async fn configured(
+        backend: &'static str,
+        url: String,
+        dir: tempfile::TempDir,
+        extra: &[(&str, String)],
+    ) -> TestApp {
         let data_dir = dir.path().to_string_lossy().to_string();
         let config = Config::from_lookup(|name| match name {
             "ORDINAVO_DATABASE_URL" => Some(url.clone()),
             "ORDINAVO_DATA_DIR" => Some(data_dir.clone()),
             "ORDINAVO_MAX_UPLOAD_BYTES" => Some("65536".into()),
-            _ => None,
+            other => extra.iter().find(|(k, _)| *k == other).map(|(_, v)| v.clone()),
         })
         .unwrap();
         let state = ordinavo_server::open(config).await.expect("open app");
