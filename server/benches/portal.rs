@@ -42,10 +42,7 @@ async fn main() {
             Some(admin) => {
                 let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
                 let db = ordinavo_server::storage::connect(&admin).await.unwrap();
-                sqlx::query(&format!("CREATE DATABASE {name}"))
-                    .execute(&db.pool)
-                    .await
-                    .unwrap();
+                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&db.pool).await.unwrap();
                 format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
             }
         };
@@ -89,11 +86,7 @@ async fn main() {
         let mut latencies = Vec::new();
         for i in 0..10 {
             let request = Request::get("/portal/v1/events").header(header::AUTHORIZATION, format!("Bearer {token}"));
-            let response = router
-                .clone()
-                .oneshot(request.body(Body::empty()).unwrap())
-                .await
-                .unwrap();
+            let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
             let mut body = response.into_body();
             // The stream's first frame says it is open; the clock starts after it.
             body.frame().await.unwrap().unwrap();
@@ -112,15 +105,9 @@ async fn main() {
             .unwrap();
             tx.commit().await.unwrap();
             loop {
-                let frame = tokio::time::timeout(Duration::from_secs(10), body.frame())
-                    .await
-                    .unwrap()
-                    .unwrap()
-                    .unwrap();
-                if frame
-                    .into_data()
-                    .is_ok_and(|d| String::from_utf8_lossy(&d).contains("follow_up_required"))
-                {
+                let frame =
+                    tokio::time::timeout(Duration::from_secs(10), body.frame()).await.unwrap().unwrap().unwrap();
+                if frame.into_data().is_ok_and(|d| String::from_utf8_lossy(&d).contains("follow_up_required")) {
                     break;
                 }
             }
@@ -142,11 +129,7 @@ async fn seed(state: &ordinavo_server::state::AppState) -> String {
     let customer = customers::create(
         &mut tx,
         &actor,
-        NewCustomer {
-            name: "Bench Corp".into(),
-            segment: String::new(),
-            external_ref: None,
-        },
+        NewCustomer { name: "Bench Corp".into(), segment: String::new(), external_ref: None },
     )
     .await
     .unwrap();
@@ -191,9 +174,7 @@ async fn seed(state: &ordinavo_server::state::AppState) -> String {
     )
     .await
     .unwrap();
-    portal_access::add_grant(&mut tx, &user, &customer.id, Coverage::WholeCustomer, true)
-        .await
-        .unwrap();
+    portal_access::add_grant(&mut tx, &user, &customer.id, Coverage::WholeCustomer, true).await.unwrap();
     let target = targets::create(
         &mut tx,
         &actor,
@@ -257,9 +238,7 @@ async fn seed(state: &ordinavo_server::state::AppState) -> String {
                 portal_summary: "All systems checked and working.".into(),
                 portal_message: String::new(),
             };
-            reports::publish(&mut tx, &actor, &report.id, publication)
-                .await
-                .unwrap();
+            reports::publish(&mut tx, &actor, &report.id, publication).await.unwrap();
         }
         tx.commit().await.unwrap();
     }
@@ -269,9 +248,7 @@ async fn seed(state: &ordinavo_server::state::AppState) -> String {
 async fn sign_in(router: &axum::Router) -> String {
     let request = Request::post("/portal/v1/session")
         .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({ "email": "bench@example.com", "password": PASSWORD }).to_string(),
-        ))
+        .body(Body::from(json!({ "email": "bench@example.com", "password": PASSWORD }).to_string()))
         .unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let body: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
@@ -286,10 +263,8 @@ async fn sync_to_end(router: &axum::Router, token: &str, mut cursor: Option<Stri
             Some(c) => format!("/portal/v1/sync?cursor={c}"),
             None => "/portal/v1/sync".to_string(),
         };
-        let request = Request::get(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .body(Body::empty())
-            .unwrap();
+        let request =
+            Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
         let response = router.clone().oneshot(request).await.unwrap();
         let page: Value = serde_json::from_slice(&response.into_body().collect().await.unwrap().to_bytes()).unwrap();
         changes += page["changes"].as_array().unwrap().len();

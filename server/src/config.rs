@@ -73,10 +73,8 @@ impl Config {
             name: "ORDINAVO_BIND",
             message: format!("expected host:port such as 127.0.0.1:8080, got {bind_text:?}"),
         })?;
-        let public_url = lookup("ORDINAVO_PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{bind}"))
-            .trim_end_matches('/')
-            .to_string();
+        let public_url =
+            lookup("ORDINAVO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
             return Err(ConfigError {
                 name: "ORDINAVO_PUBLIC_URL",
@@ -90,14 +88,7 @@ impl Config {
                 message: format!("expected a positive number of bytes, got {text:?}"),
             })?,
         };
-        Ok(Self {
-            database_url,
-            bind,
-            data_dir,
-            public_url,
-            max_upload_bytes,
-            smtp: SmtpConfig::from_lookup(&lookup)?,
-        })
+        Ok(Self { database_url, bind, data_dir, public_url, max_upload_bytes, smtp: SmtpConfig::from_lookup(&lookup)? })
     }
 
     /// True when the server is reached over https, so cookies must be `Secure`.
@@ -190,10 +181,7 @@ mod tests {
 
     #[test]
     fn redacts_passwords() {
-        assert_eq!(
-            redact_url("postgres://app:pw@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
+        assert_eq!(redact_url("postgres://app:pw@db:5432/x"), "postgres://app:***@db:5432/x");
         assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
     }
 }

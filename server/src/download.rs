@@ -48,10 +48,8 @@ pub fn resolve_range(header: Option<&str>, size: u64) -> RangeAnswer {
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with the stored (already cleaned) name.
 pub fn content_disposition(file_name: &str) -> String {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' })
-        .collect();
+    let ascii: String =
+        file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
     let encoded: String = file_name
         .bytes()
         .map(|b| match b {
@@ -68,20 +66,14 @@ pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &H
     let range = resolve_range(request.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, header_value(&attachment.content_type)?);
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        header_value(&content_disposition(&attachment.file_name))?,
-    );
+    headers.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(&attachment.file_name))?);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     let (status, start, len) = match range {
         RangeAnswer::Full => (StatusCode::OK, 0, size),
         RangeAnswer::Partial { start, end } => {
-            headers.insert(
-                header::CONTENT_RANGE,
-                header_value(&format!("bytes {start}-{end}/{size}"))?,
-            );
+            headers.insert(header::CONTENT_RANGE, header_value(&format!("bytes {start}-{end}/{size}"))?);
             (StatusCode::PARTIAL_CONTENT, start, end - start + 1)
         }
         RangeAnswer::Unsatisfiable => {
@@ -91,9 +83,7 @@ pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &H
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     let mut file = blobs.open(&attachment.storage_key).await.map_err(AppError::internal)?;
-    file.seek(std::io::SeekFrom::Start(start))
-        .await
-        .map_err(AppError::internal)?;
+    file.seek(std::io::SeekFrom::Start(start)).await.map_err(AppError::internal)?;
     let body = Body::from_stream(ReaderStream::new(file.take(len)));
     Ok((status, headers, body).into_response())
 }
@@ -109,22 +99,10 @@ mod tests {
     #[test]
     fn ranges() {
         assert_eq!(resolve_range(None, 100), RangeAnswer::Full);
-        assert_eq!(
-            resolve_range(Some("bytes=0-9"), 100),
-            RangeAnswer::Partial { start: 0, end: 9 }
-        );
-        assert_eq!(
-            resolve_range(Some("bytes=90-"), 100),
-            RangeAnswer::Partial { start: 90, end: 99 }
-        );
-        assert_eq!(
-            resolve_range(Some("bytes=-10"), 100),
-            RangeAnswer::Partial { start: 90, end: 99 }
-        );
-        assert_eq!(
-            resolve_range(Some("bytes=50-500"), 100),
-            RangeAnswer::Partial { start: 50, end: 99 }
-        );
+        assert_eq!(resolve_range(Some("bytes=0-9"), 100), RangeAnswer::Partial { start: 0, end: 9 });
+        assert_eq!(resolve_range(Some("bytes=90-"), 100), RangeAnswer::Partial { start: 90, end: 99 });
+        assert_eq!(resolve_range(Some("bytes=-10"), 100), RangeAnswer::Partial { start: 90, end: 99 });
+        assert_eq!(resolve_range(Some("bytes=50-500"), 100), RangeAnswer::Partial { start: 50, end: 99 });
         assert_eq!(resolve_range(Some("bytes=100-"), 100), RangeAnswer::Unsatisfiable);
         assert_eq!(resolve_range(Some("bytes=0-1,5-6"), 100), RangeAnswer::Full);
         assert_eq!(resolve_range(Some("items=0-1"), 100), RangeAnswer::Full);

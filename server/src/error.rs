@@ -65,10 +65,7 @@ impl AppError {
     /// Several invalid fields; the message names them.
     pub fn invalid(fields: FieldErrors) -> Self {
         let names: Vec<&str> = fields.keys().map(String::as_str).collect();
-        Self::Invalid {
-            message: format!("invalid input: {}", names.join(", ")),
-            fields,
-        }
+        Self::Invalid { message: format!("invalid input: {}", names.join(", ")), fields }
     }
 
     /// A "not found" for an id named in the request body is that field's fault (422).
@@ -137,21 +134,14 @@ impl IntoResponse for AppError {
             Self::Invalid { message, fields } => (message, fields),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
-                (
-                    "something went wrong on our side; please try again".to_string(),
-                    FieldErrors::new(),
-                )
+                ("something went wrong on our side; please try again".to_string(), FieldErrors::new())
             }
             other => (other.to_string(), FieldErrors::new()),
         };
-        let body = ErrorBody {
-            error: ErrorDetail { code, message, fields },
-        };
+        let body = ErrorBody { error: ErrorDetail { code, message, fields } };
         let mut response = (status, axum::Json(body)).into_response();
         if let Some(secs) = retry_after {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

@@ -34,12 +34,8 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
     storage::migrate(&db).await?;
     let blobs = Arc::new(FsBlobStore::new(&config.data_dir));
     let events = storage::watch::spawn(db.clone());
-    Ok(AppState {
-        db,
-        config: Arc::new(config),
-        blobs,
-        events,
-    })
+    portal::warm_up().await;
+    Ok(AppState { db, config: Arc::new(config), blobs, events })
 }
 
 /// The whole HTTP application. Tests build exactly this router.

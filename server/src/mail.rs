@@ -60,25 +60,13 @@ pub async fn deliver_invitation(smtp: Option<&SmtpConfig>, issued: IssuedInvitat
         let expires = invitation.expires_at.to_utc().format("%Y-%m-%d %H:%M UTC").to_string();
         let body = invitation_body(name, &link, &code, &expires);
         match send_invitation(smtp, &invitation.email, name, body).await {
-            Ok(()) => {
-                return InvitationDelivery {
-                    invitation,
-                    emailed: true,
-                    code: None,
-                    link: None,
-                }
-            }
+            Ok(()) => return InvitationDelivery { invitation, emailed: true, code: None, link: None },
             Err(err) => {
                 tracing::warn!(error = %err, invitation = %invitation.id, "sending the invitation e-mail failed")
             }
         }
     }
-    InvitationDelivery {
-        invitation,
-        emailed: false,
-        code: Some(code),
-        link: Some(link),
-    }
+    InvitationDelivery { invitation, emailed: false, code: Some(code), link: Some(link) }
 }
 
 #[cfg(test)]

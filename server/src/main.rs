@@ -83,18 +83,11 @@ async fn main() -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Staff {
-            command: StaffCommand::Add { email, name, role },
-        } => {
+        Command::Staff { command: StaffCommand::Add { email, name, role } } => {
             let state = open(config).await?;
             let password = read_password()?;
             let role = staff::Role::parse(&role).context("role must be admin or dispatcher")?;
-            let input = staff::NewStaff {
-                email: &email,
-                name: &name,
-                role,
-                password: &password,
-            };
+            let input = staff::NewStaff { email: &email, name: &name, role, password: &password };
             match staff::create(&state.db, input).await {
                 Ok(id) => {
                     println!("staff user {email} created ({id})");
@@ -103,25 +96,18 @@ async fn main() -> anyhow::Result<()> {
                 Err(err) => bail!("{}", describe(err)),
             }
         }
-        Command::ApiKey {
-            command: ApiKeyCommand::Create { name },
-        } => {
+        Command::ApiKey { command: ApiKeyCommand::Create { name } } => {
             let name = name.trim();
             if name.is_empty() {
                 bail!("--name must not be empty");
             }
             let state = open(config).await?;
             let key = api_keys::create(&state.db, name).await?;
-            eprintln!(
-                "API key {name:?} created ({}). It is shown only now; store it safely:",
-                key.id
-            );
+            eprintln!("API key {name:?} created ({}). It is shown only now; store it safely:", key.id);
             println!("{}", key.secret);
             Ok(())
         }
-        Command::ApiKey {
-            command: ApiKeyCommand::Revoke { key },
-        } => {
+        Command::ApiKey { command: ApiKeyCommand::Revoke { key } } => {
             let state = open(config).await?;
             if api_keys::revoke(&state.db, &key).await? {
                 println!("API key {key} revoked");
@@ -144,9 +130,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
             tracing::info!("database not empty; demo data not seeded again");
         }
     }
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .with_context(|| format!("binding {bind}"))?;
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
     tracing::info!(%public_url, "listening on {}", listener.local_addr()?);
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
@@ -175,11 +159,9 @@ fn read_password() -> anyhow::Result<String> {
 /// Turns a validation error into one readable line for the terminal.
 fn describe(err: ordinavo_server::error::AppError) -> String {
     match err {
-        ordinavo_server::error::AppError::Invalid { fields, .. } if !fields.is_empty() => fields
-            .iter()
-            .map(|(field, problem)| format!("{field} {problem}"))
-            .collect::<Vec<_>>()
-            .join("; "),
+        ordinavo_server::error::AppError::Invalid { fields, .. } if !fields.is_empty() => {
+            fields.iter().map(|(field, problem)| format!("{field} {problem}")).collect::<Vec<_>>().join("; ")
+        }
         other => other.to_string(),
     }
 }

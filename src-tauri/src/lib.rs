@@ -6,7 +6,5 @@
 ///
 /// Panics if the Tauri runtime cannot start, for example without a display.
 pub fn run() {
-    tauri::Builder::default()
-        .run(tauri::generate_context!())
-        .expect("failed to run the Ordinavo desktop app");
+    tauri::Builder::default().run(tauri::generate_context!()).expect("failed to run the Ordinavo desktop app");
 }

@@ -12,11 +12,7 @@ pub fn server_binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let binary = target.join("debug/ordinavo-server");
-    assert!(
-        binary.exists(),
-        "{} is missing; run `cargo build -p ordinavo-server`",
-        binary.display()
-    );
+    assert!(binary.exists(), "{} is missing; run `cargo build -p ordinavo-server`", binary.display());
     binary
 }
 
@@ -43,11 +39,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start ordinavo-server");
-        let mut server = Server {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            env,
-        };
+        let mut server = Server { child, base_url: format!("http://127.0.0.1:{port}"), env };
         server.wait_healthy();
         server
     }
@@ -115,31 +107,13 @@ fn http_get_ok(url: &str) -> bool {
 /// Environments to run against: SQLite in `dir`, and a fresh PostgreSQL database
 /// when `ORDINAVO_TEST_POSTGRES_URL` names a server.
 pub fn environments(dir: &Path) -> Vec<(&'static str, Vec<(String, String)>)> {
-    let mut list = vec![(
-        "sqlite",
-        vec![(
-            "ORDINAVO_DATA_DIR".to_string(),
-            dir.join("sqlite").to_string_lossy().to_string(),
-        )],
-    )];
+    let mut list =
+        vec![("sqlite", vec![("ORDINAVO_DATA_DIR".to_string(), dir.join("sqlite").to_string_lossy().to_string())])];
     if let Ok(admin_url) = std::env::var("ORDINAVO_TEST_POSTGRES_URL") {
-        let name = format!(
-            "e2e_{}_{}",
-            std::process::id(),
-            dir.file_name().unwrap().to_string_lossy().to_lowercase()
-        );
-        let name: String = name
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let name = format!("e2e_{}_{}", std::process::id(), dir.file_name().unwrap().to_string_lossy().to_lowercase());
+        let name: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
         let created = Command::new("psql")
-            .args([
-                admin_url.as_str(),
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-qc",
-                &format!("CREATE DATABASE {name}"),
-            ])
+            .args([admin_url.as_str(), "-v", "ON_ERROR_STOP=1", "-qc", &format!("CREATE DATABASE {name}")])
             .status()
             .expect("run psql");
         assert!(created.success(), "creating the e2e database {name}");
@@ -147,10 +121,7 @@ pub fn environments(dir: &Path) -> Vec<(&'static str, Vec<(String, String)>)> {
         list.push((
             "postgres",
             vec![
-                (
-                    "ORDINAVO_DATA_DIR".to_string(),
-                    dir.join("pg").to_string_lossy().to_string(),
-                ),
+                ("ORDINAVO_DATA_DIR".to_string(), dir.join("pg").to_string_lossy().to_string()),
                 ("ORDINAVO_DATABASE_URL".to_string(), format!("{base}/{name}")),
             ],
         ));

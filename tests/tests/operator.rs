@@ -13,45 +13,20 @@ async fn demo_server_serves_the_integration_api_with_a_cli_created_key() {
         let http = reqwest::Client::new();
         let base = server.base_url.clone();
 
-        let spec: Value = http
-            .get(format!("{base}/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let spec: Value = http.get(format!("{base}/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
         assert_eq!(spec["info"]["title"], "Ordinavo integration API", "[{backend}]");
 
         let created = server.cli(&["api-key", "create", "--name", "erp-sync"]);
-        assert!(
-            created.status.success(),
-            "[{backend}] {}",
-            String::from_utf8_lossy(&created.stderr)
-        );
+        assert!(created.status.success(), "[{backend}] {}", String::from_utf8_lossy(&created.stderr));
         let key = String::from_utf8(created.stdout).unwrap().trim().to_string();
-        assert!(
-            key.starts_with("ordk_"),
-            "[{backend}] the key is printed once on stdout"
-        );
+        assert!(key.starts_with("ordk_"), "[{backend}] the key is printed once on stdout");
 
         let unauthorized = http.get(format!("{base}/api/v1/customers")).send().await.unwrap();
         assert_eq!(unauthorized.status(), 401);
-        let customers: Value = http
-            .get(format!("{base}/api/v1/customers"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let names: Vec<&str> = customers["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["name"].as_str().unwrap())
-            .collect();
+        let customers: Value =
+            http.get(format!("{base}/api/v1/customers")).bearer_auth(&key).send().await.unwrap().json().await.unwrap();
+        let names: Vec<&str> =
+            customers["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
         assert_eq!(names, ["Northwind Properties", "Contoso Retail"], "[{backend}]");
         let northwind = customers["items"][0]["id"].as_str().unwrap();
 
@@ -86,20 +61,12 @@ async fn demo_server_serves_the_integration_api_with_a_cli_created_key() {
                     .mime_str("application/pdf")
                     .unwrap(),
             );
-        let response = http
-            .post(format!("{base}/api/v1/attachments"))
-            .bearer_auth(&key)
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
+        let response =
+            http.post(format!("{base}/api/v1/attachments")).bearer_auth(&key).multipart(form).send().await.unwrap();
         assert_eq!(response.status(), 201, "[{backend}]");
         let attachment: Value = response.json().await.unwrap();
         let bytes = http
-            .get(format!(
-                "{base}/api/v1/attachments/{}/content",
-                attachment["id"].as_str().unwrap()
-            ))
+            .get(format!("{base}/api/v1/attachments/{}/content", attachment["id"].as_str().unwrap()))
             .bearer_auth(&key)
             .send()
             .await
@@ -111,27 +78,16 @@ async fn demo_server_serves_the_integration_api_with_a_cli_created_key() {
 
         let revoked = server.cli(&["api-key", "revoke", "erp-sync"]);
         assert!(revoked.status.success());
-        let after = http
-            .get(format!("{base}/api/v1/customers"))
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap();
+        let after = http.get(format!("{base}/api/v1/customers")).bearer_auth(&key).send().await.unwrap();
         assert_eq!(after.status(), 401, "[{backend}] a revoked key stops working at once");
 
         // A second start with --demo seeds nothing again.
-        let env = server
-            .env
-            .iter()
-            .filter(|(k, _)| k != "ORDINAVO_BIND" && k != "ORDINAVO_LOG")
-            .cloned()
-            .collect::<Vec<_>>();
+        let env =
+            server.env.iter().filter(|(k, _)| k != "ORDINAVO_BIND" && k != "ORDINAVO_LOG").cloned().collect::<Vec<_>>();
         server.stop();
         let again = Server::start(&env, &["--demo"]);
-        let key = String::from_utf8(again.cli(&["api-key", "create", "--name", "check"]).stdout)
-            .unwrap()
-            .trim()
-            .to_string();
+        let key =
+            String::from_utf8(again.cli(&["api-key", "create", "--name", "check"]).stdout).unwrap().trim().to_string();
         let customers: Value = http
             .get(format!("{}/api/v1/customers", again.base_url))
             .bearer_auth(&key)
@@ -141,11 +97,7 @@ async fn demo_server_serves_the_integration_api_with_a_cli_created_key() {
             .json()
             .await
             .unwrap();
-        assert_eq!(
-            customers["items"].as_array().unwrap().len(),
-            2,
-            "[{backend}] no duplicate demo data"
-        );
+        assert_eq!(customers["items"].as_array().unwrap().len(), 2, "[{backend}] no duplicate demo data");
     }
 }
 
@@ -162,11 +114,8 @@ fn bad_configuration_is_named() {
     assert!(message.contains("127.0.0.1:1"), "names the host: {message}");
     assert!(!message.contains("secret"), "never prints the password: {message}");
 
-    let output = std::process::Command::new(&binary)
-        .arg("migrate")
-        .env("ORDINAVO_BIND", "everywhere")
-        .output()
-        .unwrap();
+    let output =
+        std::process::Command::new(&binary).arg("migrate").env("ORDINAVO_BIND", "everywhere").output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("ORDINAVO_BIND"));
 }
 
@@ -193,12 +142,7 @@ fn staff_add_reads_the_password_from_stdin_and_enforces_the_rules() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{password}\n").as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
         child.wait_with_output().unwrap()
     };
     let short = add("short");

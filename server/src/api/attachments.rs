@@ -145,23 +145,17 @@ async fn read_upload(mut multipart: Multipart, limit: u64) -> AppResult<Upload> 
         }
     }
     let mut missing = crate::error::FieldErrors::new();
-    for (name, present) in [
-        ("owner_kind", owner_kind.is_some()),
-        ("owner_id", owner_id.is_some()),
-        ("file", file.is_some()),
-    ] {
+    for (name, present) in
+        [("owner_kind", owner_kind.is_some()), ("owner_id", owner_id.is_some()), ("file", file.is_some())]
+    {
         if !present {
             missing.insert(name.to_string(), "is required".to_string());
         }
     }
     match (owner_kind, owner_id, file) {
-        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => Ok(Upload {
-            owner_kind,
-            owner_id,
-            file_name,
-            content_type,
-            bytes,
-        }),
+        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => {
+            Ok(Upload { owner_kind, owner_id, file_name, content_type, bytes })
+        }
         _ => Err(AppError::invalid(missing)),
     }
 }

@@ -15,10 +15,7 @@ pub struct ApiCaller(pub Actor);
 pub fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -26,12 +23,7 @@ impl FromRequestParts<AppState> for ApiCaller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let secret = bearer(parts).ok_or(AppError::Unauthorized)?;
-        let key = api_keys::authenticate(&state.db, secret)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        Ok(Self(Actor::ApiKey {
-            id: key.id,
-            label: key.name,
-        }))
+        let key = api_keys::authenticate(&state.db, secret).await?.ok_or(AppError::Unauthorized)?;
+        Ok(Self(Actor::ApiKey { id: key.id, label: key.name }))
     }
 }

@@ -15,10 +15,7 @@ use crate::records::invitations::{self, Invitation, InvitationDelivery, IssuedIn
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(resend))
-        .routes(routes!(revoke))
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(resend)).routes(routes!(revoke))
 }
 
 /// List invitations. Filters: customer_id, status, updated_since.

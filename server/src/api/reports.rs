@@ -14,11 +14,7 @@ super::crud::crud! {
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    crud_router()
-        .routes(routes!(approve))
-        .routes(routes!(reopen))
-        .routes(routes!(publish))
-        .routes(routes!(unpublish))
+    crud_router().routes(routes!(approve)).routes(routes!(reopen)).routes(routes!(publish)).routes(routes!(unpublish))
 }
 
 /// Approve a draft report. Customers still see nothing: publishing is a separate step.

@@ -12,10 +12,7 @@ use crate::records::requests::{self, Request, RequestDecision};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list))
-        .routes(routes!(get))
-        .routes(routes!(decide))
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get)).routes(routes!(decide))
 }
 
 /// List requests. Filters: customer_id, location_id, status, updated_since.

@@ -35,20 +35,13 @@ pub const PORTAL_PASSWORD: &str = "portal-demo-2026";
 /// Seeds the demo into an empty database. Returns false (and changes nothing) when
 /// the database already holds customers.
 pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
-    let (customers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers")
-        .fetch_one(&state.db.pool)
-        .await?;
+    let (customers,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM customers").fetch_one(&state.db.pool).await?;
     if customers > 0 {
         return Ok(false);
     }
     staff::create(
         &state.db,
-        NewStaff {
-            email: STAFF_EMAIL,
-            name: "Dana Richter",
-            role: Role::Admin,
-            password: STAFF_PASSWORD,
-        },
+        NewStaff { email: STAFF_EMAIL, name: "Dana Richter", role: Role::Admin, password: STAFF_PASSWORD },
     )
     .await
     .map_err(|err| anyhow::anyhow!("creating the demo staff user: {err}"))?;
@@ -64,10 +57,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     .await
     .map_err(|err| anyhow::anyhow!("creating the demo dispatcher: {err}"))?;
     let mut tx = state.db.begin_write().await?;
-    Seeder { tx: &mut tx, state }
-        .run()
-        .await
-        .map_err(|err| anyhow::anyhow!("seeding demo data: {err:?}"))?;
+    Seeder { tx: &mut tx, state }.run().await.map_err(|err| anyhow::anyhow!("seeding demo data: {err:?}"))?;
     tx.commit().await?;
     Ok(true)
 }
@@ -90,11 +80,7 @@ fn local(location: &Location, days: i64, hh: u32, mm: u32) -> Timestamp {
     }
     .unwrap_or(today);
     let naive = date.and_time(NaiveTime::from_hms_opt(hh, mm, 0).unwrap_or_default());
-    let instant = tz
-        .from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(Utc::now);
+    let instant = tz.from_local_datetime(&naive).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_else(Utc::now);
     Timestamp::from(instant)
 }
 
@@ -222,13 +208,7 @@ impl Seeder<'_> {
         )
         .await?;
         let lena = self
-            .contact(
-                &contoso.id,
-                "Lena Vogel",
-                "ops@contoso.example",
-                "+49 89 5550 3300",
-                "Store operations",
-            )
+            .contact(&contoso.id, "Lena Vogel", "ops@contoso.example", "+49 89 5550 3300", "Store operations")
             .await?;
         self.contact(
             &contoso.id,
@@ -239,24 +219,11 @@ impl Seeder<'_> {
         )
         .await?;
 
-        let hannah_user = self
-            .portal_user(&hannah.id, "facilities@northwind.example", "Hannah Becker", "en")
-            .await?;
+        let hannah_user = self.portal_user(&hannah.id, "facilities@northwind.example", "Hannah Becker", "en").await?;
         portal_access::add_grant(self.tx, &hannah_user, &northwind.id, Coverage::WholeCustomer, true).await?;
-        let omar_user = self
-            .portal_user(&omar.id, "site.manager@northwind.example", "عمر المنصوري", "ar")
-            .await?;
-        portal_access::add_grant(
-            self.tx,
-            &omar_user,
-            &northwind.id,
-            Coverage::Locations(&[&marina.id]),
-            true,
-        )
-        .await?;
-        let lena_user = self
-            .portal_user(&lena.id, "ops@contoso.example", "Lena Vogel", "en")
-            .await?;
+        let omar_user = self.portal_user(&omar.id, "site.manager@northwind.example", "عمر المنصوري", "ar").await?;
+        portal_access::add_grant(self.tx, &omar_user, &northwind.id, Coverage::Locations(&[&marina.id]), true).await?;
+        let lena_user = self.portal_user(&lena.id, "ops@contoso.example", "Lena Vogel", "en").await?;
         portal_access::add_grant(self.tx, &lena_user, &contoso.id, Coverage::WholeCustomer, true).await?;
 
         // Requests in every status.
@@ -436,11 +403,7 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &chiller_report,
             "Chiller service checklist.pdf",
-            files::pdf(&[
-                "Chiller service checklist",
-                "Dubai Marina Tower",
-                "C1 ok / C2 vibration 4.1 mm/s",
-            ]),
+            files::pdf(&["Chiller service checklist", "Dubai Marina Tower", "C1 ok / C2 vibration 4.1 mm/s"]),
             "application/pdf",
             true,
         )
@@ -474,10 +437,7 @@ impl Seeder<'_> {
             self.tx,
             &SYSTEM,
             &today_visit,
-            AppointmentPatch {
-                status: Some(AppointmentStatus::InProgress),
-                ..AppointmentPatch::default()
-            },
+            AppointmentPatch { status: Some(AppointmentStatus::InProgress), ..AppointmentPatch::default() },
         )
         .await?;
         let dock_report = self
@@ -505,9 +465,7 @@ impl Seeder<'_> {
                 "Aisha Noor",
             )
             .await?;
-        let last_test = self
-            .appointment(&lighting.id, &abu_dhabi, -27, 7, 0, 10, 0, true)
-            .await?;
+        let last_test = self.appointment(&lighting.id, &abu_dhabi, -27, 7, 0, 10, 0, true).await?;
         self.complete(&last_test).await?;
         let lighting_report = self
             .report(
@@ -569,27 +527,19 @@ impl Seeder<'_> {
                 "Jonas Meyer",
             )
             .await?;
-        let cancelled_visit = self
-            .appointment(&draft_target.id, &hamburg, 4, 10, 0, 12, 0, true)
-            .await?;
+        let cancelled_visit = self.appointment(&draft_target.id, &hamburg, 4, 10, 0, 12, 0, true).await?;
         appointments::update(
             self.tx,
             &SYSTEM,
             &cancelled_visit,
-            AppointmentPatch {
-                status: Some(AppointmentStatus::Cancelled),
-                ..AppointmentPatch::default()
-            },
+            AppointmentPatch { status: Some(AppointmentStatus::Cancelled), ..AppointmentPatch::default() },
         )
         .await?;
         targets::update(
             self.tx,
             &SYSTEM,
             &draft_target.id,
-            TargetPatch {
-                status: Some(TargetStatus::OnHold),
-                ..TargetPatch::default()
-            },
+            TargetPatch { status: Some(TargetStatus::OnHold), ..TargetPatch::default() },
         )
         .await?;
         self.report(
@@ -616,10 +566,7 @@ impl Seeder<'_> {
         Ok(())
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one demo location per call reads best as one line of data"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one demo location per call reads best as one line of data")]
     async fn location(
         &mut self,
         customer_id: &str,
@@ -678,13 +625,7 @@ impl Seeder<'_> {
     ) -> Result<String, crate::error::AppError> {
         Ok(portal_access::create_user(
             self.tx,
-            NewPortalUser {
-                contact_id,
-                email,
-                display_name: name,
-                password: PORTAL_PASSWORD,
-                language,
-            },
+            NewPortalUser { contact_id, email, display_name: name, password: PORTAL_PASSWORD, language },
         )
         .await?)
     }
@@ -701,16 +642,10 @@ impl Seeder<'_> {
     ) -> Result<String, crate::error::AppError> {
         let preferred_windows = window
             .map(|(days, from, to)| {
-                vec![TimeWindow {
-                    starts_at: local(location, days, from, 0),
-                    ends_at: local(location, days, to, 0),
-                }]
+                vec![TimeWindow { starts_at: local(location, days, from, 0), ends_at: local(location, days, to, 0) }]
             })
             .unwrap_or_default();
-        let actor = Actor::PortalUser {
-            id: user.into(),
-            label: user.into(),
-        };
+        let actor = Actor::PortalUser { id: user.into(), label: user.into() };
         let (request, _) = requests::submit(
             self.tx,
             &actor,
@@ -735,23 +670,12 @@ impl Seeder<'_> {
         status: RequestStatus,
         reason: Option<&str>,
     ) -> Result<(), crate::error::AppError> {
-        requests::decide(
-            self.tx,
-            &SYSTEM,
-            id,
-            RequestDecision {
-                status,
-                decision_reason: reason.map(str::to_string),
-            },
-        )
-        .await?;
+        requests::decide(self.tx, &SYSTEM, id, RequestDecision { status, decision_reason: reason.map(str::to_string) })
+            .await?;
         Ok(())
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one demo target per call reads best as one line of data"
-    )]
+    #[expect(clippy::too_many_arguments, reason = "one demo target per call reads best as one line of data")]
     async fn target(
         &mut self,
         location: &Location,
@@ -816,10 +740,7 @@ impl Seeder<'_> {
                 self.tx,
                 &SYSTEM,
                 appointment_id,
-                AppointmentPatch {
-                    status: Some(status),
-                    ..AppointmentPatch::default()
-                },
+                AppointmentPatch { status: Some(status), ..AppointmentPatch::default() },
             )
             .await?;
         }

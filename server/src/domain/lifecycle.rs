@@ -90,12 +90,7 @@ pub trait Lifecycle: Copy + PartialEq + 'static {
         if self.allows(next) {
             Ok(next)
         } else {
-            Err(AppError::Conflict(format!(
-                "a {} cannot move from {} to {}",
-                Self::SUBJECT,
-                self.name(),
-                next.name()
-            )))
+            Err(AppError::Conflict(format!("a {} cannot move from {} to {}", Self::SUBJECT, self.name(), next.name())))
         }
     }
 }
@@ -143,10 +138,7 @@ impl Lifecycle for AppointmentStatus {
     const SUBJECT: &'static str = "appointment";
     fn allows(self, next: Self) -> bool {
         use AppointmentStatus::*;
-        matches!(
-            (self, next),
-            (Scheduled, InProgress | Completed | Cancelled) | (InProgress, Completed | Cancelled)
-        )
+        matches!((self, next), (Scheduled, InProgress | Completed | Cancelled) | (InProgress, Completed | Cancelled))
     }
     fn name(self) -> &'static str {
         self.as_str()
@@ -157,10 +149,7 @@ impl Lifecycle for ReportStatus {
     const SUBJECT: &'static str = "visit report";
     fn allows(self, next: Self) -> bool {
         use ReportStatus::*;
-        matches!(
-            (self, next),
-            (Draft, Approved) | (Approved, Draft | Published) | (Published, Approved)
-        )
+        matches!((self, next), (Draft, Approved) | (Approved, Draft | Published) | (Published, Approved))
     }
     fn name(self) -> &'static str {
         self.as_str()
@@ -171,10 +160,7 @@ impl Lifecycle for FollowUpStatus {
     const SUBJECT: &'static str = "follow-up";
     fn allows(self, next: Self) -> bool {
         use FollowUpStatus::*;
-        matches!(
-            (self, next),
-            (Required, Planned | Cancelled) | (Planned, Required | Done | Cancelled)
-        )
+        matches!((self, next), (Required, Planned | Cancelled) | (Planned, Required | Done | Cancelled))
     }
     fn name(self) -> &'static str {
         self.as_str()
@@ -195,10 +181,7 @@ mod tests {
                     Ok(next) => assert_eq!(next, to),
                     Err(AppError::Conflict(message)) => {
                         assert!(!expected);
-                        assert!(
-                            message.contains(from.name()) && message.contains(to.name()),
-                            "{message}"
-                        );
+                        assert!(message.contains(from.name()) && message.contains(to.name()), "{message}");
                     }
                     Err(other) => panic!("unexpected error {other:?}"),
                 }
@@ -229,11 +212,7 @@ mod tests {
     #[test]
     fn contacts_cancel_only_undecided_requests() {
         use RequestStatus::*;
-        let cancellable: Vec<_> = RequestStatus::ALL
-            .iter()
-            .copied()
-            .filter(|s| contact_may_cancel(*s))
-            .collect();
+        let cancellable: Vec<_> = RequestStatus::ALL.iter().copied().filter(|s| contact_may_cancel(*s)).collect();
         assert_eq!(cancellable, vec![Submitted, InReview]);
     }
 
@@ -282,12 +261,7 @@ mod tests {
         use ReportStatus::*;
         assert_table(
             ReportStatus::ALL,
-            &[
-                (Draft, Approved),
-                (Approved, Draft),
-                (Approved, Published),
-                (Published, Approved),
-            ],
+            &[(Draft, Approved), (Approved, Draft), (Approved, Published), (Published, Approved)],
         );
         assert!(!Draft.allows(Published));
     }
@@ -297,13 +271,7 @@ mod tests {
         use FollowUpStatus::*;
         assert_table(
             FollowUpStatus::ALL,
-            &[
-                (Required, Planned),
-                (Required, Cancelled),
-                (Planned, Required),
-                (Planned, Done),
-                (Planned, Cancelled),
-            ],
+            &[(Required, Planned), (Required, Cancelled), (Planned, Required), (Planned, Done), (Planned, Cancelled)],
         );
     }
 }

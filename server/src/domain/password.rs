@@ -22,10 +22,7 @@ pub fn problem(password: &str, personal: &[&str]) -> Option<String> {
     if COMMON.lines().any(|common| common == lower) {
         return Some("is too common; choose a less predictable password".into());
     }
-    if personal
-        .iter()
-        .any(|p| p.len() >= 4 && lower.contains(&p.to_lowercase()))
-    {
+    if personal.iter().any(|p| p.len() >= 4 && lower.contains(&p.to_lowercase())) {
         return Some("must not contain your name or e-mail address".into());
     }
     None
@@ -57,26 +54,17 @@ mod tests {
     #[test]
     fn length_bounds() {
         assert_eq!(problem("short-pass1", &[]).unwrap(), "must be at least 12 characters");
-        assert!(
-            problem(&"x".repeat(128), &[]).is_none(),
-            "128 characters must be accepted"
-        );
+        assert!(problem(&"x".repeat(128), &[]).is_none(), "128 characters must be accepted");
         assert!(problem(&"x".repeat(257), &[]).is_some());
-        assert!(
-            problem("كلمة سر طويلة جدا", &[]).is_none(),
-            "non-Latin passwords count characters"
-        );
+        assert!(problem("كلمة سر طويلة جدا", &[]).is_none(), "non-Latin passwords count characters");
     }
 
     #[test]
     fn common_and_personal_passwords_are_refused() {
         assert!(problem("Password1234", &[]).unwrap().contains("too common"));
-        assert!(problem(
-            "northwind-facilities-2026",
-            &["facilities@northwind.example", "northwind"]
-        )
-        .unwrap()
-        .contains("name or e-mail"));
+        assert!(problem("northwind-facilities-2026", &["facilities@northwind.example", "northwind"])
+            .unwrap()
+            .contains("name or e-mail"));
         assert!(problem("portal-demo-2026", &["facilities@northwind.example"]).is_none());
     }
 

@@ -107,14 +107,8 @@ mod tests {
     fn location_grants_cover_only_those_locations() {
         let scope = Scope::from_grants(&[grant("northwind", &["marina"], false)]);
         assert!(scope.covers("northwind", "marina"));
-        assert!(
-            !scope.covers("northwind", "berlin"),
-            "an ungranted location of the same customer"
-        );
-        assert!(
-            !scope.may_download("northwind", "marina"),
-            "the grant forbids downloads"
-        );
+        assert!(!scope.covers("northwind", "berlin"), "an ungranted location of the same customer");
+        assert!(!scope.may_download("northwind", "marina"), "the grant forbids downloads");
     }
 
     #[test]
@@ -133,9 +127,6 @@ mod tests {
         let a = Scope::from_grants(&[grant("northwind", &["marina"], true)]);
         let b = Scope::from_grants(&[grant("northwind", &["marina"], false)]);
         assert_ne!(a.fingerprint(), b.fingerprint());
-        assert_eq!(
-            a.fingerprint(),
-            Scope::from_grants(&[grant("northwind", &["marina"], true)]).fingerprint()
-        );
+        assert_eq!(a.fingerprint(), Scope::from_grants(&[grant("northwind", &["marina"], true)]).fingerprint());
     }
 }

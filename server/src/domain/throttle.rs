@@ -20,9 +20,7 @@ pub fn judge(attempts: i64, limit: i64, window_start: i64, now: i64) -> Verdict 
         return Verdict::Allowed;
     }
     let remaining_ms = (window_start + WINDOW_MS - now).max(1000);
-    Verdict::Limited {
-        retry_after_secs: (remaining_ms as u64).div_ceil(1000),
-    }
+    Verdict::Limited { retry_after_secs: (remaining_ms as u64).div_ceil(1000) }
 }
 
 #[cfg(test)]
@@ -32,13 +30,7 @@ mod tests {
     #[test]
     fn limit_then_wait_for_the_window() {
         assert_eq!(judge(5, ACCOUNT_LIMIT, 0, 1_000), Verdict::Allowed);
-        assert_eq!(
-            judge(6, ACCOUNT_LIMIT, 0, 60_000),
-            Verdict::Limited { retry_after_secs: 840 }
-        );
-        assert_eq!(
-            judge(6, ACCOUNT_LIMIT, 0, WINDOW_MS + 5),
-            Verdict::Limited { retry_after_secs: 1 }
-        );
+        assert_eq!(judge(6, ACCOUNT_LIMIT, 0, 60_000), Verdict::Limited { retry_after_secs: 840 });
+        assert_eq!(judge(6, ACCOUNT_LIMIT, 0, WINDOW_MS + 5), Verdict::Limited { retry_after_secs: 1 });
     }
 }

@@ -10,10 +10,7 @@ use sha2::{Digest, Sha256};
 pub fn generate(prefix: &str, bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buffer);
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer)
-    )
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buffer))
 }
 
 /// The stored form of a secret.
@@ -31,9 +28,7 @@ mod tests {
         let b = generate("ops_", 32);
         assert_ne!(a, b);
         assert_eq!(a.len(), 4 + 43, "32 bytes = 256 bits");
-        assert!(a[4..]
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a[4..].chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_eq!(hash(&a).len(), 64);
         assert_ne!(hash(&a), hash(&b));
     }

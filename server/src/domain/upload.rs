@@ -9,25 +9,14 @@ const ACCEPTED: &[(&str, Option<&[u8]>)] = &[
     ("image/webp", Some(b"RIFF")),
     ("text/plain", None),
     ("text/csv", None),
-    (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        Some(b"PK\x03\x04"),
-    ),
-    (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Some(b"PK\x03\x04"),
-    ),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", Some(b"PK\x03\x04")),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Some(b"PK\x03\x04")),
 ];
 
 /// Checks the declared content type against the accepted list and the file's first
 /// bytes; returns the normalized type or a message for the user.
 pub fn check_content_type(declared: &str, bytes: &[u8]) -> Result<String, String> {
-    let declared = declared
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let Some((name, magic)) = ACCEPTED.iter().find(|(name, _)| *name == declared) else {
         return Err(format!(
             "content type {declared:?} is not accepted; use PDF, PNG, JPEG, WebP, plain text, CSV, DOCX or XLSX"
@@ -62,20 +51,10 @@ mod tests {
 
     #[test]
     fn accepts_matching_types_and_refuses_spoofed_ones() {
-        assert_eq!(
-            check_content_type("application/pdf", b"%PDF-1.7 ...").unwrap(),
-            "application/pdf"
-        );
-        assert_eq!(
-            check_content_type("IMAGE/PNG; x=y", b"\x89PNG\r\n\x1a\nrest").unwrap(),
-            "image/png"
-        );
-        assert!(check_content_type("application/pdf", b"<html>")
-            .unwrap_err()
-            .contains("not application/pdf"));
-        assert!(check_content_type("text/html", b"<html>")
-            .unwrap_err()
-            .contains("not accepted"));
+        assert_eq!(check_content_type("application/pdf", b"%PDF-1.7 ...").unwrap(), "application/pdf");
+        assert_eq!(check_content_type("IMAGE/PNG; x=y", b"\x89PNG\r\n\x1a\nrest").unwrap(), "image/png");
+        assert!(check_content_type("application/pdf", b"<html>").unwrap_err().contains("not application/pdf"));
+        assert!(check_content_type("text/html", b"<html>").unwrap_err().contains("not accepted"));
         assert!(check_content_type("application/x-msdownload", b"MZ").is_err());
         assert!(check_content_type("text/plain", &[0xff, 0xfe, 0x00]).is_err());
     }

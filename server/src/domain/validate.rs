@@ -48,10 +48,7 @@ impl Fields {
         if value.chars().count() > max {
             self.error(field, format!("must be at most {max} characters"));
         }
-        if value
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
             self.error(field, "must not contain control characters");
         }
     }
@@ -59,10 +56,7 @@ impl Fields {
     /// An IANA time zone name such as `Europe/Berlin`.
     pub fn time_zone(&mut self, field: &str, value: &str) -> String {
         if value.parse::<chrono_tz::Tz>().is_err() {
-            self.error(
-                field,
-                format!("{value:?} is not an IANA time zone such as Europe/Berlin"),
-            );
+            self.error(field, format!("{value:?} is not an IANA time zone such as Europe/Berlin"));
         }
         value.to_string()
     }

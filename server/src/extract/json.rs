@@ -22,9 +22,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
         if !is_json {
-            return Err(AppError::BadRequest(
-                "expected a JSON body with Content-Type: application/json".into(),
-            ));
+            return Err(AppError::BadRequest("expected a JSON body with Content-Type: application/json".into()));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -54,18 +52,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             _ => AppError::BadRequest(format!("malformed JSON: {inner}")),
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|err| AppError::BadRequest(format!("malformed JSON: {err}")))?;
+    deserializer.end().map_err(|err| AppError::BadRequest(format!("malformed JSON: {err}")))?;
     Ok(value)
 }
 
 /// serde reports a missing field at the parent's path; an unknown field's path
 /// already ends with its name.
 fn field_name(path: &str, message: &str) -> String {
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next());
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
     match (missing, path) {
         (Some(name), "." | "") => name.to_string(),
         (Some(name), parent) => format!("{parent}.{name}"),
@@ -104,10 +98,7 @@ mod tests {
     #[test]
     fn malformed_json_is_a_bad_request() {
         assert!(matches!(parse::<Input>(b"{\"name\": "), Err(AppError::BadRequest(_))));
-        assert!(matches!(
-            parse::<Input>(br#"{"name": "x", "count": 1} trailing"#),
-            Err(AppError::BadRequest(_))
-        ));
+        assert!(matches!(parse::<Input>(br#"{"name": "x", "count": 1} trailing"#), Err(AppError::BadRequest(_))));
     }
 
     #[test]

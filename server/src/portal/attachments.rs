@@ -18,9 +18,7 @@ use crate::records::audit;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(attachment))
-        .routes(routes!(content))
+    OpenApiRouter::new().routes(routes!(attachment)).routes(routes!(content))
 }
 
 #[utoipa::path(get, path = "/portal/v1/attachments/{id}", tag = "portal",
@@ -30,9 +28,7 @@ async fn attachment(
     portal: Portal,
     Path(id): Path<String>,
 ) -> AppResult<Json<AttachmentView>> {
-    Ok(Json(
-        projection::attachments::get(&state.db, &portal.viewer, &id).await?,
-    ))
+    Ok(Json(projection::attachments::get(&state.db, &portal.viewer, &id).await?))
 }
 
 /// Download the file (supports `Range`).

@@ -22,10 +22,7 @@ pub struct Portal {
 
 impl Portal {
     pub fn actor(&self) -> Actor {
-        Actor::PortalUser {
-            id: self.user.id.clone(),
-            label: self.user.email.clone(),
-        }
+        Actor::PortalUser { id: self.user.id.clone(), label: self.user.email.clone() }
     }
 }
 
@@ -34,24 +31,14 @@ impl FromRequestParts<AppState> for Portal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(AppError::Unauthorized)?;
-        let session = sessions::authenticate(&state.db, token)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
-        let user = portal_access::user_by_id(&state.db, &session.portal_user_id)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let session = sessions::authenticate(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
+        let user =
+            portal_access::user_by_id(&state.db, &session.portal_user_id).await?.ok_or(AppError::Unauthorized)?;
         let scope = Scope::from_grants(&portal_access::grants(&state.db, &user.id).await?);
         // A user without grants may see nothing: treat the session as ended.
         if scope.is_empty() {
             return Err(AppError::Unauthorized);
         }
-        Ok(Portal {
-            viewer: Viewer {
-                user_id: user.id.clone(),
-                scope,
-            },
-            user,
-            session_id: session.id,
-        })
+        Ok(Portal { viewer: Viewer { user_id: user.id.clone(), scope }, user, session_id: session.id })
     }
 }

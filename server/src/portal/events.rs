@@ -24,8 +24,10 @@ use crate::records::{portal_access, sessions};
 use crate::state::AppState;
 use crate::storage::Db;
 
-/// How often an open stream re-checks its session and grants.
+/// How long an idle stream waits before re-checking its session and grants.
 const RECHECK: Duration = Duration::from_secs(10);
+/// Events go out only if the session and grants were confirmed this recently.
+const FRESH: Duration = Duration::from_secs(1);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events_stream))
@@ -42,10 +44,7 @@ async fn events_stream(
     portal: Portal,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let cursor = match headers
-        .get("last-event-id")
-        .map(|v| v.to_str().ok().and_then(EventCursor::parse))
-    {
+    let cursor = match headers.get("last-event-id").map(|v| v.to_str().ok().and_then(EventCursor::parse)) {
         Some(Some(cursor)) => cursor,
         Some(None) => return Err(AppError::field("Last-Event-ID", "not an event id from this stream")),
         None => events::latest(&state.db).await?,
@@ -61,11 +60,7 @@ async fn events_stream(
     };
     let stream = stream::unfold(follower, |mut follower| async move {
         let event = follower.next().await?;
-        let sse = Event::default()
-            .id(event.id.clone())
-            .event(event.kind.as_str())
-            .json_data(&event)
-            .ok()?;
+        let sse = Event::default().id(event.id.clone()).event(event.kind.as_str()).json_data(&event).ok()?;
         Some((Ok(sse), follower))
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -89,11 +84,12 @@ impl Follower {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
-            if self.checked.elapsed() >= RECHECK && !self.still_allowed().await {
-                return None;
-            }
             self.changes.borrow_and_update();
             let fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
+            let stale = self.checked.elapsed() >= if fresh.is_empty() { RECHECK } else { FRESH };
+            if stale && !self.still_allowed().await {
+                return None;
+            }
             if let Some(last) = fresh.last() {
                 self.cursor = EventCursor::parse(&last.id)?;
                 self.pending.extend(fresh);
@@ -110,9 +106,7 @@ impl Follower {
     async fn still_allowed(&mut self) -> bool {
         self.checked = Instant::now();
         let live = sessions::is_live(&self.db, &self.session_id).await.unwrap_or(false);
-        let grants = portal_access::grants(&self.db, &self.viewer.user_id)
-            .await
-            .unwrap_or_default();
+        let grants = portal_access::grants(&self.db, &self.viewer.user_id).await.unwrap_or_default();
         self.viewer.scope = Scope::from_grants(&grants);
         live && !self.viewer.scope.is_empty()
     }

@@ -32,17 +32,11 @@ async fn accept(
     let code = input.code.trim().trim_start_matches("ordinavo://invite/").to_string();
     let mut tx = state.db.begin_write().await?;
     let user_id = invitations::accept(&mut tx, &code, &input.display_name, &input.password).await?;
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let created = sessions::create(&mut tx, &user_id, &ip, user_agent).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(SessionToken {
-            token: created.token,
-            expires_at: Timestamp(created.expires_at).rfc3339(),
-        }),
+        Json(SessionToken { token: created.token, expires_at: Timestamp(created.expires_at).rfc3339() }),
     ))
 }

@@ -18,6 +18,12 @@ use crate::state::AppState;
 
 pub use auth::Portal;
 
+/// Computes the sign-in dummy hash off the request path, so the first sign-in with an
+/// unknown e-mail takes no longer than any other.
+pub async fn warm_up() {
+    let _ = tokio::task::spawn_blocking(|| session::dummy_hash().len()).await;
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -40,12 +46,7 @@ impl Modify for SessionAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("ops_…")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("ops_…").build()),
         );
     }
 }

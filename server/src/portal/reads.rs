@@ -41,9 +41,7 @@ async fn appointments(
     portal: Portal,
     ApiQuery(query): ApiQuery<AppointmentQuery>,
 ) -> AppResult<Json<Page<AppointmentView>>> {
-    Ok(Json(
-        projection::appointments::list(&state.db, &portal.viewer, &query).await?,
-    ))
+    Ok(Json(projection::appointments::list(&state.db, &portal.viewer, &query).await?))
 }
 
 #[utoipa::path(get, path = "/portal/v1/appointments/{id}", tag = "portal",
@@ -53,9 +51,7 @@ async fn appointment(
     portal: Portal,
     Path(id): Path<String>,
 ) -> AppResult<Json<AppointmentView>> {
-    Ok(Json(
-        projection::appointments::get(&state.db, &portal.viewer, &id).await?,
-    ))
+    Ok(Json(projection::appointments::get(&state.db, &portal.viewer, &id).await?))
 }
 
 /// Open work at the user's locations, with the next shared visit.
@@ -77,9 +73,7 @@ async fn reports(
     portal: Portal,
     ApiQuery(query): ApiQuery<PortalPage>,
 ) -> AppResult<Json<Page<ReportView>>> {
-    Ok(Json(
-        projection::reports::list(&state.db, &portal.viewer, &query).await?,
-    ))
+    Ok(Json(projection::reports::list(&state.db, &portal.viewer, &query).await?))
 }
 
 #[utoipa::path(get, path = "/portal/v1/reports/{id}", tag = "portal",
@@ -96,9 +90,7 @@ async fn timeline(
     portal: Portal,
     ApiQuery(query): ApiQuery<PortalPage>,
 ) -> AppResult<Json<Page<TimelineEntryView>>> {
-    Ok(Json(
-        projection::timeline::list(&state.db, &portal.viewer, &query).await?,
-    ))
+    Ok(Json(projection::timeline::list(&state.db, &portal.viewer, &query).await?))
 }
 
 /// Follow-ups with their planned visit, newest first.
@@ -109,9 +101,7 @@ async fn follow_ups(
     portal: Portal,
     ApiQuery(query): ApiQuery<PortalPage>,
 ) -> AppResult<Json<Page<FollowUpView>>> {
-    Ok(Json(
-        projection::follow_ups::list(&state.db, &portal.viewer, &query).await?,
-    ))
+    Ok(Json(projection::follow_ups::list(&state.db, &portal.viewer, &query).await?))
 }
 
 /// Query of the delta sync endpoint.
@@ -134,6 +124,7 @@ async fn sync(
     ApiQuery(query): ApiQuery<SyncQuery>,
 ) -> AppResult<Json<SyncPage>> {
     Ok(Json(
-        projection::sync::page(&state.db, &portal.viewer, query.cursor.as_deref(), query.limit).await?,
+        projection::sync::page(&state.db, &portal.viewer, &portal.session_id, query.cursor.as_deref(), query.limit)
+            .await?,
     ))
 }

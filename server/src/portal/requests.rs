@@ -17,10 +17,7 @@ use crate::records::time::Timestamp;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list, submit))
-        .routes(routes!(get))
-        .routes(routes!(cancel))
+    OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(get)).routes(routes!(cancel))
 }
 
 /// The user's own requests, newest first.
@@ -31,9 +28,7 @@ async fn list(
     portal: Portal,
     ApiQuery(query): ApiQuery<PortalPage>,
 ) -> AppResult<Json<Page<RequestView>>> {
-    Ok(Json(
-        projection::requests::list(&state.db, &portal.viewer, &query).await?,
-    ))
+    Ok(Json(projection::requests::list(&state.db, &portal.viewer, &query).await?))
 }
 
 #[utoipa::path(get, path = "/portal/v1/requests/{id}", tag = "requests",
@@ -65,12 +60,7 @@ async fn submit(
         let parse = |field: &str, text: &str| {
             chrono::DateTime::parse_from_rfc3339(text)
                 .map(|t| Timestamp::from(t.to_utc()))
-                .map_err(|_| {
-                    AppError::field(
-                        &format!("preferred_windows[{i}].{field}"),
-                        "must be an RFC 3339 instant",
-                    )
-                })
+                .map_err(|_| AppError::field(&format!("preferred_windows[{i}].{field}"), "must be an RFC 3339 instant"))
         };
         windows.push(TimeWindow {
             starts_at: parse("starts_at", &window.starts_at)?,
@@ -87,9 +77,25 @@ async fn submit(
         idempotency_key,
     };
     let scope = Some(&portal.viewer.scope);
-    let (request, created) = requests::submit(&mut tx, &portal.actor(), Some(&portal.user.id), scope, new).await?;
-    tx.commit().await?;
-    let view = projection::requests::get(&state.db, &portal.viewer, &request.id).await?;
+    let key = new.idempotency_key.clone();
+    let (request_id, created) = match requests::submit(&mut tx, &portal.actor(), Some(&portal.user.id), scope, new)
+        .await
+    {
+        Ok((request, created)) => {
+            tx.commit().await?;
+            (request.id, created)
+        }
+        // A concurrent retry with the same key committed first: answer with its request.
+        Err(AppError::Conflict(_)) if key.is_some() => {
+            drop(tx);
+            let existing = requests::by_idempotency_key(&state.db, &portal.user.id, key.as_deref().unwrap_or_default())
+                .await?
+                .ok_or_else(|| AppError::Conflict("the request could not be stored; please try again".into()))?;
+            (existing, false)
+        }
+        Err(err) => return Err(err),
+    };
+    let view = projection::requests::get(&state.db, &portal.viewer, &request_id).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(view)))
 }
 
@@ -101,15 +107,9 @@ async fn cancel(State(state): State<AppState>, portal: Portal, Path(id): Path<St
     let mut tx = state.db.begin_write().await?;
     let current = requests::get(&mut tx, &id).await?;
     if !contact_may_cancel(current.status) {
-        return Err(AppError::Conflict(format!(
-            "a {} request can no longer be cancelled",
-            current.status.as_str()
-        )));
+        return Err(AppError::Conflict(format!("a {} request can no longer be cancelled", current.status.as_str())));
     }
-    let decision = RequestDecision {
-        status: RequestStatus::Cancelled,
-        decision_reason: None,
-    };
+    let decision = RequestDecision { status: RequestStatus::Cancelled, decision_reason: None };
     requests::decide(&mut tx, &portal.actor(), &id, decision).await?;
     tx.commit().await?;
     Ok(Json(projection::requests::get(&state.db, &portal.viewer, &id).await?))

@@ -31,7 +31,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// A hash of a password nobody has, checked for unknown e-mails so that the answer
 /// takes as long as for a known account.
-fn dummy_hash() -> &'static str {
+pub fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| password::hash("no account has this password"))
 }
@@ -44,10 +44,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
         Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
     }
 }
@@ -62,10 +59,9 @@ async fn sign_in(
     ApiJson(input): ApiJson<SignIn>,
 ) -> AppResult<(StatusCode, Json<SessionToken>)> {
     let email = input.email.trim().to_lowercase();
-    for (key, limit) in [
-        (format!("account:{email}"), throttle::ACCOUNT_LIMIT),
-        (format!("ip:{ip}"), throttle::IP_LIMIT),
-    ] {
+    for (key, limit) in
+        [(format!("account:{email}"), throttle::ACCOUNT_LIMIT), (format!("ip:{ip}"), throttle::IP_LIMIT)]
+    {
         let (attempts, window_start) = counters::count_attempt(&state.db, &key).await?;
         if let Verdict::Limited { retry_after_secs } =
             throttle::judge(attempts, limit, window_start, crate::storage::now_ms())
@@ -74,14 +70,10 @@ async fn sign_in(
         }
     }
     let user = portal_access::user_by_email(&state.db, &email).await?;
-    let stored = user
-        .as_ref()
-        .map(|u| u.password_hash.clone())
-        .unwrap_or_else(|| dummy_hash().to_string());
+    let stored = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| dummy_hash().to_string());
     let candidate = input.password.clone();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&candidate, &stored))
-        .await
-        .map_err(AppError::internal)?;
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await.map_err(AppError::internal)?;
     let mut tx = state.db.begin_write().await?;
     let user = match user {
         Some(user) if matches && user.status == "active" => user,
@@ -100,32 +92,15 @@ async fn sign_in(
             return Err(AppError::Unauthorized);
         }
     };
-    let user_agent = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let created = sessions::create(&mut tx, &user.id, &ip, user_agent).await?;
-    let actor = Actor::PortalUser {
-        id: user.id.clone(),
-        label: user.email.clone(),
-    };
-    audit::record(
-        &mut tx,
-        &actor,
-        "portal.sign_in",
-        "portal_session",
-        Some(&created.id),
-        json!({ "ip": ip }),
-    )
-    .await?;
+    let actor = Actor::PortalUser { id: user.id.clone(), label: user.email.clone() };
+    audit::record(&mut tx, &actor, "portal.sign_in", "portal_session", Some(&created.id), json!({ "ip": ip })).await?;
     tx.commit().await?;
     counters::clear(&state.db, &format!("account:{email}")).await?;
     Ok((
         StatusCode::CREATED,
-        Json(SessionToken {
-            token: created.token,
-            expires_at: Timestamp(created.expires_at).rfc3339(),
-        }),
+        Json(SessionToken { token: created.token, expires_at: Timestamp(created.expires_at).rfc3339() }),
     ))
 }
 
@@ -135,15 +110,8 @@ async fn sign_in(
 async fn sign_out(State(state): State<AppState>, portal: Portal) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
     sessions::revoke(&mut tx, &portal.user.id, &portal.session_id).await?;
-    audit::record(
-        &mut tx,
-        &portal.actor(),
-        "portal.sign_out",
-        "portal_session",
-        Some(&portal.session_id),
-        json!({}),
-    )
-    .await?;
+    audit::record(&mut tx, &portal.actor(), "portal.sign_out", "portal_session", Some(&portal.session_id), json!({}))
+        .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -194,15 +162,7 @@ async fn end_session(State(state): State<AppState>, portal: Portal, Path(id): Pa
     if !sessions::revoke(&mut tx, &portal.user.id, &id).await? {
         return Err(AppError::NotFound);
     }
-    audit::record(
-        &mut tx,
-        &portal.actor(),
-        "portal.session_revoke",
-        "portal_session",
-        Some(&id),
-        json!({}),
-    )
-    .await?;
+    audit::record(&mut tx, &portal.actor(), "portal.session_revoke", "portal_session", Some(&id), json!({})).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -215,11 +175,18 @@ async fn change_password(
     portal: Portal,
     ApiJson(input): ApiJson<PasswordChange>,
 ) -> AppResult<StatusCode> {
+    // Guessing the current password with a stolen session is throttled like sign-in.
+    let key = format!("account:{}", portal.user.email);
+    let (attempts, window_start) = counters::count_attempt(&state.db, &key).await?;
+    if let Verdict::Limited { retry_after_secs } =
+        throttle::judge(attempts, throttle::ACCOUNT_LIMIT, window_start, crate::storage::now_ms())
+    {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
     let stored = portal.user.password_hash.clone();
     let current = input.current_password.clone();
-    let matches = tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-        .await
-        .map_err(AppError::internal)?;
+    let matches =
+        tokio::task::spawn_blocking(move || password::verify(&current, &stored)).await.map_err(AppError::internal)?;
     if !matches {
         return Err(AppError::field("current_password", "is not your current password"));
     }
@@ -227,5 +194,6 @@ async fn change_password(
     let mut tx = state.db.begin_write().await?;
     portal_access::change_password(&mut tx, &portal.user, &portal.session_id, &new_password).await?;
     tx.commit().await?;
+    counters::clear(&state.db, &key).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -86,11 +86,7 @@ pub struct AppointmentQuery {
 }
 
 pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Page<AppointmentView>> {
-    let limit = PortalPage {
-        limit: query.limit,
-        ..Default::default()
-    }
-    .limit()?;
+    let limit = PortalPage { limit: query.limit, ..Default::default() }.limit()?;
     let upcoming = match query.when.as_deref() {
         None | Some("upcoming") => true,
         Some("past") => false,
@@ -116,24 +112,14 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResu
         let s1 = select.bind(Arg::Int(starts));
         let s2 = select.bind(Arg::Int(starts));
         let i = select.bind(Arg::Text(id));
-        select.filter_raw(&format!(
-            "(a.starts_at {op} {s1} OR (a.starts_at = {s2} AND a.id {op} {i}))"
-        ));
+        select.filter_raw(&format!("(a.starts_at {op} {s1} OR (a.starts_at = {s2} AND a.id {op} {i}))"));
     }
-    let order = if upcoming {
-        "ORDER BY a.starts_at, a.id"
-    } else {
-        "ORDER BY a.starts_at DESC, a.id DESC"
-    };
+    let order = if upcoming { "ORDER BY a.starts_at, a.id" } else { "ORDER BY a.starts_at DESC, a.id DESC" };
     let rows: Vec<Row> = select.fetch_all(db, &format!("{order} LIMIT {}", limit + 1)).await?;
     let cursor_rows: Vec<(i64, String)> = rows.iter().map(|r| (r.starts_at.0, r.id.clone())).collect();
     let views: Vec<AppointmentView> = rows.into_iter().map(Into::into).collect();
     let result = page(views, limit, |v| {
-        let (s, id) = cursor_rows
-            .iter()
-            .find(|(_, id)| *id == v.id)
-            .cloned()
-            .unwrap_or_default();
+        let (s, id) = cursor_rows.iter().find(|(_, id)| *id == v.id).cloned().unwrap_or_default();
         format!("{s}_{id}")
     });
     Ok(result)

@@ -20,10 +20,7 @@ impl EventCursor {
     /// Parses a `Last-Event-ID` (`<version>.<id>`).
     pub fn parse(text: &str) -> Option<Self> {
         let (version, id) = text.trim().split_once('.')?;
-        Some(Self {
-            version: version.parse().ok()?,
-            id: id.to_string(),
-        })
+        Some(Self { version: version.parse().ok()?, id: id.to_string() })
     }
 }
 
@@ -52,9 +49,13 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     let mut select =
         Select::new("SELECT e.id, e.version, e.kind, e.subject_id, e.location_id, e.occurred_at FROM portal_events e");
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
-    select.filter(
-        "(e.audience IS NULL OR e.audience = {})",
-        Arg::Text(viewer.user_id.clone()),
+    select.filter("(e.audience IS NULL OR e.audience = {})", Arg::Text(viewer.user_id.clone()));
+    // Only events about things the user can still see.
+    select.filter_raw(
+        "(  (e.kind LIKE 'appointment_%' AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.subject_id AND a.shared_with_portal = 1))
+         OR (e.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = e.subject_id AND v.status = 'published'))
+         OR e.kind LIKE 'follow_up_%'
+         OR e.kind = 'request_status_changed')",
     );
     let v1 = select.bind(Arg::Int(cursor.version));
     let v2 = select.bind(Arg::Int(cursor.version));
@@ -81,10 +82,7 @@ mod tests {
     fn last_event_ids_parse() {
         assert_eq!(
             EventCursor::parse("42.0190f7a0-0000-7000-8000-000000000000"),
-            Some(EventCursor {
-                version: 42,
-                id: "0190f7a0-0000-7000-8000-000000000000".into()
-            })
+            Some(EventCursor { version: 42, id: "0190f7a0-0000-7000-8000-000000000000".into() })
         );
         assert_eq!(EventCursor::parse("nonsense"), None);
     }

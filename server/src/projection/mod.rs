@@ -9,6 +9,7 @@ pub mod follow_ups;
 pub mod me;
 pub mod reports;
 pub mod requests;
+mod sent;
 pub mod sync;
 pub mod timeline;
 pub mod work;
@@ -38,11 +39,7 @@ pub struct PortalPage {
 impl PortalPage {
     pub fn limit(&self) -> AppResult<usize> {
         let mut fields = Fields::new();
-        let limit = crate::extract::PageQuery {
-            limit: self.limit,
-            ..Default::default()
-        }
-        .limit(&mut fields);
+        let limit = crate::extract::PageQuery { limit: self.limit, ..Default::default() }.limit(&mut fields);
         fields.finish()?;
         Ok(limit as usize)
     }

@@ -46,9 +46,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     if let Some(after) = &query.after {
         select.filter("r.id < {}", Arg::Text(after.clone()));
     }
-    let rows: Vec<Row> = select
-        .fetch_all(db, &format!("ORDER BY r.id DESC LIMIT {}", limit + 1))
-        .await?;
+    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY r.id DESC LIMIT {}", limit + 1)).await?;
     let mut views = Vec::with_capacity(rows.len());
     for row in rows {
         views.push(view(db, row).await?);
@@ -95,10 +93,7 @@ async fn view(db: &Db, row: Row) -> AppResult<RequestView> {
         decision_reason: row.decision_reason,
         preferred_windows: windows
             .into_iter()
-            .map(|(starts_at, ends_at)| TimeWindowView {
-                starts_at: starts_at.rfc3339(),
-                ends_at: ends_at.rfc3339(),
-            })
+            .map(|(starts_at, ends_at)| TimeWindowView { starts_at: starts_at.rfc3339(), ends_at: ends_at.rfc3339() })
             .collect(),
         created_at: row.created_at.rfc3339(),
         updated_at: row.updated_at.rfc3339(),
@@ -110,10 +105,7 @@ async fn view(db: &Db, row: Row) -> AppResult<RequestView> {
 pub fn progress(status: RequestStatus) -> Vec<ProgressStep> {
     use RequestStatus::*;
     let path = [Submitted, InReview, Accepted, Planned];
-    let step = |status: RequestStatus, state: &str| ProgressStep {
-        status,
-        state: state.to_string(),
-    };
+    let step = |status: RequestStatus, state: &str| ProgressStep { status, state: state.to_string() };
     match status {
         Rejected | Cancelled => {
             let mut steps = vec![step(Submitted, "done")];
@@ -148,10 +140,7 @@ mod tests {
     use super::*;
 
     fn states(status: RequestStatus) -> Vec<(String, String)> {
-        progress(status)
-            .into_iter()
-            .map(|s| (s.status.as_str().to_string(), s.state))
-            .collect()
+        progress(status).into_iter().map(|s| (s.status.as_str().to_string(), s.state)).collect()
     }
 
     #[test]
@@ -159,23 +148,9 @@ mod tests {
         let s = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(
             states(RequestStatus::InReview),
-            [
-                s("submitted", "done"),
-                s("in_review", "current"),
-                s("accepted", "upcoming"),
-                s("planned", "upcoming")
-            ]
+            [s("submitted", "done"), s("in_review", "current"), s("accepted", "upcoming"), s("planned", "upcoming")]
         );
-        assert_eq!(
-            states(RequestStatus::Planned)
-                .iter()
-                .filter(|(_, st)| st == "done")
-                .count(),
-            4
-        );
-        assert_eq!(
-            states(RequestStatus::Rejected),
-            [s("submitted", "done"), s("rejected", "current")]
-        );
+        assert_eq!(states(RequestStatus::Planned).iter().filter(|(_, st)| st == "done").count(), 4);
+        assert_eq!(states(RequestStatus::Rejected), [s("submitted", "done"), s("rejected", "current")]);
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use portal_types::{SyncChange, SyncItem, SyncKind, SyncPage};
 
-use super::{appointments, attachments, follow_ups, me, reports, requests, timeline, work, Viewer};
+use super::{appointments, attachments, follow_ups, me, reports, requests, sent, timeline, work, Viewer};
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::records::query::{Arg, Select};
@@ -28,44 +28,32 @@ const KINDS: [(SyncKind, &str, &str, &str); 8] = [
     (SyncKind::FollowUp, "follow_ups", "customer_id", "location_id"),
 ];
 
-/// Where a sync stopped: the last change sent, ordered by (version, kind, id), the
-/// scope it was computed for, and the clock value when the client's cache was last
-/// empty. Rows not visible and unchanged since that baseline were never sent, so no
-/// removal is sent for them (which would also reveal that they exist).
+/// Where a sync stopped: the last change sent, ordered by (version, kind, id), and
+/// the scope it was computed for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub version: i64,
     pub kind: usize,
-    pub baseline: i64,
     pub scope: String,
     pub id: String,
 }
 
 impl Cursor {
     pub fn encode(&self) -> String {
-        format!(
-            "{}.{}.{}.{}.{}",
-            self.version, self.kind, self.baseline, self.scope, self.id
-        )
+        format!("{}.{}.{}.{}", self.version, self.kind, self.scope, self.id)
     }
 
     pub fn decode(text: &str) -> Option<Cursor> {
-        let mut parts = text.splitn(5, '.');
+        let mut parts = text.splitn(4, '.');
         let version = parts.next()?.parse().ok()?;
         let kind = parts.next()?.parse().ok()?;
-        let baseline = parts.next()?.parse().ok()?;
         let scope = parts.next()?.to_string();
         let id = parts.next()?.to_string();
-        Some(Cursor {
-            version,
-            kind,
-            baseline,
-            scope,
-            id,
-        })
+        Some(Cursor { version, kind, scope, id })
     }
 
-    /// The keyset condition for rows of kind `k` after this cursor.
+    /// The keyset condition for rows of kind `k` after this cursor, written so that
+    /// the version index bounds the scan.
     fn after_clause(&self, select: &mut Select, k: usize) -> String {
         let v = select.bind(Arg::Int(self.version));
         if k > self.kind {
@@ -75,7 +63,7 @@ impl Cursor {
         } else {
             let v2 = select.bind(Arg::Int(self.version));
             let id = select.bind(Arg::Text(self.id.clone()));
-            format!("(x.version > {v} OR (x.version = {v2} AND x.id > {id}))")
+            format!("x.version >= {v} AND (x.version > {v2} OR x.id > {id})")
         }
     }
 }
@@ -86,8 +74,15 @@ struct Candidate {
     version: i64,
 }
 
-/// One page of changes after `cursor` (none: from the start, with a reset).
-pub async fn page(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: Option<u32>) -> AppResult<SyncPage> {
+/// One page of changes after `cursor` (none: from the start, with a reset) for the
+/// cache behind `session_id`.
+pub async fn page(
+    db: &Db,
+    viewer: &Viewer,
+    session_id: &str,
+    cursor: Option<&str>,
+    limit: Option<u32>,
+) -> AppResult<SyncPage> {
     let limit = match limit {
         None => DEFAULT_LIMIT,
         Some(n) if (1..=MAX_LIMIT as u32).contains(&n) => n as usize,
@@ -96,16 +91,8 @@ pub async fn page(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: Option<
     let scope = viewer.scope.fingerprint();
     // Versions are handed out in commit order, so everything up to the committed
     // clock value is final: the next sync cannot find an older change that arrives late.
-    let (high,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock")
-        .fetch_one(&db.pool)
-        .await?;
-    let start = Cursor {
-        version: 0,
-        kind: 0,
-        baseline: high,
-        scope: scope.clone(),
-        id: String::new(),
-    };
+    let (high,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock").fetch_one(&db.pool).await?;
+    let start = Cursor { version: 0, kind: 0, scope: scope.clone(), id: String::new() };
     let (reset, from) = match cursor.filter(|c| !c.is_empty()) {
         None => (true, start),
         Some(text) => match Cursor::decode(text) {
@@ -130,9 +117,8 @@ pub async fn page(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: Option<
             let after = from.after_clause(&mut select, k);
             select.filter_raw(&after);
             select.filter("x.version <= {}", Arg::Int(high));
-            let rows: Vec<Candidate> = select
-                .fetch_all(db, &format!("ORDER BY x.version, x.id LIMIT {}", limit + 1))
-                .await?;
+            let rows: Vec<Candidate> =
+                select.fetch_all(db, &format!("ORDER BY x.version, x.id LIMIT {}", limit + 1)).await?;
             candidates.extend(rows.into_iter().map(|c| (c.version, k, c.id)));
         }
     }
@@ -151,39 +137,38 @@ pub async fn page(db: &Db, viewer: &Viewer, cursor: Option<&str>, limit: Option<
             visible.insert(format!("{k}:{id}"), item);
         }
     }
-    let baseline = from.baseline;
     let next = match (more, candidates.last()) {
-        (true, Some((version, kind, id))) => Cursor {
-            version: *version,
-            kind: *kind,
-            baseline,
-            scope,
-            id: id.clone(),
-        },
-        _ => Cursor {
-            version: high,
-            kind: KINDS.len(),
-            baseline,
-            scope,
-            id: String::new(),
-        },
+        (true, Some((version, kind, id))) => Cursor { version: *version, kind: *kind, scope, id: id.clone() },
+        _ => Cursor { version: high, kind: KINDS.len(), scope, id: String::new() },
     };
+    let mut tx = db.begin_write().await?;
+    if reset {
+        sqlx::query("DELETE FROM portal_sync_sent WHERE session_id = $1").bind(session_id).execute(&mut **tx).await?;
+    }
+    let hidden: Vec<String> = candidates
+        .iter()
+        .filter(|(_, k, id)| !visible.contains_key(&format!("{k}:{id}")))
+        .map(|(_, _, id)| id.clone())
+        .collect();
+    let received = sent::received(&mut tx, session_id, &hidden).await?;
+    let shown: Vec<(&str, &str)> = candidates
+        .iter()
+        .filter(|(_, k, id)| visible.contains_key(&format!("{k}:{id}")))
+        .map(|(_, k, id)| (kind_name(KINDS[*k].0), id.as_str()))
+        .collect();
+    sent::remember(&mut tx, session_id, &shown).await?;
+    tx.commit().await?;
     let changes = candidates
         .into_iter()
-        .filter_map(|(version, k, id)| match visible.remove(&format!("{k}:{id}")) {
-            Some(record) => Some(SyncChange::Upsert {
-                record: Box::new(record),
-            }),
-            None if version > baseline => Some(SyncChange::Remove { kind: KINDS[k].0, id }),
+        .filter_map(|(_, k, id)| match visible.remove(&format!("{k}:{id}")) {
+            Some(record) => Some(SyncChange::Upsert { record: Box::new(record) }),
+            None if received.contains(&(kind_name(KINDS[k].0).to_string(), id.clone())) => {
+                Some(SyncChange::Remove { kind: KINDS[k].0, id })
+            }
             None => None,
         })
         .collect();
-    Ok(SyncPage {
-        reset,
-        changes,
-        cursor: next.encode(),
-        more,
-    })
+    Ok(SyncPage { reset, changes, cursor: next.encode(), more })
 }
 
 fn kind_name(kind: SyncKind) -> &'static str {
@@ -229,26 +214,20 @@ async fn views(db: &Db, viewer: &Viewer, kind: SyncKind, ids: &[String]) -> AppR
             .into_iter()
             .map(|v| (v.id.clone(), SyncItem::Location(v)))
             .collect(),
-        SyncKind::Request => requests::by_ids(db, viewer, ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.id.clone(), SyncItem::Request(v)))
-            .collect(),
+        SyncKind::Request => {
+            requests::by_ids(db, viewer, ids).await?.into_iter().map(|v| (v.id.clone(), SyncItem::Request(v))).collect()
+        }
         SyncKind::Appointment => appointments::by_ids(db, viewer, ids)
             .await?
             .into_iter()
             .map(|v| (v.id.clone(), SyncItem::Appointment(v)))
             .collect(),
-        SyncKind::Work => work::by_ids(db, viewer, ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.id.clone(), SyncItem::Work(v)))
-            .collect(),
-        SyncKind::Report => reports::by_ids(db, viewer, ids)
-            .await?
-            .into_iter()
-            .map(|v| (v.id.clone(), SyncItem::Report(v)))
-            .collect(),
+        SyncKind::Work => {
+            work::by_ids(db, viewer, ids).await?.into_iter().map(|v| (v.id.clone(), SyncItem::Work(v))).collect()
+        }
+        SyncKind::Report => {
+            reports::by_ids(db, viewer, ids).await?.into_iter().map(|v| (v.id.clone(), SyncItem::Report(v))).collect()
+        }
         SyncKind::Attachment => attachments::by_ids(db, viewer, ids)
             .await?
             .into_iter()
@@ -273,15 +252,10 @@ mod tests {
 
     #[test]
     fn cursors_round_trip() {
-        let cursor = Cursor {
-            version: 42,
-            kind: 3,
-            baseline: 40,
-            scope: "ab12".into(),
-            id: "0190f7a0-0000-7000-8000-000000000000".into(),
-        };
+        let cursor =
+            Cursor { version: 42, kind: 3, scope: "ab12".into(), id: "0190f7a0-0000-7000-8000-000000000000".into() };
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         assert_eq!(Cursor::decode("garbage"), None);
-        assert_eq!(Cursor::decode("1.x.2.s.id"), None);
+        assert_eq!(Cursor::decode("1.x.s.id"), None);
     }
 }

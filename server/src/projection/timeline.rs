@@ -55,9 +55,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     if let Some(after) = &query.after {
         select.filter("e.id < {}", Arg::Text(after.clone()));
     }
-    let rows: Vec<Row> = select
-        .fetch_all(db, &format!("ORDER BY e.id DESC LIMIT {}", limit + 1))
-        .await?;
+    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY e.id DESC LIMIT {}", limit + 1)).await?;
     Ok(page(rows.into_iter().map(view).collect(), limit, |e| e.id.clone()))
 }
 

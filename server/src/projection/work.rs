@@ -64,9 +64,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     if let Some(after) = &query.after {
         select.filter("t.id > {}", Arg::Text(after.clone()));
     }
-    let rows: Vec<Row> = select
-        .fetch_all(db, &format!("ORDER BY t.id LIMIT {}", limit + 1))
-        .await?;
+    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY t.id LIMIT {}", limit + 1)).await?;
     Ok(page(views(db, viewer, rows).await?, limit, |w| w.id.clone()))
 }
 

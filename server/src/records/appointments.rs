@@ -9,6 +9,7 @@ use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
+use super::dependents;
 use super::query::{self, flag, wire, HasId, ListSpec};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
@@ -109,9 +110,8 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewAppointment) -> AppResult<Appointment> {
-    let mut target = targets::get(&mut ***tx, &input.target_id)
-        .await
-        .map_err(|err| err.for_field("target_id", "target"))?;
+    let mut target =
+        targets::get(&mut ***tx, &input.target_id).await.map_err(|err| err.for_field("target_id", "target"))?;
     if matches!(target.status, TargetStatus::Completed | TargetStatus::Cancelled) {
         return Err(AppError::Conflict(format!(
             "the target is {} and takes no new appointments",
@@ -155,18 +155,13 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewAppointment) -> A
     .bind(version)
     .execute(&mut ***tx)
     .await?;
+    dependents::touch(tx, dependents::OF_TARGET, &target.id).await?;
     targets::advance(tx, &mut target, TargetStatus::Scheduled).await?;
     if let Some(request_id) = &target.request_id {
         requests::mark_planned(tx, request_id).await?;
     }
     if appointment.shared_with_portal {
-        timeline::record(
-            tx,
-            TimelineKind::AppointmentScheduled,
-            place(&appointment),
-            &appointment.id,
-        )
-        .await?;
+        timeline::record(tx, TimelineKind::AppointmentScheduled, place(&appointment), &appointment.id).await?;
     }
     audit::record(
         tx,
@@ -221,6 +216,8 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: Appointmen
     .bind(id)
     .execute(&mut ***tx)
     .await?;
+    dependents::touch(tx, dependents::OF_APPOINTMENT, id).await?;
+    dependents::touch(tx, dependents::OF_TARGET, &appointment.target_id).await?;
     if appointment.status == AppointmentStatus::InProgress && before.status != AppointmentStatus::InProgress {
         let mut target = targets::get(&mut ***tx, &appointment.target_id).await?;
         targets::advance(tx, &mut target, TargetStatus::InProgress).await?;
@@ -280,10 +277,7 @@ fn check_times(appointment: &Appointment) -> AppResult<()> {
 }
 
 fn place(appointment: &Appointment) -> Place<'_> {
-    Place {
-        customer_id: &appointment.customer_id,
-        location_id: &appointment.location_id,
-    }
+    Place { customer_id: &appointment.customer_id, location_id: &appointment.location_id }
 }
 
 #[cfg(test)]
@@ -312,23 +306,14 @@ mod tests {
         use AppointmentStatus::*;
         let hidden = appointment(false, Scheduled, 0);
         assert_eq!(milestone(&hidden, &appointment(false, Cancelled, 0)), None);
-        assert_eq!(
-            milestone(&hidden, &appointment(true, Scheduled, 0)),
-            Some(TimelineKind::AppointmentScheduled)
-        );
+        assert_eq!(milestone(&hidden, &appointment(true, Scheduled, 0)), Some(TimelineKind::AppointmentScheduled));
         let shared = appointment(true, Scheduled, 0);
         assert_eq!(
             milestone(&shared, &appointment(true, Scheduled, 60_000)),
             Some(TimelineKind::AppointmentRescheduled)
         );
-        assert_eq!(
-            milestone(&shared, &appointment(true, Cancelled, 0)),
-            Some(TimelineKind::AppointmentCancelled)
-        );
-        assert_eq!(
-            milestone(&shared, &appointment(true, Completed, 0)),
-            Some(TimelineKind::VisitCompleted)
-        );
+        assert_eq!(milestone(&shared, &appointment(true, Cancelled, 0)), Some(TimelineKind::AppointmentCancelled));
+        assert_eq!(milestone(&shared, &appointment(true, Completed, 0)), Some(TimelineKind::VisitCompleted));
         assert_eq!(milestone(&shared, &appointment(true, InProgress, 0)), None);
         assert_eq!(milestone(&shared, &appointment(false, Scheduled, 60_000)), None);
     }

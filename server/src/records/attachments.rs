@@ -8,6 +8,7 @@ use sqlx::{FromRow, Row};
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
+use super::dependents;
 use super::query::{self, flag, HasId, ListSpec};
 use super::time::Timestamp;
 use super::{reports, requests, targets};
@@ -204,11 +205,10 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
         .bind(id)
         .execute(&mut ***tx)
         .await?;
-    let action = if released {
-        "attachment.release"
-    } else {
-        "attachment.unrelease"
-    };
+    if let Some(report_id) = &attachment.report_id {
+        dependents::touch(tx, dependents::OF_ATTACHMENT_REPORT, report_id).await?;
+    }
+    let action = if released { "attachment.release" } else { "attachment.unrelease" };
     audit::record(tx, actor, action, "attachment", Some(id), json!({})).await?;
     Ok(attachment)
 }
@@ -216,10 +216,10 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
 /// Deletes an attachment record. The blob stays: identical content may back other records.
 pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> {
     let attachment = get(&mut ***tx, id).await?;
-    sqlx::query("DELETE FROM attachments WHERE id = $1")
-        .bind(id)
-        .execute(&mut ***tx)
-        .await?;
+    sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut ***tx).await?;
+    if let Some(report_id) = &attachment.report_id {
+        dependents::touch(tx, dependents::OF_ATTACHMENT_REPORT, report_id).await?;
+    }
     crate::projection::sync::tombstone(
         tx,
         portal_types::SyncKind::Attachment,
@@ -228,15 +228,8 @@ pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> 
         &attachment.location_id,
     )
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "attachment.delete",
-        "attachment",
-        Some(id),
-        json!({ "file_name": attachment.file_name }),
-    )
-    .await?;
+    audit::record(tx, actor, "attachment.delete", "attachment", Some(id), json!({ "file_name": attachment.file_name }))
+        .await?;
     Ok(())
 }
 

@@ -57,11 +57,7 @@ const SELECT: &str =
     "SELECT k.id, k.customer_id, k.name, k.email, k.phone, k.job_title, k.created_at, k.updated_at FROM contacts k";
 
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Contact>> {
-    let spec = ListSpec {
-        alias: "k",
-        customer_column: Some("k.customer_id"),
-        ..ListSpec::default()
-    };
+    let spec = ListSpec { alias: "k", customer_column: Some("k.customer_id"), ..ListSpec::default() };
     query::list(db, SELECT, spec, query).await
 }
 
@@ -70,9 +66,7 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewContact) -> AppResult<Contact> {
-    customers::get(&mut ***tx, &input.customer_id)
-        .await
-        .map_err(|err| err.for_field("customer_id", "customer"))?;
+    customers::get(&mut ***tx, &input.customer_id).await.map_err(|err| err.for_field("customer_id", "customer"))?;
     let now = Timestamp(now_ms());
     let mut contact = Contact {
         id: new_id(),
@@ -142,10 +136,7 @@ pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> 
             "this contact has portal access, invitations or work and cannot be deleted".into(),
         ));
     }
-    sqlx::query("DELETE FROM contacts WHERE id = $1")
-        .bind(id)
-        .execute(&mut ***tx)
-        .await?;
+    sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut ***tx).await?;
     audit::record(tx, actor, "contact.delete", "contact", Some(id), json!({})).await?;
     Ok(())
 }

@@ -52,10 +52,7 @@ pub struct CustomerPatch {
 const SELECT: &str = "SELECT c.id, c.name, c.segment, c.external_ref, c.created_at, c.updated_at FROM customers c";
 
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Customer>> {
-    let spec = ListSpec {
-        alias: "c",
-        ..ListSpec::default()
-    };
+    let spec = ListSpec { alias: "c", ..ListSpec::default() };
     query::list(db, SELECT, spec, query).await
 }
 
@@ -69,9 +66,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewCustomer) -> AppR
     let customer = Customer {
         id: new_id(),
         name: fields.text("name", &input.name, MAX_LINE),
-        segment: fields
-            .optional_text("segment", Some(&input.segment), MAX_LINE)
-            .unwrap_or_default(),
+        segment: fields.optional_text("segment", Some(&input.segment), MAX_LINE).unwrap_or_default(),
         external_ref: fields.optional_text("external_ref", input.external_ref.as_deref(), MAX_LINE),
         created_at: Timestamp(now),
         updated_at: Timestamp(now),
@@ -91,15 +86,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewCustomer) -> AppR
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "customer.create",
-        "customer",
-        Some(&customer.id),
-        json!({ "name": customer.name }),
-    )
-    .await?;
+    audit::record(tx, actor, "customer.create", "customer", Some(&customer.id), json!({ "name": customer.name }))
+        .await?;
     Ok(customer)
 }
 
@@ -110,9 +98,7 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: CustomerPa
         customer.name = fields.text("name", name, MAX_LINE);
     }
     if let Some(segment) = &patch.segment {
-        customer.segment = fields
-            .optional_text("segment", Some(segment), MAX_LINE)
-            .unwrap_or_default();
+        customer.segment = fields.optional_text("segment", Some(segment), MAX_LINE).unwrap_or_default();
     }
     if let Some(external_ref) = &patch.external_ref {
         customer.external_ref = fields.optional_text("external_ref", Some(external_ref), MAX_LINE);

@@ -56,10 +56,7 @@ mod tests {
     #[test]
     fn request_milestones_are_not_broadcast() {
         assert_eq!(for_milestone(TimelineKind::RequestAccepted), None);
-        assert_eq!(
-            for_milestone(TimelineKind::ReportShared),
-            Some(LiveEventKind::ReportShared)
-        );
+        assert_eq!(for_milestone(TimelineKind::ReportShared), Some(LiveEventKind::ReportShared));
         let live: Vec<_> = TimelineKind::ALL.iter().filter_map(|k| for_milestone(*k)).collect();
         assert_eq!(live.len(), 6);
     }

@@ -78,18 +78,14 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewFollowUp) -> AppResult<FollowUp> {
-    let target = targets::get(&mut ***tx, &input.target_id)
-        .await
-        .map_err(|err| err.for_field("target_id", "target"))?;
+    let target =
+        targets::get(&mut ***tx, &input.target_id).await.map_err(|err| err.for_field("target_id", "target"))?;
     if let Some(report_id) = &input.origin_report_id {
         let report = reports::get(&mut ***tx, report_id)
             .await
             .map_err(|err| err.for_field("origin_report_id", "visit report"))?;
         if report.target_id != target.id {
-            return Err(AppError::field(
-                "origin_report_id",
-                "the report belongs to another target",
-            ));
+            return Err(AppError::field("origin_report_id", "the report belongs to another target"));
         }
     }
     let mut fields = Fields::new();
@@ -127,15 +123,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewFollowUp) -> AppR
     .execute(&mut ***tx)
     .await?;
     timeline::record(tx, TimelineKind::FollowUpRequired, place(&follow_up), &follow_up.id).await?;
-    audit::record(
-        tx,
-        actor,
-        "follow_up.create",
-        "follow_up",
-        Some(&follow_up.id),
-        json!({}),
-    )
-    .await?;
+    audit::record(tx, actor, "follow_up.create", "follow_up", Some(&follow_up.id), json!({})).await?;
     Ok(follow_up)
 }
 
@@ -152,10 +140,7 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
             .await
             .map_err(|err| err.for_field("planned_appointment_id", "appointment"))?;
         if appointment.location_id != follow_up.location_id {
-            return Err(AppError::field(
-                "planned_appointment_id",
-                "the appointment is at another location",
-            ));
+            return Err(AppError::field("planned_appointment_id", "the appointment is at another location"));
         }
         follow_up.planned_appointment_id = Some(appointment.id);
     }
@@ -164,10 +149,7 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
     }
     match follow_up.status {
         FollowUpStatus::Planned if follow_up.planned_appointment_id.is_none() => {
-            return Err(AppError::field(
-                "planned_appointment_id",
-                "a planned follow-up needs its appointment",
-            ));
+            return Err(AppError::field("planned_appointment_id", "a planned follow-up needs its appointment"));
         }
         FollowUpStatus::Required => follow_up.planned_appointment_id = None,
         _ => {}
@@ -189,21 +171,11 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: FollowUpPa
     if follow_up.status == FollowUpStatus::Planned && before != FollowUpStatus::Planned {
         timeline::record(tx, TimelineKind::FollowUpPlanned, place(&follow_up), id).await?;
     }
-    audit::record(
-        tx,
-        actor,
-        "follow_up.update",
-        "follow_up",
-        Some(id),
-        json!({ "status": follow_up.status.as_str() }),
-    )
-    .await?;
+    audit::record(tx, actor, "follow_up.update", "follow_up", Some(id), json!({ "status": follow_up.status.as_str() }))
+        .await?;
     Ok(follow_up)
 }
 
 fn place(follow_up: &FollowUp) -> Place<'_> {
-    Place {
-        customer_id: &follow_up.customer_id,
-        location_id: &follow_up.location_id,
-    }
+    Place { customer_id: &follow_up.customer_id, location_id: &follow_up.location_id }
 }

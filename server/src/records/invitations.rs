@@ -139,9 +139,8 @@ fn link(code: &str) -> String {
 
 /// Invites a contact. A contact who already has portal access cannot be invited again.
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> AppResult<IssuedInvitation> {
-    let contact = contacts::get(&mut ***tx, &input.contact_id)
-        .await
-        .map_err(|err| err.for_field("contact_id", "contact"))?;
+    let contact =
+        contacts::get(&mut ***tx, &input.contact_id).await.map_err(|err| err.for_field("contact_id", "contact"))?;
     let mut fields = Fields::new();
     let valid_days = input.valid_days.unwrap_or(DEFAULT_VALID_DAYS);
     if !(1..=30).contains(&valid_days) {
@@ -161,9 +160,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
         .fetch_one(&mut ***tx)
         .await?;
     if existing > 0 {
-        return Err(AppError::Conflict(
-            "this contact already has portal access; edit their grants instead".into(),
-        ));
+        return Err(AppError::Conflict("this contact already has portal access; edit their grants instead".into()));
     }
     let code = tokens::generate(CODE_PREFIX, 16);
     let id = new_id();
@@ -200,21 +197,10 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
             .execute(&mut ***tx)
             .await?;
     }
-    audit::record(
-        tx,
-        actor,
-        "invitation.create",
-        "portal_invitation",
-        Some(&id),
-        json!({ "contact_id": contact.id }),
-    )
-    .await?;
+    audit::record(tx, actor, "invitation.create", "portal_invitation", Some(&id), json!({ "contact_id": contact.id }))
+        .await?;
     let invitation = get(tx, &id).await?;
-    Ok(IssuedInvitation {
-        invitation,
-        link: link(&code),
-        code,
-    })
+    Ok(IssuedInvitation { invitation, link: link(&code), code })
 }
 
 /// Issues a new code for a pending invitation (the old code stops working) and restarts its validity.
@@ -234,11 +220,7 @@ pub async fn resend(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<Issu
         .await?;
     audit::record(tx, actor, "invitation.resend", "portal_invitation", Some(id), json!({})).await?;
     let invitation = get(tx, id).await?;
-    Ok(IssuedInvitation {
-        invitation,
-        link: link(&code),
-        code,
-    })
+    Ok(IssuedInvitation { invitation, link: link(&code), code })
 }
 
 pub async fn revoke(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<Invitation> {
@@ -268,16 +250,8 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
     };
     let invitation = get(tx, &id).await?;
     match invitation.status.as_str() {
-        "accepted" => {
-            return Err(AppError::Gone(
-                "this invitation has already been used; sign in instead".into(),
-            ))
-        }
-        "revoked" => {
-            return Err(AppError::Gone(
-                "this invitation was withdrawn; ask for a new one".into(),
-            ))
-        }
+        "accepted" => return Err(AppError::Gone("this invitation has already been used; sign in instead".into())),
+        "revoked" => return Err(AppError::Gone("this invitation was withdrawn; ask for a new one".into())),
         _ if invitation.expires_at.0 <= now_ms() => {
             return Err(AppError::Gone("this invitation has expired; ask for a new one".into()))
         }
@@ -299,9 +273,7 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
     .execute(&mut ***tx)
     .await?;
     if claimed.rows_affected() == 0 {
-        return Err(AppError::Gone(
-            "this invitation has already been used; sign in instead".into(),
-        ));
+        return Err(AppError::Gone("this invitation has already been used; sign in instead".into()));
     }
     let user_id = portal_access::create_user(
         tx,
@@ -319,24 +291,10 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
         other => other,
     })?;
     let location_refs: Vec<&str> = invitation.location_ids.iter().map(String::as_str).collect();
-    let coverage = if invitation.whole_customer {
-        Coverage::WholeCustomer
-    } else {
-        Coverage::Locations(&location_refs)
-    };
+    let coverage =
+        if invitation.whole_customer { Coverage::WholeCustomer } else { Coverage::Locations(&location_refs) };
     portal_access::add_grant(tx, &user_id, &invitation.customer_id, coverage, invitation.can_download).await?;
-    let actor = Actor::PortalUser {
-        id: user_id.clone(),
-        label: invitation.email.clone(),
-    };
-    audit::record(
-        tx,
-        &actor,
-        "invitation.accept",
-        "portal_invitation",
-        Some(&id),
-        json!({}),
-    )
-    .await?;
+    let actor = Actor::PortalUser { id: user_id.clone(), label: invitation.email.clone() };
+    audit::record(tx, &actor, "invitation.accept", "portal_invitation", Some(&id), json!({})).await?;
     Ok(user_id)
 }

@@ -68,11 +68,7 @@ const SELECT: &str = "SELECT l.id, l.customer_id, l.name, l.address_line, l.post
      l.time_zone, l.external_ref, l.created_at, l.updated_at FROM locations l";
 
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Location>> {
-    let spec = ListSpec {
-        alias: "l",
-        customer_column: Some("l.customer_id"),
-        ..ListSpec::default()
-    };
+    let spec = ListSpec { alias: "l", customer_column: Some("l.customer_id"), ..ListSpec::default() };
     query::list(db, SELECT, spec, query).await
 }
 
@@ -81,9 +77,7 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewLocation) -> AppResult<Location> {
-    customers::get(&mut ***tx, &input.customer_id)
-        .await
-        .map_err(|err| err.for_field("customer_id", "customer"))?;
+    customers::get(&mut ***tx, &input.customer_id).await.map_err(|err| err.for_field("customer_id", "customer"))?;
     let now = Timestamp(now_ms());
     let mut location = Location {
         id: new_id(),
@@ -128,15 +122,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewLocation) -> AppR
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "location.create",
-        "location",
-        Some(&location.id),
-        json!({ "name": location.name }),
-    )
-    .await?;
+    audit::record(tx, actor, "location.create", "location", Some(&location.id), json!({ "name": location.name }))
+        .await?;
     Ok(location)
 }
 

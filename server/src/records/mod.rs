@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod contacts;
 pub mod customers;
+pub mod dependents;
 pub mod events;
 pub mod follow_ups;
 pub mod internal;

@@ -101,10 +101,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<PortalUser>, s
 }
 
 pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<PortalUser>, sqlx::Error> {
-    sqlx::query_as(&format!("{USER_SELECT} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&db.pool)
-        .await
+    sqlx::query_as(&format!("{USER_SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await
 }
 
 /// The grants of a user, with the locations of location grants.
@@ -127,11 +124,7 @@ pub async fn grants(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Error> {
     Ok(rows
         .into_iter()
         .map(|(id, customer_id, whole_customer, can_download)| Grant {
-            location_ids: locations
-                .iter()
-                .filter(|(g, _)| *g == id)
-                .map(|(_, l)| l.clone())
-                .collect(),
+            location_ids: locations.iter().filter(|(g, _)| *g == id).map(|(_, l)| l.clone()).collect(),
             customer_id,
             whole_customer: whole_customer != 0,
             can_download: can_download != 0,
@@ -154,15 +147,7 @@ pub async fn set_status(tx: &mut WriteTx, actor: &Actor, user_id: &str, active: 
     if !active {
         sessions::revoke_all(tx, user_id, None).await?;
     }
-    audit::record(
-        tx,
-        actor,
-        &format!("portal_user.{status}"),
-        "portal_user",
-        Some(user_id),
-        json!({}),
-    )
-    .await?;
+    audit::record(tx, actor, &format!("portal_user.{status}"), "portal_user", Some(user_id), json!({})).await?;
     Ok(())
 }
 
@@ -173,14 +158,8 @@ pub async fn remove_grant(tx: &mut WriteTx, actor: &Actor, grant_id: &str) -> Ap
         .fetch_optional(&mut ***tx)
         .await?;
     let (user_id,) = row.ok_or(AppError::NotFound)?;
-    sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1")
-        .bind(grant_id)
-        .execute(&mut ***tx)
-        .await?;
-    sqlx::query("DELETE FROM portal_grants WHERE id = $1")
-        .bind(grant_id)
-        .execute(&mut ***tx)
-        .await?;
+    sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1").bind(grant_id).execute(&mut ***tx).await?;
+    sqlx::query("DELETE FROM portal_grants WHERE id = $1").bind(grant_id).execute(&mut ***tx).await?;
     let (left,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM portal_grants WHERE portal_user_id = $1")
         .bind(&user_id)
         .fetch_one(&mut ***tx)
@@ -188,15 +167,8 @@ pub async fn remove_grant(tx: &mut WriteTx, actor: &Actor, grant_id: &str) -> Ap
     if left == 0 {
         sessions::revoke_all(tx, &user_id, None).await?;
     }
-    audit::record(
-        tx,
-        actor,
-        "portal_grant.remove",
-        "portal_user",
-        Some(&user_id),
-        json!({ "grant_id": grant_id }),
-    )
-    .await?;
+    audit::record(tx, actor, "portal_grant.remove", "portal_user", Some(&user_id), json!({ "grant_id": grant_id }))
+        .await?;
     Ok(())
 }
 
@@ -217,18 +189,7 @@ pub async fn change_password(
         .execute(&mut ***tx)
         .await?;
     sessions::revoke_all(tx, &user.id, Some(session_id)).await?;
-    let actor = Actor::PortalUser {
-        id: user.id.clone(),
-        label: user.email.clone(),
-    };
-    audit::record(
-        tx,
-        &actor,
-        "portal_user.password_change",
-        "portal_user",
-        Some(&user.id),
-        json!({}),
-    )
-    .await?;
+    let actor = Actor::PortalUser { id: user.id.clone(), label: user.email.clone() };
+    audit::record(tx, &actor, "portal_user.password_change", "portal_user", Some(&user.id), json!({})).await?;
     Ok(())
 }

@@ -28,11 +28,7 @@ pub struct Select {
 impl Select {
     /// `base` is a `SELECT … FROM …` without a `WHERE`.
     pub fn new(base: &str) -> Self {
-        Self {
-            sql: base.to_string(),
-            args: Vec::new(),
-            clauses: Vec::new(),
-        }
+        Self { sql: base.to_string(), args: Vec::new(), clauses: Vec::new() }
     }
 
     /// Adds a bound value and returns its placeholder.
@@ -56,12 +52,8 @@ impl Select {
 
     /// Restricts rows to where the scope allows attachment downloads.
     pub fn downloadable(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
-        let clause = self.scope_clause(
-            &scope.download_customers,
-            &scope.download_locations,
-            customer_column,
-            location_column,
-        );
+        let clause =
+            self.scope_clause(&scope.download_customers, &scope.download_locations, customer_column, location_column);
         self.clauses.push(clause);
     }
 
@@ -159,20 +151,8 @@ where
     let limit = query.limit(&mut fields);
     let mut select = Select::new(base);
     let alias = spec.alias;
-    apply(
-        &mut fields,
-        &mut select,
-        "customer_id",
-        &query.customer_id,
-        spec.customer_column,
-    );
-    apply(
-        &mut fields,
-        &mut select,
-        "location_id",
-        &query.location_id,
-        spec.location_column,
-    );
+    apply(&mut fields, &mut select, "customer_id", &query.customer_id, spec.customer_column);
+    apply(&mut fields, &mut select, "location_id", &query.location_id, spec.location_column);
     if let Some(status) = &query.status {
         match spec.status_column {
             Some(column) if spec.statuses.contains(&status.as_str()) => {
@@ -183,18 +163,13 @@ where
         }
     }
     if let Some(since) = query.updated_since {
-        select.filter(
-            &format!("{alias}.updated_at >= {{}}"),
-            Arg::Int(since.timestamp_millis()),
-        );
+        select.filter(&format!("{alias}.updated_at >= {{}}"), Arg::Int(since.timestamp_millis()));
     }
     if let Some(after) = &query.after {
         select.filter(&format!("{alias}.id > {{}}"), Arg::Text(after.clone()));
     }
     fields.finish()?;
-    let mut items: Vec<T> = select
-        .fetch_all(db, &format!("ORDER BY {alias}.id LIMIT {}", limit + 1))
-        .await?;
+    let mut items: Vec<T> = select.fetch_all(db, &format!("ORDER BY {alias}.id LIMIT {}", limit + 1)).await?;
     let next_after = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|item| item.id().to_string())
@@ -223,11 +198,7 @@ where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     E: sqlx::Executor<'c, Database = Any>,
 {
-    sqlx::query_as::<Any, T>(sql)
-        .bind(id.to_string())
-        .fetch_optional(executor)
-        .await?
-        .ok_or(AppError::NotFound)
+    sqlx::query_as::<Any, T>(sql).bind(id.to_string()).fetch_optional(executor).await?.ok_or(AppError::NotFound)
 }
 
 /// Reads a 0/1 flag column. Flags are stored as integers because sqlx's `Any`
@@ -239,8 +210,5 @@ pub fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {
 /// Reads a text column holding a wire name (a status or kind).
 pub fn wire<T: TryFrom<String, Error = String>>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
     let text: String = row.try_get(column)?;
-    T::try_from(text).map_err(|message| sqlx::Error::ColumnDecode {
-        index: column.to_string(),
-        source: message.into(),
-    })
+    T::try_from(text).map_err(|message| sqlx::Error::ColumnDecode { index: column.to_string(), source: message.into() })
 }

@@ -8,6 +8,7 @@ use sqlx::FromRow;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
+use super::dependents;
 use super::query::{self, HasId, ListSpec};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
@@ -104,18 +105,14 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewReport) -> AppResult<VisitReport> {
-    let target = targets::get(&mut ***tx, &input.target_id)
-        .await
-        .map_err(|err| err.for_field("target_id", "target"))?;
+    let target =
+        targets::get(&mut ***tx, &input.target_id).await.map_err(|err| err.for_field("target_id", "target"))?;
     if let Some(appointment_id) = &input.appointment_id {
         let appointment = appointments::get(&mut ***tx, appointment_id)
             .await
             .map_err(|err| err.for_field("appointment_id", "appointment"))?;
         if appointment.target_id != target.id {
-            return Err(AppError::field(
-                "appointment_id",
-                "the appointment belongs to another target",
-            ));
+            return Err(AppError::field("appointment_id", "the appointment belongs to another target"));
         }
     }
     let now = Timestamp(now_ms());
@@ -226,10 +223,7 @@ pub async fn publish(tx: &mut WriteTx, actor: &Actor, id: &str, publication: Pub
     timeline::record(
         tx,
         TimelineKind::ReportShared,
-        Place {
-            customer_id: &report.customer_id,
-            location_id: &report.location_id,
-        },
+        Place { customer_id: &report.customer_id, location_id: &report.location_id },
         id,
     )
     .await?;
@@ -273,6 +267,7 @@ async fn save(tx: &mut WriteTx, report: &VisitReport) -> AppResult<()> {
     .bind(&report.id)
     .execute(&mut ***tx)
     .await?;
+    dependents::touch(tx, dependents::OF_REPORT, &report.id).await?;
     Ok(())
 }
 
@@ -288,9 +283,7 @@ fn apply(report: &mut VisitReport, patch: &ReportPatch) -> AppResult<()> {
         report.internal_body = fields.text("internal_body", v, MAX_TEXT);
     }
     if let Some(v) = &patch.internal_notes {
-        report.internal_notes = fields
-            .optional_text("internal_notes", Some(v), MAX_TEXT)
-            .unwrap_or_default();
+        report.internal_notes = fields.optional_text("internal_notes", Some(v), MAX_TEXT).unwrap_or_default();
     }
     report.updated_at = Timestamp::now();
     fields.finish()

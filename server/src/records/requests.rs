@@ -107,12 +107,10 @@ pub async fn get(conn: &mut sqlx::AnyConnection, id: &str) -> AppResult<Request>
 }
 
 async fn windows<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Vec<TimeWindow>> {
-    Ok(
-        sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
-            .bind(id)
-            .fetch_all(executor)
-            .await?,
-    )
+    Ok(sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
+        .bind(id)
+        .fetch_all(executor)
+        .await?)
 }
 
 /// Submits a request. With an idempotency key already used by the same submitter,
@@ -207,16 +205,20 @@ pub async fn submit(
         .await?;
     }
     timeline::record(tx, TimelineKind::RequestSubmitted, place(&request), &request.id).await?;
-    audit::record(
-        tx,
-        actor,
-        "request.submit",
-        "request",
-        Some(&request.id),
-        json!({ "kind": request.kind.as_str() }),
-    )
-    .await?;
+    audit::record(tx, actor, "request.submit", "request", Some(&request.id), json!({ "kind": request.kind.as_str() }))
+        .await?;
     Ok((request, true))
+}
+
+/// The request a user submitted with an idempotency key, if any.
+pub async fn by_idempotency_key(db: &Db, user_id: &str, key: &str) -> AppResult<Option<String>> {
+    let row: Option<(String,)> =
+        sqlx::query_as("SELECT id FROM requests WHERE submitted_by = $1 AND idempotency_key = $2")
+            .bind(user_id)
+            .bind(key.trim())
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(row.map(|(id,)| id))
 }
 
 /// Applies a staff decision (review, accept, reject with a reason, cancel).
@@ -225,10 +227,7 @@ pub async fn decide(tx: &mut WriteTx, actor: &Actor, id: &str, decision: Request
     let mut fields = Fields::new();
     let reason = fields.optional_text("decision_reason", decision.decision_reason.as_deref(), MAX_TEXT);
     if decision.status == RequestStatus::Rejected && reason.is_none() {
-        fields.error(
-            "decision_reason",
-            "a reason for the customer is required when rejecting",
-        );
+        fields.error("decision_reason", "a reason for the customer is required when rejecting");
     }
     fields.finish()?;
     request.status = request.status.transition_to(decision.status)?;
@@ -244,15 +243,8 @@ pub async fn decide(tx: &mut WriteTx, actor: &Actor, id: &str, decision: Request
     if let Some(kind) = kind {
         timeline::record(tx, kind, place(&request), &request.id).await?;
     }
-    audit::record(
-        tx,
-        actor,
-        "request.decide",
-        "request",
-        Some(id),
-        json!({ "status": request.status.as_str() }),
-    )
-    .await?;
+    audit::record(tx, actor, "request.decide", "request", Some(id), json!({ "status": request.status.as_str() }))
+        .await?;
     Ok(request)
 }
 
@@ -278,21 +270,11 @@ async fn set_status(tx: &mut WriteTx, request: &mut Request) -> AppResult<()> {
         .execute(&mut ***tx)
         .await?;
     if let Some(submitter) = request.submitted_by.clone() {
-        events::record(
-            tx,
-            LiveEventKind::RequestStatusChanged,
-            &place(request),
-            &request.id,
-            Some(&submitter),
-        )
-        .await?;
+        events::record(tx, LiveEventKind::RequestStatusChanged, &place(request), &request.id, Some(&submitter)).await?;
     }
     Ok(())
 }
 
 fn place(request: &Request) -> Place<'_> {
-    Place {
-        customer_id: &request.customer_id,
-        location_id: &request.location_id,
-    }
+    Place { customer_id: &request.customer_id, location_id: &request.location_id }
 }

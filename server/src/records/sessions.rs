@@ -126,20 +126,9 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<(Session, String)>, sqlx
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(id, portal_user_id, created_at, last_seen_at, expires_at, user_agent)| {
-                (
-                    Session {
-                        id,
-                        portal_user_id,
-                        created_at,
-                        last_seen_at,
-                        expires_at,
-                    },
-                    user_agent,
-                )
-            },
-        )
+        .map(|(id, portal_user_id, created_at, last_seen_at, expires_at, user_agent)| {
+            (Session { id, portal_user_id, created_at, last_seen_at, expires_at }, user_agent)
+        })
         .collect())
 }
 

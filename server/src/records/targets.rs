@@ -94,21 +94,17 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 }
 
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewTarget) -> AppResult<Target> {
-    let location = locations::get(&mut ***tx, &input.location_id)
-        .await
-        .map_err(|err| err.for_field("location_id", "location"))?;
+    let location =
+        locations::get(&mut ***tx, &input.location_id).await.map_err(|err| err.for_field("location_id", "location"))?;
     if let Some(contact_id) = &input.contact_id {
-        let contact = contacts::get(&mut ***tx, contact_id)
-            .await
-            .map_err(|err| err.for_field("contact_id", "contact"))?;
+        let contact =
+            contacts::get(&mut ***tx, contact_id).await.map_err(|err| err.for_field("contact_id", "contact"))?;
         if contact.customer_id != location.customer_id {
             return Err(AppError::field("contact_id", "the contact belongs to another customer"));
         }
     }
     if let Some(request_id) = &input.request_id {
-        let request = requests::get(tx, request_id)
-            .await
-            .map_err(|err| err.for_field("request_id", "request"))?;
+        let request = requests::get(tx, request_id).await.map_err(|err| err.for_field("request_id", "request"))?;
         if request.location_id != location.id {
             return Err(AppError::field("request_id", "the request is for another location"));
         }
@@ -170,15 +166,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewTarget) -> AppRes
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    audit::record(
-        tx,
-        actor,
-        "target.create",
-        "target",
-        Some(&target.id),
-        json!({ "request_id": target.request_id }),
-    )
-    .await?;
+    audit::record(tx, actor, "target.create", "target", Some(&target.id), json!({ "request_id": target.request_id }))
+        .await?;
     Ok(target)
 }
 
@@ -233,9 +222,7 @@ fn apply(target: &mut Target, patch: &TargetPatch, mut fields: Fields) -> AppRes
         target.title = fields.text("title", v, MAX_LINE);
     }
     if let Some(v) = &patch.internal_notes {
-        target.internal_notes = fields
-            .optional_text("internal_notes", Some(v), MAX_TEXT)
-            .unwrap_or_default();
+        target.internal_notes = fields.optional_text("internal_notes", Some(v), MAX_TEXT).unwrap_or_default();
     }
     if let Some(score) = patch.routing_score {
         if !(0.0..=100.0).contains(&score) {

@@ -24,9 +24,6 @@ pub async fn count_attempt(db: &Db, key: &str) -> Result<(i64, i64), sqlx::Error
 
 /// Forgets the attempts for `key` after a successful sign-in.
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
-        .bind(key)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key).execute(&db.pool).await?;
     Ok(())
 }

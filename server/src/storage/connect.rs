@@ -32,11 +32,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
 /// Connects to `url`; a SQLite file and its directory are created when missing.
 pub async fn connect(url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
-    let backend = if url.starts_with("sqlite:") {
-        Backend::Sqlite
-    } else {
-        Backend::Postgres
-    };
+    let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
     let url = match backend {
         Backend::Sqlite => sqlite_url(url)?,
         Backend::Postgres => url.to_string(),
@@ -53,15 +49,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
                 Ok(())
             })
         });
-    let pool = options
-        .connect(&url)
-        .await
-        .map_err(|err| describe_connect_error(&url, err))?;
-    Ok(Db {
-        pool,
-        backend,
-        write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
-    })
+    let pool = options.connect(&url).await.map_err(|err| describe_connect_error(&url, err))?;
+    Ok(Db { pool, backend, write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
 }
 
 /// Applies pending migrations from `migrations/`.
@@ -74,18 +63,11 @@ fn sqlite_url(url: &str) -> anyhow::Result<String> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     if path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
         }
     }
-    Ok(if url.contains('?') {
-        url.to_string()
-    } else {
-        format!("{url}?mode=rwc")
-    })
+    Ok(if url.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") })
 }
 
 /// Names the host and the cause, never the password.

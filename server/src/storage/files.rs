@@ -30,9 +30,7 @@ pub struct FsBlobStore {
 
 impl FsBlobStore {
     pub fn new(data_dir: &Path) -> Self {
-        Self {
-            root: data_dir.join("attachments"),
-        }
+        Self { root: data_dir.join("attachments") }
     }
 
     fn path_of(&self, storage_key: &str) -> anyhow::Result<PathBuf> {
@@ -50,39 +48,23 @@ impl BlobStore for FsBlobStore {
         let sha256 = hex::encode(Sha256::digest(bytes));
         let path = self.path_of(&sha256)?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Ok(StoredBlob {
-                storage_key: sha256.clone(),
-                sha256,
-                size_bytes: bytes.len() as u64,
-            });
+            return Ok(StoredBlob { storage_key: sha256.clone(), sha256, size_bytes: bytes.len() as u64 });
         }
         let dir = path.parent().context("blob path has a parent")?;
-        tokio::fs::create_dir_all(dir)
-            .await
-            .with_context(|| format!("creating {}", dir.display()))?;
+        tokio::fs::create_dir_all(dir).await.with_context(|| format!("creating {}", dir.display()))?;
         // Write to a unique temporary name, then rename: readers never see a partial file.
         let tmp = dir.join(format!(".{}.{}", sha256, uuid::Uuid::now_v7()));
-        let mut file = tokio::fs::File::create(&tmp)
-            .await
-            .context("creating attachment file")?;
+        let mut file = tokio::fs::File::create(&tmp).await.context("creating attachment file")?;
         file.write_all(bytes).await.context("writing attachment file")?;
         file.sync_all().await.context("syncing attachment file")?;
         drop(file);
-        tokio::fs::rename(&tmp, &path)
-            .await
-            .context("moving attachment file into place")?;
-        Ok(StoredBlob {
-            storage_key: sha256.clone(),
-            sha256,
-            size_bytes: bytes.len() as u64,
-        })
+        tokio::fs::rename(&tmp, &path).await.context("moving attachment file into place")?;
+        Ok(StoredBlob { storage_key: sha256.clone(), sha256, size_bytes: bytes.len() as u64 })
     }
 
     async fn open(&self, storage_key: &str) -> anyhow::Result<tokio::fs::File> {
         let path = self.path_of(storage_key)?;
-        tokio::fs::File::open(&path)
-            .await
-            .with_context(|| format!("opening blob {storage_key}"))
+        tokio::fs::File::open(&path).await.with_context(|| format!("opening blob {storage_key}"))
     }
 }
 
@@ -100,9 +82,7 @@ mod tests {
         assert_eq!(a.size_bytes, 12);
         let mut file = store.open(&a.storage_key).await.unwrap();
         let mut text = String::new();
-        tokio::io::AsyncReadExt::read_to_string(&mut file, &mut text)
-            .await
-            .unwrap();
+        tokio::io::AsyncReadExt::read_to_string(&mut file, &mut text).await.unwrap();
         assert_eq!(text, "hello report");
     }
 

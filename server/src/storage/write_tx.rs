@@ -6,7 +6,7 @@ use std::sync::Arc;
 use sqlx::{Any, Transaction};
 use tokio::sync::OwnedMutexGuard;
 
-use super::Db;
+use super::{Backend, Db};
 
 /// A transaction that may change data. Holds SQLite's writer slot until it ends and
 /// hands out this transaction's change version.
@@ -23,11 +23,13 @@ impl Db {
             Some(lock) => Some(Arc::clone(lock).lock_owned().await),
             None => None,
         };
-        Ok(WriteTx {
-            tx: self.pool.begin().await?,
-            version: None,
-            _writer: writer,
-        })
+        // SQLite: take the write lock at BEGIN, so a transaction that reads first can never
+        // fail to upgrade its lock while another connection or process writes.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, version: None, _writer: writer })
     }
 }
 

@@ -32,10 +32,7 @@ async fn missing_wrong_and_revoked_keys_are_refused() {
         assert!(api_keys::revoke(&app.state.db, "tests").await.unwrap());
         let (status, _) = status_with(&app, Some(&format!("Bearer {}", app.key))).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "[{}] revoked", app.backend);
-        assert!(
-            !api_keys::revoke(&app.state.db, "tests").await.unwrap(),
-            "a revoked key cannot be revoked twice"
-        );
+        assert!(!api_keys::revoke(&app.state.db, "tests").await.unwrap(), "a revoked key cannot be revoked twice");
     }
 }
 

@@ -9,9 +9,7 @@ use crate::support::{work, TestApp, PDF};
 #[tokio::test]
 async fn malformed_json_is_400() {
     for app in TestApp::all().await {
-        let (status, body) = app
-            .raw(Method::POST, "/api/v1/customers", "application/json", "{\"name\": ")
-            .await;
+        let (status, body) = app.raw(Method::POST, "/api/v1/customers", "application/json", "{\"name\": ").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "[{}]", app.backend);
         assert_eq!(body["error"]["code"], "bad_request");
         assert!(body["error"]["message"].as_str().unwrap().contains("malformed JSON"));
@@ -26,14 +24,9 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn unknown_missing_and_mistyped_fields_are_422_naming_the_field() {
     for app in TestApp::all().await {
-        let (status, body) = app
-            .post("/api/v1/customers", json!({ "name": "A", "colour": "red" }))
-            .await;
+        let (status, body) = app.post("/api/v1/customers", json!({ "name": "A", "colour": "red" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{}]", app.backend);
-        assert!(body["error"]["fields"]["colour"]
-            .as_str()
-            .unwrap()
-            .contains("unknown field"));
+        assert!(body["error"]["fields"]["colour"].as_str().unwrap().contains("unknown field"));
 
         let (status, body) = app.post("/api/v1/customers", json!({ "segment": "Retail" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -41,10 +34,7 @@ async fn unknown_missing_and_mistyped_fields_are_422_naming_the_field() {
 
         let (status, body) = app.post("/api/v1/customers", json!({ "name": 42 })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body["error"]["fields"]["name"]
-            .as_str()
-            .unwrap()
-            .starts_with("invalid type"));
+        assert!(body["error"]["fields"]["name"].as_str().unwrap().starts_with("invalid type"));
 
         let (status, body) = app.get("/api/v1/customers?limit=many").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -76,11 +66,7 @@ async fn invalid_values_are_422_with_every_field() {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["error"]["fields"]["status"].as_str().unwrap().contains("one of"));
         let (status, _) = app.get("/api/v1/customers?status=new").await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "customers have no status filter"
-        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "customers have no status filter");
         let (status, _) = app.get("/api/v1/customers?limit=0").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     }
@@ -97,9 +83,7 @@ async fn unknown_ids_are_404_and_unknown_references_are_422() {
         let (status, _) = app.get("/api/v1/no-such-thing").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
-        let (status, body) = app
-            .post("/api/v1/targets", json!({ "location_id": "nope", "title": "x" }))
-            .await;
+        let (status, body) = app.post("/api/v1/targets", json!({ "location_id": "nope", "title": "x" })).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["error"]["fields"]["location_id"], "no location with this id");
         assert_eq!(app.count("targets").await, 0);
@@ -115,18 +99,11 @@ async fn oversized_and_mistyped_uploads_are_refused() {
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "[{}] {body}", app.backend);
         assert!(body["error"]["message"].as_str().unwrap().contains("upload limit"));
 
-        let (status, body) = app
-            .upload("target", &target, "page.pdf", "application/pdf", b"<html>")
-            .await;
+        let (status, body) = app.upload("target", &target, "page.pdf", "application/pdf", b"<html>").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body["error"]["fields"]["file"]
-            .as_str()
-            .unwrap()
-            .contains("not application/pdf"));
+        assert!(body["error"]["fields"]["file"].as_str().unwrap().contains("not application/pdf"));
 
-        let (status, _) = app
-            .upload("target", &target, "run.exe", "application/x-msdownload", b"MZ")
-            .await;
+        let (status, _) = app.upload("target", &target, "run.exe", "application/x-msdownload", b"MZ").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let (status, body) = app.upload("invoice", &target, "a.pdf", "application/pdf", PDF).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -134,9 +111,7 @@ async fn oversized_and_mistyped_uploads_are_refused() {
         let (status, body) = app.upload("target", "nope", "a.pdf", "application/pdf", PDF).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(body["error"]["fields"]["owner_id"].is_string());
-        let (status, _) = app
-            .raw(Method::POST, "/api/v1/attachments", "application/json", "{}")
-            .await;
+        let (status, _) = app.raw(Method::POST, "/api/v1/attachments", "application/json", "{}").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(app.count("attachments").await, 0);
     }
@@ -153,26 +128,14 @@ async fn illegal_transitions_are_409_and_change_nothing() {
             )
             .await;
         let publication = json!({ "portal_title": "Inspection", "portal_summary": "All fine" });
-        let (status, body) = app
-            .post(&format!("/api/v1/visit-reports/{report}/publish"), publication.clone())
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::CONFLICT,
-            "[{}] a draft cannot be published",
-            app.backend
-        );
-        assert_eq!(
-            body["error"]["message"],
-            "a visit report cannot move from draft to published"
-        );
+        let (status, body) = app.post(&format!("/api/v1/visit-reports/{report}/publish"), publication.clone()).await;
+        assert_eq!(status, StatusCode::CONFLICT, "[{}] a draft cannot be published", app.backend);
+        assert_eq!(body["error"]["message"], "a visit report cannot move from draft to published");
         let (_, stored) = app.get(&format!("/api/v1/visit-reports/{report}")).await;
         assert_eq!(stored["status"], "draft");
         assert_eq!(stored["portal_title"], serde_json::Value::Null);
 
-        let (status, _) = app
-            .patch(&format!("/api/v1/targets/{target}"), json!({ "status": "completed" }))
-            .await;
+        let (status, _) = app.patch(&format!("/api/v1/targets/{target}"), json!({ "status": "completed" })).await;
         assert_eq!(status, StatusCode::CONFLICT, "new -> completed skips the work");
         let (_, stored) = app.get(&format!("/api/v1/targets/{target}")).await;
         assert_eq!(stored["status"], "new");
@@ -189,8 +152,7 @@ async fn a_failing_request_rolls_back_every_write() {
                 json!({ "target_id": target, "visit_date": "2026-11-20", "internal_title": "Q4", "internal_body": "ok" }),
             )
             .await;
-        app.post(&format!("/api/v1/visit-reports/{report}/approve"), json!({}))
-            .await;
+        app.post(&format!("/api/v1/visit-reports/{report}/approve"), json!({})).await;
         let audit_before = app.count("audit_log").await;
         let timeline_before = app.count("timeline_events").await;
         // Valid title, invalid (empty) summary: the whole publish must not happen.

@@ -7,6 +7,7 @@ mod demo_seed;
 mod migrations;
 mod openapi;
 mod portal_canary;
+mod portal_downloads;
 mod portal_events;
 mod portal_invitations;
 mod portal_mail;

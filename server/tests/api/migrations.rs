@@ -34,21 +34,11 @@ async fn migrations_create_every_table_and_are_idempotent() {
         for table in TABLES {
             app.count(table).await;
         }
-        ordinavo_server::storage::migrate(&app.state.db)
-            .await
-            .expect("second run is a no-op");
-        let (applied,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
-        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
-            .unwrap()
-            .count();
-        assert_eq!(
-            applied as usize, files,
-            "[{}] every migration applied once",
-            app.backend
-        );
+        ordinavo_server::storage::migrate(&app.state.db).await.expect("second run is a no-op");
+        let (applied,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations").fetch_one(&app.state.db.pool).await.unwrap();
+        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations")).unwrap().count();
+        assert_eq!(applied as usize, files, "[{}] every migration applied once", app.backend);
     }
 }
 

@@ -10,10 +10,7 @@ async fn check(file: &str, generated: utoipa::openapi::OpenApi, served_at: &str,
         std::fs::write(&path, &generated).unwrap();
     }
     let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == generated,
-        "server/openapi/{file} is stale; regenerate it with `make openapi`"
-    );
+    assert!(checked_in == generated, "server/openapi/{file} is stale; regenerate it with `make openapi`");
 
     let app = TestApp::all().await.remove(0);
     let (status, served) = app.get(served_at).await;

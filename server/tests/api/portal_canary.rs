@@ -29,10 +29,7 @@ async fn plant_canaries(app: &TestApp) {
         "UPDATE staff_users SET name = 'CANARY-staff'",
     ];
     for statement in statements {
-        sqlx::query(statement)
-            .execute(&app.state.db.pool)
-            .await
-            .unwrap_or_else(|err| panic!("{statement}: {err}"));
+        sqlx::query(statement).execute(&app.state.db.pool).await.unwrap_or_else(|err| panic!("{statement}: {err}"));
     }
 }
 
@@ -95,22 +92,53 @@ async fn no_internal_marker_reaches_any_portal_user() {
         for user in [NORTHWIND_ALL, NORTHWIND_MARINA, CONTOSO] {
             let token = app.sign_in(user, PORTAL_PASSWORD).await;
             let answers = crawl(&app, &token).await;
-            assert!(
-                answers.len() > 10,
-                "[{}] {user} crawled {} answers",
-                app.backend,
-                answers.len()
-            );
+            assert!(answers.len() > 10, "[{}] {user} crawled {} answers", app.backend, answers.len());
             for (path, text) in &answers {
                 assert!(!text.contains(MARKER), "[{}] {user} {path} leaks: {text}", app.backend);
-                assert!(
-                    !text.contains(SCORE),
-                    "[{}] {user} {path} leaks a routing score",
-                    app.backend
-                );
+                assert!(!text.contains(SCORE), "[{}] {user} {path} leaks a routing score", app.backend);
             }
             responses += answers.len();
         }
         eprintln!("[{}] canary checked {responses} portal answers", app.backend);
+        for user in [NORTHWIND_ALL, NORTHWIND_MARINA, CONTOSO] {
+            let token = app.sign_in(user, PORTAL_PASSWORD).await;
+            let text = replay_events(&app, &token).await;
+            assert!(!text.contains(MARKER), "[{}] {user} event stream leaks: {text}", app.backend);
+        }
     }
+}
+
+/// The whole stored event stream of a user, replayed from the start, as raw SSE text.
+async fn replay_events(app: &TestApp, token: &str) -> String {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    use http_body_util::BodyExt;
+    use ordinavo_server::domain::scope::Scope;
+    use ordinavo_server::projection::events::{self, EventCursor};
+    use ordinavo_server::projection::Viewer;
+    use tower::ServiceExt;
+
+    let user_id = app.portal_get("/portal/v1/me", token).await.1["id"].as_str().unwrap().to_string();
+    let grants = ordinavo_server::records::portal_access::grants(&app.state.db, &user_id).await.unwrap();
+    let viewer = Viewer { user_id, scope: Scope::from_grants(&grants) };
+    let expected = events::after(&app.state.db, &viewer, &EventCursor::default()).await.unwrap().len();
+    assert!(expected > 0, "[{}] the demo has events for every user", app.backend);
+    let request = Request::get("/portal/v1/events")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("Last-Event-ID", "0.0")
+        .body(Body::empty())
+        .unwrap();
+    let mut body = app.router.clone().oneshot(request).await.unwrap().into_body();
+    let mut text = String::new();
+    while text.lines().filter(|line| line.starts_with("data:")).count() < expected {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(20), body.frame())
+            .await
+            .expect("the replay arrives")
+            .expect("stream open")
+            .unwrap();
+        if let Ok(data) = frame.into_data() {
+            text.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    text
 }

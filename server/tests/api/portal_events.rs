@@ -23,18 +23,10 @@ impl SseReader {
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
         }
-        let response = app
-            .router
-            .clone()
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = app.router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[header::CONTENT_TYPE], "text/event-stream");
-        SseReader {
-            body: response.into_body(),
-            buffer: String::new(),
-        }
+        SseReader { body: response.into_body(), buffer: String::new() }
     }
 
     /// The next event's data, waiting for it (the timeout only guards against a hang).
@@ -65,11 +57,7 @@ async fn new_follow_up(app: &TestApp, city_like: &str, text: &str) -> String {
             "SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.{city_like} ORDER BY t.id"
         ))
         .await;
-    app.create(
-        "/api/v1/follow-ups",
-        json!({ "target_id": target, "description": text }),
-    )
-    .await
+    app.create("/api/v1/follow-ups", json!({ "target_id": target, "description": text })).await
 }
 
 #[tokio::test]
@@ -83,21 +71,14 @@ async fn events_reach_only_clients_in_scope_and_resume_after_the_last_id() {
         let first = new_follow_up(&app, "name LIKE '%مارينا%'", "Check chiller 2 bearing").await;
         let event = stream.next().await;
         assert_eq!(event["kind"], "follow_up_required", "[{b}] {event}");
-        assert_eq!(
-            event["subject_id"], first,
-            "[{b}] the Berlin follow-up {berlin} is out of scope"
-        );
+        assert_eq!(event["subject_id"], first, "[{b}] the Berlin follow-up {berlin} is out of scope");
 
         let second = new_follow_up(&app, "name LIKE '%مارينا%'", "Replace chiller 2 bearing").await;
         assert_eq!(stream.next().await["subject_id"], second, "[{b}]");
 
         // A client that was away resumes after the last event it saw.
         let mut resumed = SseReader::open(&app, &token, Some(event["id"].as_str().unwrap())).await;
-        assert_eq!(
-            resumed.next().await["subject_id"],
-            second,
-            "[{b}] missed events are replayed"
-        );
+        assert_eq!(resumed.next().await["subject_id"], second, "[{b}] missed events are replayed");
     }
 }
 
@@ -112,12 +93,8 @@ async fn request_status_events_go_to_the_submitter_only() {
         let request = app
             .id_of("SELECT r.id FROM requests r JOIN portal_users u ON u.id = r.submitted_by WHERE u.email = 'site.manager@northwind.example' AND r.status = 'in_review'")
             .await;
-        let (status, _) = app
-            .post(
-                &format!("/api/v1/requests/{request}/decision"),
-                json!({ "status": "accepted" }),
-            )
-            .await;
+        let (status, _) =
+            app.post(&format!("/api/v1/requests/{request}/decision"), json!({ "status": "accepted" })).await;
         assert_eq!(status, StatusCode::OK);
         let marker = new_follow_up(&app, "name LIKE '%مارينا%'", "Marker after the decision").await;
 
@@ -125,9 +102,6 @@ async fn request_status_events_go_to_the_submitter_only() {
         assert_eq!(event["kind"], "request_status_changed", "[{b}] {event}");
         assert_eq!(event["subject_id"], request);
         let event = hannah_stream.next().await;
-        assert_eq!(
-            event["subject_id"], marker,
-            "[{b}] Hannah skips Omar's request event: {event}"
-        );
+        assert_eq!(event["subject_id"], marker, "[{b}] Hannah skips Omar's request event: {event}");
     }
 }

@@ -25,55 +25,32 @@ async fn accept(app: &TestApp, code: &str, password: &str) -> (StatusCode, Value
 async fn an_invited_contact_accepts_once_and_sees_only_the_granted_location() {
     for app in TestApp::all_with_demo().await {
         let b = app.backend;
-        let contact = app
-            .id_of("SELECT id FROM contacts WHERE email = 'j.weber@northwind.example'")
-            .await;
+        let contact = app.id_of("SELECT id FROM contacts WHERE email = 'j.weber@northwind.example'").await;
         let hamburg = app.id_of("SELECT id FROM locations WHERE city = 'Hamburg'").await;
         let contoso_location = app.id_of("SELECT l.id FROM locations l JOIN customers c ON c.id = l.customer_id WHERE c.name = 'Contoso Retail' ORDER BY l.id").await;
 
-        let (status, body) = invite(
-            &app,
-            json!({ "contact_id": contact, "location_ids": [contoso_location] }),
-        )
-        .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "[{b}] another customer's location: {body}"
-        );
+        let (status, body) = invite(&app, json!({ "contact_id": contact, "location_ids": [contoso_location] })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{b}] another customer's location: {body}");
 
-        let (status, issued) = invite(
-            &app,
-            json!({ "contact_id": contact, "location_ids": [hamburg], "can_download": true }),
-        )
-        .await;
+        let (status, issued) =
+            invite(&app, json!({ "contact_id": contact, "location_ids": [hamburg], "can_download": true })).await;
         assert_eq!(status, StatusCode::CREATED, "[{b}] {issued}");
         let code = issued["code"].as_str().unwrap().to_string();
         assert!(code.len() >= 4 + 22, "at least 128 bits");
         assert_eq!(issued["link"], format!("ordinavo://invite/{code}"));
-        let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM portal_invitations")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT token_hash FROM portal_invitations").fetch_one(&app.state.db.pool).await.unwrap();
         assert_ne!(stored, code, "the code is stored hashed");
 
         let (status, body) = accept(&app, &code, "short").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{b}] {body}");
         assert!(body["error"]["fields"]["password"].is_string());
         let (status, session) = accept(&app, &format!("ordinavo://invite/{code}"), "hamburg dock doors 2026").await;
-        assert_eq!(
-            status,
-            StatusCode::CREATED,
-            "[{b}] the deep link works as a code: {session}"
-        );
+        assert_eq!(status, StatusCode::CREATED, "[{b}] the deep link works as a code: {session}");
         let token = session["token"].as_str().unwrap();
         let (_, me) = app.portal_get("/portal/v1/me", token).await;
-        let locations: Vec<&str> = me["customers"][0]["locations"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["id"].as_str().unwrap())
-            .collect();
+        let locations: Vec<&str> =
+            me["customers"][0]["locations"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
         assert_eq!(locations, [hamburg.as_str()], "[{b}]");
         assert_eq!(me["customers"][0]["whole_customer"], false);
 
@@ -90,9 +67,7 @@ async fn an_invited_contact_accepts_once_and_sees_only_the_granted_location() {
 async fn revoked_expired_and_resent_invitations() {
     for app in TestApp::all_with_demo().await {
         let b = app.backend;
-        let contact = app
-            .id_of("SELECT id FROM contacts WHERE email = 'abudhabi.store@contoso.example'")
-            .await;
+        let contact = app.id_of("SELECT id FROM contacts WHERE email = 'abudhabi.store@contoso.example'").await;
         let (_, issued) = invite(&app, json!({ "contact_id": contact })).await;
         let id = issued["invitation"]["id"].as_str().unwrap().to_string();
         let first_code = issued["code"].as_str().unwrap().to_string();

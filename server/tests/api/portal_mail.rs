@@ -57,16 +57,11 @@ async fn invitations_are_emailed_when_smtp_is_configured() {
     ])
     .await;
     assert!(ordinavo_server::demo::seed(&app.state).await.unwrap());
-    let contact = app
-        .id_of("SELECT id FROM contacts WHERE email = 'j.weber@northwind.example'")
-        .await;
+    let contact = app.id_of("SELECT id FROM contacts WHERE email = 'j.weber@northwind.example'").await;
     let (status, delivery) = app.post("/api/v1/invitations", json!({ "contact_id": contact })).await;
     assert_eq!(status, StatusCode::CREATED, "{delivery}");
     assert_eq!(delivery["emailed"], true);
-    assert!(
-        delivery["code"].is_null() && delivery["link"].is_null(),
-        "the code goes only to the contact"
-    );
+    assert!(delivery["code"].is_null() && delivery["link"].is_null(), "the code goes only to the contact");
 
     let message = sink.await.unwrap().replace("=\n", "");
     assert!(message.contains("<j.weber@northwind.example>"), "{message}");

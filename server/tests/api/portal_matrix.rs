@@ -63,13 +63,9 @@ struct Ids {
 /// Objects seen from the Dubai Marina site manager: their own location, another
 /// Northwind location, and Contoso.
 async fn ids(app: &TestApp) -> Ids {
-    let marina = app
-        .id_of("SELECT id FROM locations WHERE time_zone = 'Asia/Dubai' AND name LIKE '%مارينا%'")
-        .await;
+    let marina = app.id_of("SELECT id FROM locations WHERE time_zone = 'Asia/Dubai' AND name LIKE '%مارينا%'").await;
     let berlin = app.id_of("SELECT id FROM locations WHERE city = 'Berlin'").await;
-    let contoso = app
-        .id_of("SELECT id FROM customers WHERE name = 'Contoso Retail'")
-        .await;
+    let contoso = app.id_of("SELECT id FROM customers WHERE name = 'Contoso Retail'").await;
     let at = |location: &str| {
         let location = location.to_string();
         async move {
@@ -94,58 +90,36 @@ async fn ids(app: &TestApp) -> Ids {
     let mut own = at(&marina).await;
     own.insert(
         "report",
-        app.id_of(&format!(
-            "SELECT id FROM visit_reports WHERE location_id = '{marina}' AND status = 'published'"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM visit_reports WHERE location_id = '{marina}' AND status = 'published'"))
+            .await,
     );
     own.insert(
         "attachment",
-        app.id_of(&format!(
-            "SELECT id FROM attachments WHERE location_id = '{marina}' AND released = 1"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM attachments WHERE location_id = '{marina}' AND released = 1")).await,
     );
     let mut other_location = at(&berlin).await;
     other_location.insert(
         "report",
-        app.id_of(&format!(
-            "SELECT id FROM visit_reports WHERE location_id = '{berlin}' AND status = 'published'"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM visit_reports WHERE location_id = '{berlin}' AND status = 'published'"))
+            .await,
     );
     other_location.insert(
         "attachment",
-        app.id_of(&format!(
-            "SELECT id FROM attachments WHERE location_id = '{berlin}' AND released = 1"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM attachments WHERE location_id = '{berlin}' AND released = 1")).await,
     );
-    let munich = app
-        .id_of(&format!(
-            "SELECT id FROM locations WHERE customer_id = '{contoso}' AND city = 'München'"
-        ))
-        .await;
+    let munich =
+        app.id_of(&format!("SELECT id FROM locations WHERE customer_id = '{contoso}' AND city = 'München'")).await;
     let mut other_customer = at(&munich).await;
     other_customer.insert(
         "report",
-        app.id_of(&format!(
-            "SELECT id FROM visit_reports WHERE customer_id = '{contoso}' AND status = 'published'"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM visit_reports WHERE customer_id = '{contoso}' AND status = 'published'"))
+            .await,
     );
     other_customer.insert(
         "attachment",
-        app.id_of(&format!(
-            "SELECT id FROM attachments WHERE customer_id = '{contoso}' AND released = 1"
-        ))
-        .await,
+        app.id_of(&format!("SELECT id FROM attachments WHERE customer_id = '{contoso}' AND released = 1")).await,
     );
-    Ids {
-        own,
-        other_location,
-        other_customer,
-    }
+    Ids { own, other_location, other_customer }
 }
 
 #[tokio::test]
@@ -157,33 +131,20 @@ async fn out_of_scope_objects_answer_exactly_like_unknown_ones() {
         let mut cases = 0;
         for (kind, method, path) in OBJECT_ENDPOINTS {
             // Cancelling the own request changes it; check it last and only once.
-            let (unknown_status, unknown_body) = app
-                .portal(method.clone(), &path.replace("{}", UNKNOWN), Some(&token), None)
-                .await;
+            let (unknown_status, unknown_body) =
+                app.portal(method.clone(), &path.replace("{}", UNKNOWN), Some(&token), None).await;
             assert_eq!(unknown_status, StatusCode::NOT_FOUND, "[{b}] {method} {path} unknown");
             cases += 1;
-            for (case, map) in [
-                ("other location", &ids.other_location),
-                ("other customer", &ids.other_customer),
-            ] {
-                let (status, body) = app
-                    .portal(method.clone(), &path.replace("{}", &map[*kind]), Some(&token), None)
-                    .await;
+            for (case, map) in [("other location", &ids.other_location), ("other customer", &ids.other_customer)] {
+                let (status, body) =
+                    app.portal(method.clone(), &path.replace("{}", &map[*kind]), Some(&token), None).await;
                 assert_eq!(status, StatusCode::NOT_FOUND, "[{b}] {method} {path} {case}");
-                assert_eq!(
-                    body, unknown_body,
-                    "[{b}] {method} {path} {case}: byte-identical to unknown"
-                );
+                assert_eq!(body, unknown_body, "[{b}] {method} {path} {case}: byte-identical to unknown");
                 cases += 1;
             }
-            let (status, body) = app
-                .portal(method.clone(), &path.replace("{}", &ids.own[*kind]), Some(&token), None)
-                .await;
-            assert!(
-                status.is_success(),
-                "[{b}] {method} {path} own: {status} {}",
-                String::from_utf8_lossy(&body)
-            );
+            let (status, body) =
+                app.portal(method.clone(), &path.replace("{}", &ids.own[*kind]), Some(&token), None).await;
+            assert!(status.is_success(), "[{b}] {method} {path} own: {status} {}", String::from_utf8_lossy(&body));
             cases += 1;
         }
         eprintln!("[{b}] object scope cases: {cases}");
@@ -230,44 +191,26 @@ async fn every_endpoint_refuses_every_bad_credential_identically() {
         }
 
         // Losing the last grant, or being disabled, ends the session on the next request.
-        let user = app
-            .id_of("SELECT id FROM portal_users WHERE email = 'site.manager@northwind.example'")
-            .await;
-        let grant = app
-            .id_of(&format!("SELECT id FROM portal_grants WHERE portal_user_id = '{user}'"))
-            .await;
+        let user = app.id_of("SELECT id FROM portal_users WHERE email = 'site.manager@northwind.example'").await;
+        let grant = app.id_of(&format!("SELECT id FROM portal_grants WHERE portal_user_id = '{user}'")).await;
         let (status, _) = app.portal(Method::GET, "/portal/v1/me", Some(&valid), None).await;
         assert_eq!(status, StatusCode::OK);
         let mut tx = app.state.db.begin_write().await.unwrap();
-        portal_access::remove_grant(&mut tx, &Actor::System, &grant)
-            .await
-            .unwrap();
+        portal_access::remove_grant(&mut tx, &Actor::System, &grant).await.unwrap();
         tx.commit().await.unwrap();
         for (method, path, body) in every_endpoint(&ids) {
             let (status, _) = app.portal(method.clone(), &path, Some(&valid), body).await;
-            assert_eq!(
-                status,
-                StatusCode::UNAUTHORIZED,
-                "[{b}] {method} {path} after the grant was revoked"
-            );
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] {method} {path} after the grant was revoked");
             cases += 1;
         }
         let other = app.sign_in(crate::support::NORTHWIND_ALL, PORTAL_PASSWORD).await;
-        let hannah = app
-            .id_of("SELECT id FROM portal_users WHERE email = 'facilities@northwind.example'")
-            .await;
+        let hannah = app.id_of("SELECT id FROM portal_users WHERE email = 'facilities@northwind.example'").await;
         let mut tx = app.state.db.begin_write().await.unwrap();
-        portal_access::set_status(&mut tx, &Actor::System, &hannah, false)
-            .await
-            .unwrap();
+        portal_access::set_status(&mut tx, &Actor::System, &hannah, false).await.unwrap();
         tx.commit().await.unwrap();
         for (method, path, body) in every_endpoint(&ids) {
             let (status, _) = app.portal(method.clone(), &path, Some(&other), body).await;
-            assert_eq!(
-                status,
-                StatusCode::UNAUTHORIZED,
-                "[{b}] {method} {path} after the user was disabled"
-            );
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] {method} {path} after the user was disabled");
             cases += 1;
         }
         eprintln!("[{b}] credential cases: {cases}");

@@ -34,12 +34,7 @@ async fn a_retried_submit_returns_the_original_request() {
         let (again_status, again) = submit(&app, &token, Some("outbox-7f3a"), body.clone()).await;
         assert_eq!(again_status, StatusCode::OK);
         assert_eq!(again["id"], first["id"]);
-        assert_eq!(
-            app.count("requests").await,
-            before + 1,
-            "[{}] exactly one request",
-            app.backend
-        );
+        assert_eq!(app.count("requests").await, before + 1, "[{}] exactly one request", app.backend);
 
         let (status, cancelled) = app
             .portal(
@@ -60,12 +55,7 @@ async fn a_retried_submit_returns_the_original_request() {
                 None,
             )
             .await;
-        assert_eq!(
-            status,
-            StatusCode::CONFLICT,
-            "[{}] a cancelled request cannot be cancelled again",
-            app.backend
-        );
+        assert_eq!(status, StatusCode::CONFLICT, "[{}] a cancelled request cannot be cancelled again", app.backend);
     }
 }
 
@@ -74,9 +64,8 @@ async fn invalid_submissions_name_each_field() {
     for app in TestApp::all_with_demo().await {
         let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
         let berlin = app.id_of("SELECT id FROM locations WHERE city = 'Berlin'").await;
-        let windows: Vec<Value> = (0..6)
-            .map(|_| json!({ "starts_at": "2099-01-05T05:00:00Z", "ends_at": "2099-01-05T09:00:00Z" }))
-            .collect();
+        let windows: Vec<Value> =
+            (0..6).map(|_| json!({ "starts_at": "2099-01-05T05:00:00Z", "ends_at": "2099-01-05T09:00:00Z" })).collect();
         let (status, body) = submit(
             &app,
             &token,
@@ -115,9 +104,6 @@ async fn invalid_submissions_name_each_field() {
         )
         .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(body["error"]["fields"]["kind"]
-            .as_str()
-            .unwrap()
-            .contains("unknown variant"));
+        assert!(body["error"]["fields"]["kind"].as_str().unwrap().contains("unknown variant"));
     }
 }

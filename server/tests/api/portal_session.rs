@@ -17,18 +17,10 @@ fn sign_in_request(email: &str, password: &str) -> Request<Body> {
 #[tokio::test]
 async fn unknown_email_and_wrong_password_answer_identically() {
     for app in TestApp::all_with_demo().await {
-        let unknown = app
-            .send(sign_in_request("nobody@northwind.example", PORTAL_PASSWORD))
-            .await;
-        let wrong = app
-            .send(sign_in_request(NORTHWIND_MARINA, "not the password at all"))
-            .await;
+        let unknown = app.send(sign_in_request("nobody@northwind.example", PORTAL_PASSWORD)).await;
+        let wrong = app.send(sign_in_request(NORTHWIND_MARINA, "not the password at all")).await;
         assert_eq!(unknown.0, StatusCode::UNAUTHORIZED, "[{}]", app.backend);
-        assert_eq!(
-            unknown, wrong,
-            "[{}] the answer must not reveal whether the account exists",
-            app.backend
-        );
+        assert_eq!(unknown, wrong, "[{}] the answer must not reveal whether the account exists", app.backend);
         let (failed,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'portal.sign_in_failed'")
             .fetch_one(&app.state.db.pool)
             .await
@@ -44,10 +36,7 @@ async fn fifty_concurrent_wrong_passwords_are_all_counted() {
             let router = app.router.clone();
             tokio::spawn(async move {
                 use tower::ServiceExt;
-                router
-                    .oneshot(sign_in_request(NORTHWIND_MARINA, "wrong password, again"))
-                    .await
-                    .unwrap()
+                router.oneshot(sign_in_request(NORTHWIND_MARINA, "wrong password, again")).await.unwrap()
             })
         });
         let mut limited = 0;
@@ -70,11 +59,7 @@ async fn fifty_concurrent_wrong_passwords_are_all_counted() {
         assert_eq!(counted, 50, "[{}] every attempt is counted", app.backend);
         assert_eq!(limited, 45, "[{}] only the first five are checked", app.backend);
         let (status, _) = app.send(sign_in_request(NORTHWIND_MARINA, PORTAL_PASSWORD)).await;
-        assert_eq!(
-            status,
-            StatusCode::TOO_MANY_REQUESTS,
-            "the right password does not bypass the lock"
-        );
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the right password does not bypass the lock");
     }
 }
 
@@ -87,15 +72,7 @@ async fn sessions_sign_out_everywhere_and_password_change() {
         let (status, sessions) = app.portal_get("/portal/v1/sessions", &first).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(sessions.as_array().unwrap().len(), 2, "[{b}]");
-        assert_eq!(
-            sessions
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|s| s["current"] == true)
-                .count(),
-            1
-        );
+        assert_eq!(sessions.as_array().unwrap().iter().filter(|s| s["current"] == true).count(), 1);
 
         let (status, body) = app
             .portal(
@@ -105,12 +82,7 @@ async fn sessions_sign_out_everywhere_and_password_change() {
                 Some(json!({ "current_password": "wrong one here", "new_password": "a brand new passphrase" })),
             )
             .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "[{b}] {}",
-            String::from_utf8_lossy(&body)
-        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{b}] {}", String::from_utf8_lossy(&body));
         let (status, _) = app
             .portal(
                 Method::POST,
@@ -119,11 +91,7 @@ async fn sessions_sign_out_everywhere_and_password_change() {
                 Some(json!({ "current_password": PORTAL_PASSWORD, "new_password": "password1234" })),
             )
             .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "[{b}] common passwords are refused"
-        );
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{b}] common passwords are refused");
         let (status, _) = app
             .portal(
                 Method::POST,
@@ -133,31 +101,18 @@ async fn sessions_sign_out_everywhere_and_password_change() {
             )
             .await;
         assert_eq!(status, StatusCode::NO_CONTENT, "[{b}]");
-        assert_eq!(
-            app.portal_get("/portal/v1/me", &second).await.0,
-            StatusCode::UNAUTHORIZED,
-            "other sessions end"
-        );
-        assert_eq!(
-            app.portal_get("/portal/v1/me", &first).await.0,
-            StatusCode::OK,
-            "this session stays"
-        );
+        assert_eq!(app.portal_get("/portal/v1/me", &second).await.0, StatusCode::UNAUTHORIZED, "other sessions end");
+        assert_eq!(app.portal_get("/portal/v1/me", &first).await.0, StatusCode::OK, "this session stays");
         let fresh = app.sign_in(NORTHWIND_MARINA, "a brand new passphrase").await;
 
-        let (status, _) = app
-            .portal(Method::DELETE, "/portal/v1/sessions", Some(&fresh), None)
-            .await;
+        let (status, _) = app.portal(Method::DELETE, "/portal/v1/sessions", Some(&fresh), None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         assert_eq!(
             app.portal_get("/portal/v1/me", &first).await.0,
             StatusCode::UNAUTHORIZED,
             "[{b}] signed out everywhere"
         );
-        assert_eq!(
-            app.portal_get("/portal/v1/me", &fresh).await.0,
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.portal_get("/portal/v1/me", &fresh).await.0, StatusCode::UNAUTHORIZED);
     }
 }
 
@@ -166,20 +121,11 @@ async fn tokens_are_long_and_stored_hashed() {
     for app in TestApp::all_with_demo().await {
         let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
         assert!(token.len() >= 4 + 43, "at least 256 bits");
-        let (stored,): (String,) = sqlx::query_as("SELECT token_hash FROM portal_sessions")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+        let (stored,): (String,) =
+            sqlx::query_as("SELECT token_hash FROM portal_sessions").fetch_one(&app.state.db.pool).await.unwrap();
         assert_ne!(stored, token);
-        let (status, _) = app
-            .portal(Method::DELETE, "/portal/v1/session", Some(&token), None)
-            .await;
+        let (status, _) = app.portal(Method::DELETE, "/portal/v1/session", Some(&token), None).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
-        assert_eq!(
-            app.portal_get("/portal/v1/me", &token).await.0,
-            StatusCode::UNAUTHORIZED,
-            "[{}]",
-            app.backend
-        );
+        assert_eq!(app.portal_get("/portal/v1/me", &token).await.0, StatusCode::UNAUTHORIZED, "[{}]", app.backend);
     }
 }

@@ -49,16 +49,10 @@ async fn a_full_sync_in_small_pages_brings_everything_in_scope_once() {
         let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
         let (changes, cursor, reset) = sync_all(&app, &token, None, 3).await;
         assert!(reset, "[{b}] a first sync starts from a reset");
-        let keys: Vec<String> = changes
-            .iter()
-            .map(|c| format!("{}:{}", c["kind"], c["item"]["id"]))
-            .collect();
+        let keys: Vec<String> = changes.iter().map(|c| format!("{}:{}", c["kind"], c["item"]["id"])).collect();
         let unique: HashSet<&String> = keys.iter().collect();
         assert_eq!(unique.len(), keys.len(), "[{b}] no change twice across pages");
-        assert!(
-            changes.iter().all(|c| c["op"] == "upsert"),
-            "[{b}] nothing to remove on a first sync"
-        );
+        assert!(changes.iter().all(|c| c["op"] == "upsert"), "[{b}] nothing to remove on a first sync");
         let marina = app.id_of("SELECT id FROM locations WHERE name LIKE '%مارينا%'").await;
         assert_eq!(ids_of(&changes, "upsert", "location"), std::slice::from_ref(&marina));
         for change in &changes {
@@ -66,19 +60,8 @@ async fn a_full_sync_in_small_pages_brings_everything_in_scope_once() {
                 assert_eq!(location, marina, "[{b}] only the granted location: {change}");
             }
         }
-        for kind in [
-            "appointment",
-            "report",
-            "attachment",
-            "timeline",
-            "follow_up",
-            "request",
-            "work",
-        ] {
-            assert!(
-                !ids_of(&changes, "upsert", kind).is_empty(),
-                "[{b}] the demo has a {kind} at the marina"
-            );
+        for kind in ["appointment", "report", "attachment", "timeline", "follow_up", "request", "work"] {
+            assert!(!ids_of(&changes, "upsert", kind).is_empty(), "[{b}] the demo has a {kind} at the marina");
         }
         let (again, same_cursor, reset) = sync_all(&app, &token, Some(cursor.clone()), 500).await;
         assert!(again.is_empty() && !reset, "[{b}] nothing new: {again:?}");
@@ -101,57 +84,29 @@ async fn what_leaves_the_users_view_is_removed_at_the_next_sync() {
                 .await
                 .unwrap();
         let appointment = app.id_of("SELECT id FROM appointments WHERE shared_with_portal = 1 AND status = 'scheduled' ORDER BY starts_at DESC").await;
+        assert_eq!(app.post(&format!("/api/v1/visit-reports/{report}/unpublish"), json!({})).await.0, StatusCode::OK);
         assert_eq!(
-            app.post(&format!("/api/v1/visit-reports/{report}/unpublish"), json!({}))
-                .await
-                .0,
+            app.patch(&format!("/api/v1/attachments/{}", attachments[0].0), json!({ "released": false })).await.0,
             StatusCode::OK
         );
         assert_eq!(
-            app.patch(
-                &format!("/api/v1/attachments/{}", attachments[0].0),
-                json!({ "released": false })
-            )
-            .await
-            .0,
-            StatusCode::OK
-        );
-        assert_eq!(
-            app.call(
-                axum::http::Method::DELETE,
-                &format!("/api/v1/attachments/{}", attachments[1].0),
-                None
-            )
-            .await
-            .0,
+            app.call(axum::http::Method::DELETE, &format!("/api/v1/attachments/{}", attachments[1].0), None).await.0,
             StatusCode::NO_CONTENT
         );
         assert_eq!(
-            app.patch(
-                &format!("/api/v1/appointments/{appointment}"),
-                json!({ "shared_with_portal": false })
-            )
-            .await
-            .0,
+            app.patch(&format!("/api/v1/appointments/{appointment}"), json!({ "shared_with_portal": false })).await.0,
             StatusCode::OK
         );
 
         let (changes, _, reset) = sync_all(&app, &token, Some(cursor), 500).await;
         assert!(!reset, "[{b}]");
-        assert_eq!(
-            ids_of(&changes, "remove", "report"),
-            std::slice::from_ref(&report),
-            "[{b}] {changes:?}"
-        );
+        assert_eq!(ids_of(&changes, "remove", "report"), std::slice::from_ref(&report), "[{b}] {changes:?}");
         let removed: HashSet<String> = ids_of(&changes, "remove", "attachment").into_iter().collect();
         assert!(
             removed.contains(&attachments[0].0) && removed.contains(&attachments[1].0),
             "[{b}] unreleased and deleted"
         );
-        assert!(
-            ids_of(&changes, "remove", "appointment").contains(&appointment),
-            "[{b}] unshared"
-        );
+        assert!(ids_of(&changes, "remove", "appointment").contains(&appointment), "[{b}] unshared");
     }
 }
 
@@ -160,17 +115,60 @@ async fn a_changed_scope_asks_the_client_to_start_over() {
     for app in TestApp::all_with_demo().await {
         let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
         let (_, cursor, _) = sync_all(&app, &token, None, 500).await;
-        sqlx::query("UPDATE portal_grants SET can_download = 0")
-            .execute(&app.state.db.pool)
-            .await
-            .unwrap();
+        sqlx::query("UPDATE portal_grants SET can_download = 0").execute(&app.state.db.pool).await.unwrap();
         let (changes, _, reset) = sync_all(&app, &token, Some(cursor), 500).await;
         assert!(reset, "[{}] the grant changed: reset", app.backend);
-        assert!(
-            ids_of(&changes, "upsert", "attachment").is_empty(),
-            "no downloads any more"
-        );
+        assert!(ids_of(&changes, "upsert", "attachment").is_empty(), "no downloads any more");
         let (status, body) = app.portal_get("/portal/v1/sync?cursor=not-a-cursor", &token).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn hidden_records_never_show_up_even_as_removals() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (_, cursor, _) = sync_all(&app, &token, None, 500).await;
+        let chiller = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let draft = app
+            .create(
+                "/api/v1/visit-reports",
+                json!({ "target_id": chiller, "visit_date": "2026-11-26", "internal_title": "Draft", "internal_body": "internal" }),
+            )
+            .await;
+        let hidden = app
+            .create(
+                "/api/v1/appointments",
+                json!({ "target_id": chiller, "starts_at": "2099-02-01T08:00:00Z", "ends_at": "2099-02-01T09:00:00Z" }),
+            )
+            .await;
+        let (changes, _, _) = sync_all(&app, &token, Some(cursor), 500).await;
+        let text = serde_json::to_string(&changes).unwrap();
+        assert!(!text.contains(&draft) && !text.contains(&hidden), "[{b}] {text}");
+    }
+}
+
+#[tokio::test]
+async fn unpublishing_a_report_removes_what_hangs_on_it() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (first, cursor, _) = sync_all(&app, &token, None, 500).await;
+        let report = ids_of(&first, "upsert", "report").remove(0);
+        let milestone: Vec<String> = first
+            .iter()
+            .filter(|c| c["kind"] == "timeline" && c["item"]["subject_id"] == report.as_str())
+            .map(|c| c["item"]["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(milestone.len(), 1, "[{b}] the report_shared milestone was synced");
+        let attachments = ids_of(&first, "upsert", "attachment");
+        assert_eq!(app.post(&format!("/api/v1/visit-reports/{report}/unpublish"), json!({})).await.0, StatusCode::OK);
+        let (changes, _, _) = sync_all(&app, &token, Some(cursor), 500).await;
+        assert_eq!(ids_of(&changes, "remove", "timeline"), milestone, "[{b}] {changes:?}");
+        let removed: HashSet<String> = ids_of(&changes, "remove", "attachment").into_iter().collect();
+        assert_eq!(removed, attachments.into_iter().collect(), "[{b}] its attachments leave the cache too");
     }
 }

@@ -22,10 +22,7 @@ async fn internal_systems_push_work_through_to_a_published_report() {
             )
             .await;
         let (_, stored) = app.get(&format!("/api/v1/contacts/{contact}")).await;
-        assert_eq!(
-            stored["email"], "facilities@northwind.example",
-            "[{b}] e-mails are normalized"
-        );
+        assert_eq!(stored["email"], "facilities@northwind.example", "[{b}] e-mails are normalized");
 
         let appointment = app
             .create(
@@ -44,12 +41,8 @@ async fn internal_systems_push_work_through_to_a_published_report() {
         assert_eq!(status, StatusCode::OK, "[{b}] {rescheduled}");
         assert_eq!(rescheduled["starts_at"], "2026-12-02T07:00:00Z");
         for status in ["in_progress", "completed"] {
-            let (code, body) = app
-                .patch(
-                    &format!("/api/v1/appointments/{appointment}"),
-                    json!({ "status": status }),
-                )
-                .await;
+            let (code, body) =
+                app.patch(&format!("/api/v1/appointments/{appointment}"), json!({ "status": status })).await;
             assert_eq!(code, StatusCode::OK, "[{b}] {body}");
         }
 
@@ -60,9 +53,7 @@ async fn internal_systems_push_work_through_to_a_published_report() {
                         "internal_title": "Q4", "internal_body": "Riser 2 gasket worn", "internal_notes": "margin 18%" }),
             )
             .await;
-        let (status, _) = app
-            .post(&format!("/api/v1/visit-reports/{report}/approve"), json!({}))
-            .await;
+        let (status, _) = app.post(&format!("/api/v1/visit-reports/{report}/approve"), json!({})).await;
         assert_eq!(status, StatusCode::OK);
         let (status, published) = app
             .post(
@@ -74,18 +65,14 @@ async fn internal_systems_push_work_through_to_a_published_report() {
         assert_eq!(published["status"], "published");
         assert_eq!(published["published_by"], "api_key:tests");
 
-        let (status, attachment) = app
-            .upload("report", &report, "../Protocol Q4.pdf", "application/pdf", PDF)
-            .await;
+        let (status, attachment) = app.upload("report", &report, "../Protocol Q4.pdf", "application/pdf", PDF).await;
         assert_eq!(status, StatusCode::CREATED, "[{b}] {attachment}");
         assert_eq!(attachment["file_name"], "Protocol Q4.pdf");
         assert_eq!(attachment["released"], false, "attachments start unreleased");
         assert_eq!(attachment["size_bytes"], PDF.len());
         assert!(attachment.get("storage_key").is_none());
         let id = attachment["id"].as_str().unwrap();
-        let (_, released) = app
-            .patch(&format!("/api/v1/attachments/{id}"), json!({ "released": true }))
-            .await;
+        let (_, released) = app.patch(&format!("/api/v1/attachments/{id}"), json!({ "released": true })).await;
         assert_eq!(released["released"], true);
 
         let download = Request::builder()
@@ -97,10 +84,7 @@ async fn internal_systems_push_work_through_to_a_published_report() {
         let response = app.router.clone().oneshot(download).await.unwrap();
         assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
         assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
-        assert_eq!(
-            response.headers()[header::CONTENT_RANGE],
-            format!("bytes 0-3/{}", PDF.len())
-        );
+        assert_eq!(response.headers()[header::CONTENT_RANGE], format!("bytes 0-3/{}", PDF.len()));
         assert!(response.headers()[header::CONTENT_DISPOSITION]
             .to_str()
             .unwrap()
@@ -113,17 +97,9 @@ async fn internal_systems_push_work_through_to_a_published_report() {
                 json!({ "target_id": target, "origin_report_id": report, "description": "Replace the gasket." }),
             )
             .await;
-        let (status, body) = app
-            .patch(
-                &format!("/api/v1/follow-ups/{follow_up}"),
-                json!({ "status": "planned" }),
-            )
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "[{b}] planning needs an appointment: {body}"
-        );
+        let (status, body) =
+            app.patch(&format!("/api/v1/follow-ups/{follow_up}"), json!({ "status": "planned" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "[{b}] planning needs an appointment: {body}");
         let next = app
             .create(
                 "/api/v1/appointments",
@@ -173,30 +149,19 @@ async fn internal_systems_push_work_through_to_a_published_report() {
 async fn lists_page_and_filter() {
     for app in TestApp::all().await {
         for i in 0..5 {
-            app.create("/api/v1/customers", json!({ "name": format!("Customer {i}") }))
-                .await;
+            app.create("/api/v1/customers", json!({ "name": format!("Customer {i}") })).await;
         }
         let (_, first) = app.get("/api/v1/customers?limit=2").await;
         assert_eq!(first["items"].as_array().unwrap().len(), 2, "[{}]", app.backend);
         let after = first["next_after"].as_str().unwrap();
         let (_, second) = app.get(&format!("/api/v1/customers?limit=2&after={after}")).await;
-        let (_, third) = app
-            .get(&format!(
-                "/api/v1/customers?limit=2&after={}",
-                second["next_after"].as_str().unwrap()
-            ))
-            .await;
+        let (_, third) =
+            app.get(&format!("/api/v1/customers?limit=2&after={}", second["next_after"].as_str().unwrap())).await;
         assert_eq!(third["items"].as_array().unwrap().len(), 1);
         assert!(third["next_after"].is_null());
         let names: Vec<_> = [&first, &second, &third]
             .iter()
-            .flat_map(|page| {
-                page["items"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|c| c["name"].as_str().unwrap().to_string())
-            })
+            .flat_map(|page| page["items"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap().to_string()))
             .collect();
         assert_eq!(names, (0..5).map(|i| format!("Customer {i}")).collect::<Vec<_>>());
 
@@ -229,26 +194,12 @@ async fn requests_are_read_out_and_decided() {
         assert!(created);
         let path = format!("/api/v1/requests/{}", request.id);
         let (_, stored) = app.get(&path).await;
-        assert_eq!(
-            stored["preferred_windows"][0]["ends_at"], "2099-12-01T12:00:00Z",
-            "[{}]",
-            app.backend
-        );
-        let (status, body) = app
-            .post(&format!("{path}/decision"), json!({ "status": "rejected" }))
-            .await;
-        assert_eq!(
-            status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "rejecting needs a reason: {body}"
-        );
-        let (status, body) = app
-            .post(&format!("{path}/decision"), json!({ "status": "planned" }))
-            .await;
+        assert_eq!(stored["preferred_windows"][0]["ends_at"], "2099-12-01T12:00:00Z", "[{}]", app.backend);
+        let (status, body) = app.post(&format!("{path}/decision"), json!({ "status": "rejected" })).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "rejecting needs a reason: {body}");
+        let (status, body) = app.post(&format!("{path}/decision"), json!({ "status": "planned" })).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");
-        let (status, accepted) = app
-            .post(&format!("{path}/decision"), json!({ "status": "accepted" }))
-            .await;
+        let (status, accepted) = app.post(&format!("{path}/decision"), json!({ "status": "accepted" })).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(accepted["status"], "accepted");
         let target = app
@@ -263,9 +214,6 @@ async fn requests_are_read_out_and_decided() {
         )
         .await;
         let (_, planned) = app.get(&path).await;
-        assert_eq!(
-            planned["status"], "planned",
-            "an appointment for its work plans the request"
-        );
+        assert_eq!(planned["status"], "planned", "an appointment for its work plans the request");
     }
 }

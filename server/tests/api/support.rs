@@ -24,13 +24,8 @@ async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
     let mut urls = vec![("sqlite", format!("sqlite://{}", dir.join("test.db").display()))];
     if let Ok(admin_url) = std::env::var("ORDINAVO_TEST_POSTGRES_URL") {
         let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-        let db = ordinavo_server::storage::connect(&admin_url)
-            .await
-            .expect("connect to the test PostgreSQL");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&db.pool)
-            .await
-            .expect("create test database");
+        let db = ordinavo_server::storage::connect(&admin_url).await.expect("connect to the test PostgreSQL");
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&db.pool).await.expect("create test database");
         db.pool.close().await;
         let base = admin_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin_url);
         urls.push(("postgres", format!("{base}/{name}")));
@@ -45,11 +40,8 @@ impl TestApp {
         let probe = tempfile::tempdir().unwrap();
         for (backend, url) in database_urls(probe.path()).await {
             let dir = tempfile::tempdir().unwrap();
-            let url = if backend == "sqlite" {
-                format!("sqlite://{}", dir.path().join("test.db").display())
-            } else {
-                url
-            };
+            let url =
+                if backend == "sqlite" { format!("sqlite://{}", dir.path().join("test.db").display()) } else { url };
             apps.push(Self::with_url(backend, url, dir).await);
         }
         apps
@@ -83,13 +75,7 @@ impl TestApp {
         let state = ordinavo_server::open(config).await.expect("open app");
         let key = api_keys::create(&state.db, "tests").await.unwrap().secret;
         let router = ordinavo_server::app(state.clone());
-        TestApp {
-            backend,
-            state,
-            router,
-            key,
-            _dir: dir,
-        }
+        TestApp { backend, state, router, key, _dir: dir }
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {
@@ -106,10 +92,8 @@ impl TestApp {
 
     /// A request with this app's API key and an optional JSON body.
     pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {}", self.key));
+        let mut builder =
+            Request::builder().method(method).uri(path).header(header::AUTHORIZATION, format!("Bearer {}", self.key));
         let body = match body {
             Some(json) => {
                 builder = builder.header(header::CONTENT_TYPE, "application/json");
@@ -180,21 +164,13 @@ impl TestApp {
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        self.raw(
-            Method::POST,
-            "/api/v1/attachments",
-            &format!("multipart/form-data; boundary={boundary}"),
-            body,
-        )
-        .await
+        self.raw(Method::POST, "/api/v1/attachments", &format!("multipart/form-data; boundary={boundary}"), body).await
     }
 
     /// Counts rows of a table, to prove nothing was half-written.
     pub async fn count(&self, table: &str) -> i64 {
-        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&self.state.db.pool)
-            .await
-            .unwrap();
+        let (n,): (i64,) =
+            sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.db.pool).await.unwrap();
         n
     }
 }
@@ -204,12 +180,7 @@ pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 /// Creates a customer, a location in Berlin and a target there; returns their ids.
 pub async fn work(app: &TestApp) -> (String, String, String) {
-    let customer = app
-        .create(
-            "/api/v1/customers",
-            serde_json::json!({ "name": "Northwind Properties" }),
-        )
-        .await;
+    let customer = app.create("/api/v1/customers", serde_json::json!({ "name": "Northwind Properties" })).await;
     let location = app
         .create(
             "/api/v1/locations",
@@ -241,18 +212,11 @@ impl TestApp {
             .send(
                 Request::post("/portal/v1/session")
                     .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(
-                        serde_json::json!({ "email": email, "password": password }).to_string(),
-                    ))
+                    .body(Body::from(serde_json::json!({ "email": email, "password": password }).to_string()))
                     .unwrap(),
             )
             .await;
-        assert_eq!(
-            status,
-            StatusCode::CREATED,
-            "[{}] sign in {email}: {body}",
-            self.backend
-        );
+        assert_eq!(status, StatusCode::CREATED, "[{}] sign in {email}: {body}", self.backend);
         body["token"].as_str().unwrap().to_string()
     }
 
@@ -277,10 +241,7 @@ impl TestApp {
         };
         let response = self.router.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
         let status = response.status();
-        (
-            status,
-            response.into_body().collect().await.unwrap().to_bytes().to_vec(),
-        )
+        (status, response.into_body().collect().await.unwrap().to_bytes().to_vec())
     }
 
     /// A GET on the portal API, decoded as JSON.

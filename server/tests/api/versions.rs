@@ -21,8 +21,7 @@ async fn every_change_gets_a_higher_version() {
             }
         };
         let first = version(&app, id.clone()).await;
-        app.patch(&format!("/api/v1/customers/{id}"), json!({ "name": "B" }))
-            .await;
+        app.patch(&format!("/api/v1/customers/{id}"), json!({ "name": "B" })).await;
         let second = version(&app, id.clone()).await;
         assert!(second > first, "[{}] {second} > {first}", app.backend);
     }
@@ -54,21 +53,10 @@ async fn concurrent_writers_commit_in_version_order() {
         let versions: Vec<i64> = versions.into_iter().map(|(v,)| v).collect();
         let mut unique = versions.clone();
         unique.dedup();
-        assert_eq!(
-            unique.len(),
-            16,
-            "[{}] one version per transaction: {versions:?}",
-            app.backend
-        );
-        let (clock,): (i64,) = sqlx::query_as("SELECT version FROM sync_clock")
-            .fetch_one(&app.state.db.pool)
-            .await
-            .unwrap();
+        assert_eq!(unique.len(), 16, "[{}] one version per transaction: {versions:?}", app.backend);
+        let (clock,): (i64,) =
+            sqlx::query_as("SELECT version FROM sync_clock").fetch_one(&app.state.db.pool).await.unwrap();
         assert_eq!(clock, *versions.last().unwrap(), "no version was handed out and lost");
-        assert!(
-            versions.windows(2).all(|w| w[1] == w[0] + 1),
-            "[{}] no gaps: {versions:?}",
-            app.backend
-        );
+        assert!(versions.windows(2).all(|w| w[1] == w[0] + 1), "[{}] no gaps: {versions:?}", app.backend);
     }
 }
