@@ -87,11 +87,26 @@ async fn main() {
         for i in 0..10 {
             let request = Request::get("/portal/v1/events").header(header::AUTHORIZATION, format!("Bearer {token}"));
             let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(response.status(), 200, "event stream {i}");
             let mut body = response.into_body();
-            // The stream's first frame says it is open; the clock starts after it.
-            body.frame().await.unwrap().unwrap();
+            // A reader polls the stream the whole time, as an HTTP client would.
+            let (opened_tx, opened_rx) = tokio::sync::oneshot::channel();
+            let (arrived_tx, arrived_rx) = tokio::sync::oneshot::channel();
+            tokio::spawn(async move {
+                let mut opened_tx = Some(opened_tx);
+                while let Some(Ok(frame)) = body.frame().await {
+                    if let Some(tx) = opened_tx.take() {
+                        let _ = tx.send(());
+                    }
+                    if frame.into_data().is_ok_and(|d| String::from_utf8_lossy(&d).contains("follow_up_required")) {
+                        let _ = arrived_tx.send(Instant::now());
+                        break;
+                    }
+                }
+            });
+            within("the stream opens", opened_rx).await.unwrap();
             let started = Instant::now();
-            let mut tx = state.db.begin_write().await.unwrap();
+            let mut tx = within("a write transaction starts", state.db.begin_write()).await.unwrap();
             follow_ups::create(
                 &mut tx,
                 &Actor::System,
@@ -103,15 +118,9 @@ async fn main() {
             )
             .await
             .unwrap();
-            tx.commit().await.unwrap();
-            loop {
-                let frame =
-                    tokio::time::timeout(Duration::from_secs(10), body.frame()).await.unwrap().unwrap().unwrap();
-                if frame.into_data().is_ok_and(|d| String::from_utf8_lossy(&d).contains("follow_up_required")) {
-                    break;
-                }
-            }
-            latencies.push(started.elapsed());
+            within("the follow-up commits", tx.commit()).await.unwrap();
+            let arrived = within("the event arrives", arrived_rx).await.unwrap();
+            latencies.push(arrived - started);
         }
         latencies.sort();
         println!(
@@ -119,6 +128,14 @@ async fn main() {
             latencies[5].as_secs_f64() * 1000.0,
             latencies[9].as_secs_f64() * 1000.0
         );
+    }
+}
+
+/// Awaits `future`, failing loudly if it takes longer than 10 s.
+async fn within<T>(what: &str, future: impl std::future::Future<Output = T>) -> T {
+    match tokio::time::timeout(Duration::from_secs(10), future).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out waiting until {what}"),
     }
 }
 

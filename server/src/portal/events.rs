@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::{self, Stream};
+use futures_util::stream::{self, Stream, StreamExt};
 use portal_types::LiveEventView;
 use tokio::sync::watch;
 use utoipa_axum::router::OpenApiRouter;
@@ -58,11 +58,13 @@ async fn events_stream(
         changes: state.events.clone(),
         checked: Instant::now(),
     };
-    let stream = stream::unfold(follower, |mut follower| async move {
+    // A first comment tells the client the stream is open before any event exists.
+    let opened = stream::once(async { Ok(Event::default().comment("connected")) });
+    let stream = opened.chain(stream::unfold(follower, |mut follower| async move {
         let event = follower.next().await?;
         let sse = Event::default().id(event.id.clone()).event(event.kind.as_str()).json_data(&event).ok()?;
         Some((Ok(sse), follower))
-    });
+    }));
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 

@@ -183,6 +183,23 @@ async fn every_endpoint_refuses_every_bad_credential_identically() {
                 cases += 1;
             }
         }
+        // A cookie, as the staff web uses, is never a portal credential.
+        for (method, path, body) in every_endpoint(&ids) {
+            let mut request = axum::http::Request::builder()
+                .method(method.clone())
+                .uri(&path)
+                .header(axum::http::header::COOKIE, format!("ordinavo_staff={valid}; session={valid}"));
+            let body = match body {
+                Some(json) => {
+                    request = request.header(axum::http::header::CONTENT_TYPE, "application/json");
+                    axum::body::Body::from(json.to_string())
+                }
+                None => axum::body::Body::empty(),
+            };
+            let (status, _) = app.send(request.body(body).unwrap()).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] {method} {path} with a cookie");
+            cases += 1;
+        }
         // Portal tokens work nowhere else.
         for path in ["/api/v1/customers", "/api/v1/targets"] {
             let (status, _) = app.portal(Method::GET, path, Some(&valid), None).await;
