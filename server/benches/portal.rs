@@ -60,6 +60,8 @@ async fn main() {
             "[{backend}] seeded {APPOINTMENTS} appointments and {REPORTS} reports in {:.1} s",
             started.elapsed().as_secs_f64()
         );
+        // Fresh planner statistics, as a live database has them.
+        sqlx::query("ANALYZE").execute(&state.db.pool).await.unwrap();
         let router = ordinavo_server::app(state.clone());
         let token = sign_in(&router).await;
 
