@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the tests and prints its URL.
-# Usage: scripts/postgres.sh start|fresh|stop   (data under .tmp/pg, port $PGPORT or 55432)
+# Usage: scripts/postgres.sh start|fresh|stop   (data under /tmp, port $PGPORT or 55432)
 # `fresh` throws away the previous cluster first, so every test run starts empty.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dir="$root/.tmp/pg"
+# Under /tmp, not the checkout: the postgres user must reach it, and a checkout under
+# /root is not reachable for other users.
+dir="${TMPDIR:-/tmp}/ordinavo-test-pg-$(printf %s "$root" | md5sum | cut -c1-8)"
 port="${PGPORT:-55432}"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -n "$bin" ] || { echo "PostgreSQL server binaries not found; run scripts/install-deps.sh" >&2; exit 1; }
