@@ -90,11 +90,6 @@ impl Config {
         };
         Ok(Self { database_url, bind, data_dir, public_url, max_upload_bytes, smtp: SmtpConfig::from_lookup(&lookup)? })
     }
-
-    /// True when the server is reached over https, so cookies must be `Secure`.
-    pub fn is_https(&self) -> bool {
-        self.public_url.starts_with("https://")
-    }
 }
 
 impl SmtpConfig {

@@ -105,11 +105,6 @@ impl Fields {
         value.to_string()
     }
 
-    /// Whether no problem was recorded so far.
-    pub fn is_clean(&self) -> bool {
-        self.errors.is_empty()
-    }
-
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             Ok(())
@@ -137,7 +132,7 @@ mod tests {
     fn text_is_trimmed_required_and_bounded() {
         let mut fields = Fields::new();
         assert_eq!(fields.text("name", "  Northwind  ", 20), "Northwind");
-        assert!(fields.is_clean());
+        assert!(fields.finish().is_ok());
         let errors = errors_of(|f| {
             f.text("name", "   ", 20);
             f.text("title", &"x".repeat(21), 20);

@@ -11,6 +11,9 @@ use utoipa::IntoParams;
 use crate::domain::validate::Fields;
 use crate::error::AppError;
 
+/// One page of a list: the same shape on every surface.
+pub use portal_types::Page;
+
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
 
@@ -73,6 +76,3 @@ fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
         AppError::field(&field, err.into_inner().to_string())
     })
 }
-
-/// One page of a list: the same shape on every surface.
-pub use portal_types::Page;
