@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, if missing: Debian packages
-# (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font) and the UI's npm packages.
+# (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font, Chromium, WebKitWebDriver, a D-Bus
+# session with gnome-keyring and dunst), tauri-driver, and the UI's npm packages.
 # Safe to run again: it does nothing when everything is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +19,13 @@ packages=(
   xauth
   fonts-noto-core
   curl
+  chromium
+  chromium-driver
+  webkit2gtk-driver
+  dbus-x11
+  gnome-keyring
+  libsecret-tools
+  dunst
 )
 
 missing=()
@@ -33,6 +41,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   "${sudo[@]}" apt-get update
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# tauri-driver bridges WebDriver clients to WebKitWebDriver for the desktop app's end-to-end tests.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  cargo install tauri-driver --locked
 fi
 
 if ! command -v npm >/dev/null 2>&1; then
