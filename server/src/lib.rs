@@ -1,6 +1,7 @@
 //! Ordinavo Customer Portal server: the integration API, the portal API and the
 //! staff admin web, on one axum router over SQLite or PostgreSQL.
 
+pub mod admin;
 pub mod api;
 pub mod config;
 pub mod demo;
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .route("/portal/v1/openapi.json", get(|| async { Json(portal_openapi()) }))
         .merge(api)
         .merge(portal)
+        .merge(admin::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,8 +1,10 @@
 //! Request extractors shared by the API surfaces: they turn every rejection into
 //! the project's JSON error shape.
 
+mod client_ip;
 mod json;
 mod page;
 
+pub use client_ip::ClientIp;
 pub use json::ApiJson;
 pub use page::{ApiQuery, Page, PageQuery};

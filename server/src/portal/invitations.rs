@@ -7,9 +7,8 @@ use portal_types::{AcceptInvitation, SessionToken};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::session::ClientIp;
 use crate::error::{AppResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientIp};
 use crate::records::time::Timestamp;
 use crate::records::{invitations, sessions};
 use crate::state::AppState;

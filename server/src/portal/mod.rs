@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub use auth::Portal;
+pub use session::dummy_hash;
 
 /// Computes the sign-in dummy hash off the request path, so the first sign-in with an
 /// unknown e-mail takes no longer than any other.

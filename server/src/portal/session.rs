@@ -1,9 +1,6 @@
 //! Signing in and out, the session list, "sign out everywhere" and password change.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, Path, State};
-use axum::http::request::Parts;
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use portal_types::{PasswordChange, SessionToken, SessionView, SignIn};
@@ -15,7 +12,7 @@ use super::auth::Portal;
 use crate::domain::password;
 use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientIp};
 use crate::records::audit::{self, Actor};
 use crate::records::time::Timestamp;
 use crate::records::{portal_access, sessions, throttle as counters};
@@ -34,19 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| password::hash("no account has this password"))
-}
-
-/// The client's address, for throttling and the audit log. Proxy headers are not
-/// trusted: they are client-controlled unless a proxy is known to set them.
-pub struct ClientIp(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip().to_string());
-        Ok(ClientIp(peer.unwrap_or_else(|| "unknown".into())))
-    }
 }
 
 /// Sign in. Wrong e-mail and wrong password get the same answer.

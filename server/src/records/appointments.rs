@@ -105,6 +105,22 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Appointment>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// Scheduled or running appointments starting in `[from, to)`, soonest first.
+pub async fn starting_between(db: &Db, from: i64, to: i64) -> AppResult<Vec<Appointment>> {
+    let mut select = query::Select::new(SELECT);
+    select.filter("a.starts_at >= {}", query::Arg::Int(from));
+    select.filter("a.starts_at < {}", query::Arg::Int(to));
+    select.filter_raw("a.status IN ('scheduled', 'in_progress')");
+    Ok(select.fetch_all(db, "ORDER BY a.starts_at LIMIT 200").await?)
+}
+
+/// The appointments of a target, in time order.
+pub async fn of_target(db: &Db, target_id: &str) -> AppResult<Vec<Appointment>> {
+    let mut select = query::Select::new(SELECT);
+    select.filter("a.target_id = {}", query::Arg::Text(target_id.to_string()));
+    Ok(select.fetch_all(db, "ORDER BY a.starts_at").await?)
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Appointment> {
     query::one(executor, &format!("{SELECT} WHERE a.id = $1"), id).await
 }

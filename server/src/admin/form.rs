@@ -1,0 +1,116 @@
+//! HTML form posts: the raw fields as sent (kept to re-render a form with the user's
+//! input), read only after the origin check, the session and the CSRF token pass.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+
+use super::auth::Staff;
+use super::csrf;
+use super::page::AdminError;
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+
+/// Largest form accepted (uploads are multipart and have their own limit).
+const FORM_LIMIT: usize = 256 * 1024;
+
+/// The fields of a form post, in order; a name may repeat (checkbox lists).
+#[derive(Debug, Default, Clone)]
+pub struct FormData(pub Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> Self {
+        FormData(form_urlencoded::parse(body).into_owned().collect())
+    }
+
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
+    }
+
+    /// The trimmed value, or `None` when blank.
+    pub fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty()).map(str::to_string)
+    }
+
+    /// Every value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, v)| k == name && !v.is_empty())
+    }
+}
+
+/// A verified state-changing form post from a signed-in staff member.
+pub struct Posted {
+    pub staff: Staff,
+    pub form: FormData,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = AdminError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| AdminError::App(AppError::TooLarge("the form is too large".into())))?;
+        let form = FormData::parse(&bytes);
+        if !csrf::token_matches(&staff.session.csrf_token, form.get("csrf")) {
+            return Err(AdminError::Forbidden);
+        }
+        Ok(Posted { staff, form })
+    }
+}
+
+/// What a form shows when re-rendered: the user's values and a message per field.
+#[derive(Debug, Default)]
+pub struct FormState {
+    pub values: BTreeMap<String, String>,
+    pub errors: FieldErrors,
+    /// Set when the record changed since the form was opened.
+    pub stale: bool,
+}
+
+impl FormState {
+    /// A form prefilled from stored values.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+        FormState { values: pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(), ..Self::default() }
+    }
+
+    /// The submitted form, with the errors to show next to its fields.
+    pub fn rejected(form: &FormData, errors: FieldErrors) -> Self {
+        let mut values = BTreeMap::new();
+        for (k, v) in &form.0 {
+            values.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        FormState { values, errors, stale: false }
+    }
+
+    pub fn v(&self, name: &str) -> &str {
+        self.values.get(name).map(String::as_str).unwrap_or_default()
+    }
+
+    pub fn err(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+
+    /// Whether any field or the whole form has a problem.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.stale
+    }
+}
+
+/// Refuses a form opened before the record's last change: `updated_at` travels in
+/// the form, so a second editor cannot silently overwrite the first.
+pub fn ensure_fresh(form: &FormData, current_updated_at: i64) -> Result<(), AdminError> {
+    if form.get("updated_at") == current_updated_at.to_string() {
+        Ok(())
+    } else {
+        Err(AdminError::Stale)
+    }
+}

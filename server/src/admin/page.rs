@@ -1,0 +1,164 @@
+//! What every admin page shares: the chrome around it (language, navigation, the
+//! CSRF token for its forms) and the HTML rendering of errors.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::i18n::Lang;
+use crate::error::AppError;
+
+/// The frame of a signed-in page.
+pub struct Chrome {
+    pub lang: Lang,
+    pub csrf: String,
+    pub staff_name: String,
+    pub is_admin: bool,
+    /// The navigation entry to highlight.
+    pub section: &'static str,
+    /// A confirmation after a redirect (`?done=…`), already translated.
+    pub notice: &'static str,
+}
+
+impl Chrome {
+    pub fn t(&self, key: &str) -> &'static str {
+        self.lang.t(key)
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.lang.code()
+    }
+
+    pub fn dir(&self) -> &'static str {
+        self.lang.dir()
+    }
+
+    /// `aria-current` for the active navigation entry.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}
+
+/// Renders a page template.
+pub fn render(template: &impl Template) -> Result<Response, AdminError> {
+    Ok(Html(template.render()?).into_response())
+}
+
+/// Renders a page template with a status other than 200 (a form with errors: 422).
+pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AdminError> {
+    Ok((status, Html(template.render()?)).into_response())
+}
+
+/// After a successful post: back to a page, with a confirmation key from `done.*`.
+pub fn done(to: &str, notice: &str) -> Response {
+    let separator = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{separator}done={notice}")).into_response()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error(transparent)]
+    App(#[from] AppError),
+    #[error("sign in required")]
+    SignIn,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("changed by someone else")]
+    Stale,
+    #[error("template: {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl From<sqlx::Error> for AdminError {
+    fn from(err: sqlx::Error) -> Self {
+        AdminError::App(err.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/error.html")]
+struct ErrorPage<'a> {
+    status: u16,
+    title_en: &'a str,
+    title_ar: &'a str,
+    detail: String,
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        let (status, title_en, title_ar, detail) = match &self {
+            AdminError::SignIn => return Redirect::to("/admin/login").into_response(),
+            AdminError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "Not allowed",
+                "غير مسموح",
+                "Your role does not allow this, or the form did not come from this site. Reload the page and try again."
+                    .to_string(),
+            ),
+            AdminError::Stale => (
+                StatusCode::CONFLICT,
+                "Changed by someone else",
+                "عدّله شخص آخر",
+                "This record changed after you opened the form, so nothing was saved. Go back, reload and apply \
+                 your change again."
+                    .to_string(),
+            ),
+            AdminError::App(AppError::NotFound) => {
+                (StatusCode::NOT_FOUND, "Not found", "غير موجود", "There is nothing at this address.".to_string())
+            }
+            AdminError::App(AppError::Conflict(message)) => {
+                (StatusCode::CONFLICT, "Not possible now", "غير ممكن الآن", message.clone())
+            }
+            AdminError::App(AppError::Invalid { message, .. }) | AdminError::App(AppError::BadRequest(message)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "Check your input", "تحقق من المدخلات", message.clone())
+            }
+            AdminError::App(AppError::TooLarge(message)) => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "كبير جدًا", message.clone())
+            }
+            AdminError::App(AppError::Gone(message)) => (StatusCode::GONE, "Gone", "لم يعد متاحًا", message.clone()),
+            AdminError::App(AppError::RateLimited { retry_after_secs }) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many attempts",
+                "محاولات كثيرة جدًا",
+                format!("Try again in {} minutes.", retry_after_secs.div_ceil(60)),
+            ),
+            AdminError::App(AppError::Unauthorized) => return Redirect::to("/admin/login").into_response(),
+            AdminError::App(AppError::Internal(_)) | AdminError::Render(_) => {
+                tracing::error!(error = ?self, "admin page failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "حدث خطأ",
+                    "The problem was logged. Try again in a moment.".to_string(),
+                )
+            }
+        };
+        let page = ErrorPage { status: status.as_u16(), title_en, title_ar, detail };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => status.into_response(),
+        }
+    }
+}
+
+/// One line of a list of records: what it is, where, when, and its state.
+pub struct Row {
+    pub href: String,
+    pub title: String,
+    pub place: String,
+    pub when: String,
+    /// CSS class of the status badge (the status's wire name).
+    pub status: String,
+    pub status_text: &'static str,
+}
+
+impl Row {
+    /// A row whose status badge reads `status.<status>` in the page's language.
+    pub fn new(lang: Lang, href: String, title: String, place: String, when: String, status: &str) -> Self {
+        Row { href, title, place, when, status: status.to_string(), status_text: lang.t(&format!("status.{status}")) }
+    }
+}
