@@ -7,7 +7,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::{SmtpConfig, SmtpTls};
+use crate::error::AppResult;
+use crate::records::contacts;
 use crate::records::invitations::{InvitationDelivery, IssuedInvitation};
+use crate::state::AppState;
 
 /// The invitation text; pure, so its content is tested without a mail server.
 pub fn invitation_body(name: &str, link: &str, code: &str, expires: &str) -> String {
@@ -50,6 +53,12 @@ pub async fn send_invitation(smtp: &SmtpConfig, to: &str, name: &str, body: Stri
     }
     builder.build().send(message).await?;
     Ok(())
+}
+
+/// Delivers a stored invitation to its contact (see `deliver_invitation`).
+pub async fn deliver(state: &AppState, issued: IssuedInvitation) -> AppResult<InvitationDelivery> {
+    let contact = contacts::get(&state.db.pool, &issued.invitation.contact_id).await?;
+    Ok(deliver_invitation(state.config.smtp.as_ref(), issued, &contact.name).await)
 }
 
 /// E-mails an invitation when SMTP is configured; otherwise, or when sending fails,

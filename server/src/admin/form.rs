@@ -91,6 +91,26 @@ impl FormState {
         FormState { values, errors, stale: false }
     }
 
+    /// Whether this state belongs to the form named `which` (hidden field `form`),
+    /// on pages that hold several forms.
+    pub fn on(&self, which: &str) -> bool {
+        self.v("form") == which
+    }
+
+    /// The value of `name` if this state belongs to form `which`.
+    pub fn v_on(&self, which: &str, name: &str) -> &str {
+        if self.on(which) {
+            self.v(name)
+        } else {
+            ""
+        }
+    }
+
+    /// The message for `name` if this state belongs to form `which`.
+    pub fn err_on(&self, which: &str, name: &str) -> Option<&str> {
+        self.err(name).filter(|_| self.on(which))
+    }
+
     pub fn v(&self, name: &str) -> &str {
         self.values.get(name).map(String::as_str).unwrap_or_default()
     }
@@ -112,5 +132,17 @@ pub fn ensure_fresh(form: &FormData, current_updated_at: i64) -> Result<(), Admi
         Ok(())
     } else {
         Err(AdminError::Stale)
+    }
+}
+
+/// Turns invalid input into messages for the form's fields (`location_ids[2]` is
+/// shown at `location_ids`); any other error is the page's.
+pub fn field_errors(err: AppError) -> Result<FieldErrors, AdminError> {
+    match err {
+        AppError::Invalid { fields, .. } => Ok(fields
+            .into_iter()
+            .map(|(name, message)| (name.split('[').next().unwrap_or_default().to_string(), message))
+            .collect()),
+        other => Err(other.into()),
     }
 }

@@ -2,13 +2,17 @@
 //! JavaScript, a cookie session, a CSRF token plus an origin check on every state
 //! change, strict security headers, and every page in English and Arabic.
 
+mod access;
 mod auth;
 mod csrf;
 mod dashboard;
 mod form;
 mod format;
 mod i18n;
+mod lists;
 mod page;
+mod requests;
+mod targets;
 
 use axum::http::{header, HeaderValue};
 use axum::middleware;
@@ -28,6 +32,26 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/", get(dashboard::show))
         .route("/admin/login", get(auth::login_form).post(auth::login))
+        .route("/admin/requests", get(requests::inbox))
+        .route("/admin/requests/{id}", get(requests::show))
+        .route("/admin/requests/{id}/decide", post(requests::decide))
+        .route("/admin/requests/{id}/convert", post(requests::convert))
+        .route("/admin/targets", get(targets::list))
+        .route("/admin/targets/{id}", get(targets::show).post(targets::update))
+        .route("/admin/targets/{id}/appointments", post(targets::schedule))
+        .route("/admin/targets/{id}/follow-ups", post(targets::require_follow_up))
+        .route("/admin/targets/{id}/reports", post(targets::new_report))
+        .route("/admin/appointments/{id}", post(targets::change_appointment))
+        .route("/admin/follow-ups/{id}/plan", post(targets::plan_follow_up))
+        .route("/admin/follow-ups/{id}/finish", post(targets::finish_follow_up))
+        .route("/admin/access", get(access::index))
+        .route("/admin/access/invite", get(access::invite_form).post(access::invite))
+        .route("/admin/invitations/{id}/resend", post(access::resend))
+        .route("/admin/invitations/{id}/revoke", post(access::revoke))
+        .route("/admin/portal-users/{id}", get(access::user))
+        .route("/admin/portal-users/{id}/grant", post(access::update_grant))
+        .route("/admin/portal-users/{id}/status", post(access::set_status))
+        .route("/admin/portal-users/{id}/sign-out", post(access::sign_out_everywhere))
         .route("/admin/logout", post(auth::logout))
         .route("/admin/language", post(auth::set_language))
         .route("/admin/static/admin.css", get(|| asset("text/css; charset=utf-8", include_str!("../../static/admin.css"))))

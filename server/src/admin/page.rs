@@ -33,6 +33,16 @@ impl Chrome {
         self.lang.dir()
     }
 
+    /// The badge text of a status's wire name.
+    pub fn status(&self, status: &str) -> &'static str {
+        self.t(&format!("status.{status}"))
+    }
+
+    /// The name of a request kind.
+    pub fn kind(&self, kind: &str) -> &'static str {
+        self.t(&format!("kind.{kind}"))
+    }
+
     /// `aria-current` for the active navigation entry.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section {

@@ -10,8 +10,7 @@ use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::mail;
-use crate::records::contacts;
-use crate::records::invitations::{self, Invitation, InvitationDelivery, IssuedInvitation, NewInvitation};
+use crate::records::invitations::{self, Invitation, InvitationDelivery, NewInvitation};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -41,7 +40,7 @@ async fn create(
     let mut tx = state.db.begin_write().await?;
     let issued = invitations::create(&mut tx, &actor, input).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(deliver(&state, issued).await?)))
+    Ok((StatusCode::CREATED, Json(mail::deliver(&state, issued).await?)))
 }
 
 /// Issue a new code for a pending invitation; the previous code stops working.
@@ -55,7 +54,7 @@ async fn resend(
     let mut tx = state.db.begin_write().await?;
     let issued = invitations::resend(&mut tx, &actor, &id).await?;
     tx.commit().await?;
-    Ok(Json(deliver(&state, issued).await?))
+    Ok(Json(mail::deliver(&state, issued).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/invitations/{id}/revoke", tag = "invitations",
@@ -69,10 +68,4 @@ async fn revoke(
     let invitation = invitations::revoke(&mut tx, &actor, &id).await?;
     tx.commit().await?;
     Ok(Json(invitation))
-}
-
-/// Sends the invitation by e-mail when SMTP is configured, after the invitation is stored.
-async fn deliver(state: &AppState, issued: IssuedInvitation) -> AppResult<InvitationDelivery> {
-    let contact = contacts::get(&state.db.pool, &issued.invitation.contact_id).await?;
-    Ok(mail::deliver_invitation(state.config.smtp.as_ref(), issued, &contact.name).await)
 }

@@ -116,9 +116,7 @@ pub async fn starting_between(db: &Db, from: i64, to: i64) -> AppResult<Vec<Appo
 
 /// The appointments of a target, in time order.
 pub async fn of_target(db: &Db, target_id: &str) -> AppResult<Vec<Appointment>> {
-    let mut select = query::Select::new(SELECT);
-    select.filter("a.target_id = {}", query::Arg::Text(target_id.to_string()));
-    Ok(select.fetch_all(db, "ORDER BY a.starts_at").await?)
+    query::children(db, SELECT, "a.target_id", target_id, "a.starts_at").await
 }
 
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Appointment> {

@@ -118,6 +118,11 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Attachment>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// The attachments of a visit report, oldest first.
+pub async fn of_report(db: &Db, report_id: &str) -> AppResult<Vec<Attachment>> {
+    query::children(db, SELECT, "x.report_id", report_id, "x.id").await
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Attachment> {
     query::one(executor, &format!("{SELECT} WHERE x.id = $1"), id).await
 }

@@ -73,6 +73,11 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<FollowUp>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// The follow-ups of a target, oldest first.
+pub async fn of_target(db: &Db, target_id: &str) -> AppResult<Vec<FollowUp>> {
+    query::children(db, SELECT, "f.target_id", target_id, "f.id").await
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<FollowUp> {
     query::one(executor, &format!("{SELECT} WHERE f.id = $1"), id).await
 }

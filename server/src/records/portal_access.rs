@@ -193,3 +193,83 @@ pub async fn change_password(
     audit::record(tx, &actor, "portal_user.password_change", "portal_user", Some(&user.id), json!({})).await?;
     Ok(())
 }
+
+/// A portal user as staff see them in the access list.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PortalUserSummary {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub status: String,
+    pub last_sign_in_at: Option<i64>,
+    pub updated_at: i64,
+    pub contact_id: String,
+    pub customer_id: String,
+    pub customer: String,
+}
+
+const SUMMARY_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.status, u.last_sign_in_at, u.updated_at, \
+     u.contact_id, c.customer_id, cu.name AS customer \
+     FROM portal_users u JOIN contacts c ON c.id = u.contact_id JOIN customers cu ON cu.id = c.customer_id";
+
+/// Every portal user, by customer and name.
+pub async fn list_users(db: &Db) -> Result<Vec<PortalUserSummary>, sqlx::Error> {
+    sqlx::query_as(&format!("{SUMMARY_SELECT} ORDER BY cu.name, u.display_name")).fetch_all(&db.pool).await
+}
+
+pub async fn user_summary(db: &Db, id: &str) -> AppResult<PortalUserSummary> {
+    super::query::one(&db.pool, &format!("{SUMMARY_SELECT} WHERE u.id = $1"), id).await
+}
+
+/// Replaces a user's grant on their contact's customer: the whole customer (no
+/// locations) or exactly `location_ids`. Takes effect on the user's next request.
+pub async fn replace_grant(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    user_id: &str,
+    location_ids: &[String],
+    can_download: bool,
+) -> AppResult<()> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT c.customer_id FROM portal_users u JOIN contacts c ON c.id = u.contact_id WHERE u.id = $1",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut ***tx)
+    .await?;
+    let (customer_id,) = row.ok_or(AppError::NotFound)?;
+    let mut fields = crate::domain::validate::Fields::new();
+    for (i, location_id) in location_ids.iter().enumerate() {
+        match super::locations::get(&mut ***tx, location_id).await {
+            Ok(location) if location.customer_id == customer_id => {}
+            Ok(_) => fields.error(&format!("location_ids[{i}]"), "belongs to another customer"),
+            Err(AppError::NotFound) => fields.error(&format!("location_ids[{i}]"), "no location with this id"),
+            Err(other) => return Err(other),
+        }
+    }
+    fields.finish()?;
+    let grants: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM portal_grants WHERE portal_user_id = $1 AND customer_id = $2")
+            .bind(user_id)
+            .bind(&customer_id)
+            .fetch_all(&mut ***tx)
+            .await?;
+    for (grant_id,) in &grants {
+        sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1").bind(grant_id).execute(&mut ***tx).await?;
+        sqlx::query("DELETE FROM portal_grants WHERE id = $1").bind(grant_id).execute(&mut ***tx).await?;
+    }
+    let ids: Vec<&str> = location_ids.iter().map(String::as_str).collect();
+    let coverage = if ids.is_empty() { Coverage::WholeCustomer } else { Coverage::Locations(&ids) };
+    add_grant(tx, user_id, &customer_id, coverage, can_download).await?;
+    sqlx::query("UPDATE portal_users SET updated_at = $1 WHERE id = $2").bind(now_ms()).bind(user_id).execute(&mut ***tx).await?;
+    let details = json!({ "customer_id": customer_id, "location_ids": location_ids, "can_download": can_download });
+    audit::record(tx, actor, "portal_grant.replace", "portal_user", Some(user_id), details).await?;
+    Ok(())
+}
+
+/// Signs a user out of every device.
+pub async fn sign_out_everywhere(tx: &mut WriteTx, actor: &Actor, user_id: &str) -> AppResult<u64> {
+    let ended = sessions::revoke_all(tx, user_id, None).await?;
+    audit::record(tx, actor, "portal_user.sign_out_everywhere", "portal_user", Some(user_id), json!({ "ended": ended }))
+        .await?;
+    Ok(ended)
+}

@@ -187,6 +187,17 @@ fn apply(fields: &mut Fields, select: &mut Select, name: &str, value: &Option<St
     }
 }
 
+/// Every row of `base` whose `column` equals `value`: a record's children, e.g. the
+/// appointments of a target.
+pub async fn children<T>(db: &Db, base: &str, column: &str, value: &str, order: &str) -> AppResult<Vec<T>>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let mut select = Select::new(base);
+    select.filter(&format!("{column} = {{}}"), Arg::Text(value.to_string()));
+    Ok(select.fetch_all(db, &format!("ORDER BY {order}")).await?)
+}
+
 /// Records with a time-ordered id, for keyset pagination.
 pub trait HasId {
     fn id(&self) -> &str;

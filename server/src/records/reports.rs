@@ -100,6 +100,11 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<VisitReport>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// The visit reports of a target, oldest first.
+pub async fn of_target(db: &Db, target_id: &str) -> AppResult<Vec<VisitReport>> {
+    query::children(db, SELECT, "v.target_id", target_id, "v.id").await
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<VisitReport> {
     query::one(executor, &format!("{SELECT} WHERE v.id = $1"), id).await
 }

@@ -93,6 +93,11 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
     query::one(executor, &format!("{SELECT} WHERE t.id = $1"), id).await
 }
 
+/// The work created for a request.
+pub async fn for_request(db: &Db, request_id: &str) -> AppResult<Vec<Target>> {
+    query::children(db, SELECT, "t.request_id", request_id, "t.id").await
+}
+
 pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewTarget) -> AppResult<Target> {
     let location =
         locations::get(&mut ***tx, &input.location_id).await.map_err(|err| err.for_field("location_id", "location"))?;
