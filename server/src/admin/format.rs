@@ -21,6 +21,11 @@ pub fn local(ms: i64, tz: &str) -> String {
     }
 }
 
+/// A portal view's RFC 3339 instant, shown in the given zone.
+pub fn local_instant(instant: &str, tz: &str) -> String {
+    DateTime::parse_from_rfc3339(instant).map(|at| local(at.timestamp_millis(), tz)).unwrap_or_default()
+}
+
 /// The value of an `<input type="datetime-local">` in the given zone.
 pub fn input_value(ms: i64, tz: &str) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {

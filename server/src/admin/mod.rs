@@ -3,17 +3,23 @@
 //! change, strict security headers, and every page in English and Arabic.
 
 mod access;
+mod audit_log;
 mod auth;
 mod csrf;
+mod customers;
 mod dashboard;
 mod form;
-mod format;
+pub(crate) mod format;
 mod i18n;
 mod lists;
 mod page;
+mod reports;
 mod requests;
+mod settings;
 mod targets;
+mod view_as;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue};
 use axum::middleware;
 use axum::response::{IntoResponse, Redirect};
@@ -44,6 +50,27 @@ pub fn router() -> Router<AppState> {
         .route("/admin/appointments/{id}", post(targets::change_appointment))
         .route("/admin/follow-ups/{id}/plan", post(targets::plan_follow_up))
         .route("/admin/follow-ups/{id}/finish", post(targets::finish_follow_up))
+        .route("/admin/reports", get(reports::list))
+        .route("/admin/reports/{id}", get(reports::show).post(reports::act))
+        // `read_upload` enforces the configured upload limit while streaming.
+        .route("/admin/reports/{id}/attachments", post(reports::upload).layer(DefaultBodyLimit::disable()))
+        .route("/admin/attachments/{id}/content", get(reports::download))
+        .route("/admin/attachments/{id}/release", post(reports::release))
+        .route("/admin/customers", get(customers::list).post(customers::create))
+        .route("/admin/customers/{id}", get(customers::show).post(customers::update))
+        .route("/admin/customers/{id}/locations", post(customers::add_location))
+        .route("/admin/customers/{id}/contacts", post(customers::add_contact))
+        .route("/admin/locations/{id}", get(customers::location).post(customers::update_location))
+        .route("/admin/contacts/{id}", get(customers::contact).post(customers::update_contact))
+        .route("/admin/follow-ups", get(targets::follow_ups))
+        .route("/admin/audit", get(audit_log::show))
+        .route("/admin/settings", get(settings::show))
+        .route("/admin/settings/labels", post(settings::save_labels))
+        .route("/admin/settings/api-keys", post(settings::create_key))
+        .route("/admin/settings/api-keys/{id}/revoke", post(settings::revoke_key))
+        .route("/admin/settings/staff", post(settings::add_staff))
+        .route("/admin/settings/staff/{id}/status", post(settings::set_staff_status))
+        .route("/admin/portal-users/{id}/view", get(view_as::show))
         .route("/admin/access", get(access::index))
         .route("/admin/access/invite", get(access::invite_form).post(access::invite))
         .route("/admin/invitations/{id}/resend", post(access::resend))

@@ -49,6 +49,36 @@ pub async fn list(
     lists::render_list(&state, staff.chrome("targets"), listing, filter, items, page.next_after).await
 }
 
+const FOLLOW_UP_STATUSES: &[&str] = &["required", "planned", "done", "cancelled"];
+
+pub async fn follow_ups(
+    State(state): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<PageQuery>,
+) -> Result<Response, AdminError> {
+    let filter = lists::clean(filter);
+    let page = follow_ups::list(&state.db, &filter).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|f| Item {
+            href: format!("/admin/targets/{}", f.target_id),
+            title: f.description.clone(),
+            location_id: &f.location_id,
+            at: Some(f.updated_at),
+            date: None,
+            status: f.status.as_str(),
+        })
+        .collect();
+    let listing = Listing {
+        title_key: "nav.follow_ups",
+        action: "/admin/follow-ups",
+        create: None,
+        statuses: FOLLOW_UP_STATUSES,
+    };
+    lists::render_list(&state, staff.chrome("follow_ups"), listing, filter, items, page.next_after).await
+}
+
 pub struct AppointmentLine {
     pub id: String,
     /// Names this appointment's form, to show its errors next to it.

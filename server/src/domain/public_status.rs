@@ -46,6 +46,41 @@ pub fn of_follow_up(status: FollowUpStatus) -> PublicStatus {
     }
 }
 
+/// Every public status, in the order a customer meets them.
+pub const ALL: [PublicStatus; 10] = [
+    PublicStatus::Submitted,
+    PublicStatus::InReview,
+    PublicStatus::Accepted,
+    PublicStatus::Open,
+    PublicStatus::Planned,
+    PublicStatus::InProgress,
+    PublicStatus::Completed,
+    PublicStatus::FollowUpRequired,
+    PublicStatus::Rejected,
+    PublicStatus::Cancelled,
+];
+
+/// The customer-facing label of a public status until staff reword it (`en` or `ar`).
+pub fn default_label(status: PublicStatus, language: &str) -> &'static str {
+    let (en, ar) = match status {
+        PublicStatus::Submitted => ("Submitted", "تم الإرسال"),
+        PublicStatus::InReview => ("In review", "قيد المراجعة"),
+        PublicStatus::Accepted => ("Accepted", "مقبول"),
+        PublicStatus::Open => ("Open", "مفتوح"),
+        PublicStatus::Planned => ("Planned", "مُجدول"),
+        PublicStatus::InProgress => ("In progress", "قيد التنفيذ"),
+        PublicStatus::Completed => ("Completed", "مكتمل"),
+        PublicStatus::FollowUpRequired => ("Follow-up required", "تلزم متابعة"),
+        PublicStatus::Rejected => ("Rejected", "مرفوض"),
+        PublicStatus::Cancelled => ("Cancelled", "ملغى"),
+    };
+    if language == "ar" {
+        ar
+    } else {
+        en
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

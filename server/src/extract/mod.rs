@@ -4,7 +4,9 @@
 mod client_ip;
 mod json;
 mod page;
+mod upload;
 
 pub use client_ip::ClientIp;
 pub use json::ApiJson;
 pub use page::{ApiQuery, Page, PageQuery};
+pub use upload::read_upload;

@@ -5,7 +5,6 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
 use crate::api::bearer;
-use crate::domain::scope::Scope;
 use crate::error::AppError;
 use crate::projection::Viewer;
 use crate::records::audit::Actor;
@@ -34,11 +33,11 @@ impl FromRequestParts<AppState> for Portal {
         let session = sessions::authenticate(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
         let user =
             portal_access::user_by_id(&state.db, &session.portal_user_id).await?.ok_or(AppError::Unauthorized)?;
-        let scope = Scope::from_grants(&portal_access::grants(&state.db, &user.id).await?);
+        let viewer = Viewer::of(&state.db, &user.id).await?;
         // A user without grants may see nothing: treat the session as ended.
-        if scope.is_empty() {
+        if viewer.scope.is_empty() {
             return Err(AppError::Unauthorized);
         }
-        Ok(Portal { viewer: Viewer { user_id: user.id.clone(), scope }, user, session_id: session.id })
+        Ok(Portal { viewer, user, session_id: session.id })
     }
 }

@@ -25,6 +25,14 @@ pub struct Viewer {
     pub scope: Scope,
 }
 
+impl Viewer {
+    /// The viewer for a portal user as of now: their grants make their scope.
+    pub async fn of(db: &crate::storage::Db, user_id: &str) -> Result<Self, sqlx::Error> {
+        let grants = crate::records::portal_access::grants(db, user_id).await?;
+        Ok(Viewer { user_id: user_id.to_string(), scope: Scope::from_grants(&grants) })
+    }
+}
+
 /// Paging of portal lists: `limit` (1–200, default 50) and an opaque `after` cursor.
 #[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -76,3 +76,62 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// Filters of the audit log view; blank means any.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditFilter {
+    /// Part of the actor's label (e.g. an e-mail).
+    #[serde(default)]
+    pub who: String,
+    /// The start of an action name, e.g. `report.` or `portal.sign_in_failed`.
+    #[serde(default)]
+    pub what: String,
+    /// `YYYY-MM-DD`, UTC, inclusive.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    /// Entries older than this id (the previous page's last).
+    #[serde(default)]
+    pub before: String,
+}
+
+const PAGE: usize = 100;
+
+/// Newest first, at most 100 entries, plus whether there are more.
+pub async fn search(db: &crate::storage::Db, filter: &AuditFilter) -> crate::error::AppResult<(Vec<AuditEntry>, bool)> {
+    use super::query::{Arg, Select};
+    let mut fields = crate::domain::validate::Fields::new();
+    let mut select = Select::new(
+        "SELECT id, occurred_at, actor_kind, actor_id, actor_label, action, subject_kind, subject_id, details FROM audit_log",
+    );
+    let like = |text: &str| text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    if !filter.who.trim().is_empty() {
+        select.filter("LOWER(actor_label) LIKE {} ESCAPE '\\'", Arg::Text(format!("%{}%", like(&filter.who))));
+    }
+    if !filter.what.trim().is_empty() {
+        select.filter("action LIKE {} ESCAPE '\\'", Arg::Text(format!("{}%", like(&filter.what))));
+    }
+    for (name, value, end_of_day) in [("from", &filter.from, false), ("to", &filter.to, true)] {
+        if value.trim().is_empty() {
+            continue;
+        }
+        match chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d") {
+            Ok(day) => {
+                let day = if end_of_day { day.succ_opt().unwrap_or(day) } else { day };
+                let ms = day.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc().timestamp_millis();
+                let clause = if end_of_day { "occurred_at < {}" } else { "occurred_at >= {}" };
+                select.filter(clause, Arg::Int(ms));
+            }
+            Err(_) => fields.error(name, "use the form YYYY-MM-DD"),
+        }
+    }
+    if !filter.before.trim().is_empty() {
+        select.filter("id < {}", Arg::Text(filter.before.trim().to_string()));
+    }
+    fields.finish()?;
+    let mut entries: Vec<AuditEntry> = select.fetch_all(db, &format!("ORDER BY id DESC LIMIT {}", PAGE + 1)).await?;
+    let more = entries.len() > PAGE;
+    entries.truncate(PAGE);
+    Ok((entries, more))
+}

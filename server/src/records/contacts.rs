@@ -61,6 +61,11 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Contact>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// The contacts of a customer, by name.
+pub async fn of_customer(db: &Db, customer_id: &str) -> AppResult<Vec<Contact>> {
+    query::children(db, SELECT, "k.customer_id", customer_id, "k.name").await
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Contact> {
     query::one(executor, &format!("{SELECT} WHERE k.id = $1"), id).await
 }

@@ -56,6 +56,16 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Customer>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// Customers whose name contains `text` (any case), by name; all when `text` is empty.
+pub async fn search(db: &Db, text: &str) -> AppResult<Vec<Customer>> {
+    let mut select = query::Select::new(SELECT);
+    if !text.trim().is_empty() {
+        let escaped = text.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        select.filter("LOWER(c.name) LIKE {} ESCAPE '\\'", query::Arg::Text(format!("%{escaped}%")));
+    }
+    Ok(select.fetch_all(db, "ORDER BY c.name LIMIT 200").await?)
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Customer> {
     query::one(executor, &format!("{SELECT} WHERE c.id = $1"), id).await
 }

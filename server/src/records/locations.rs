@@ -72,6 +72,11 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Location>> {
     query::list(db, SELECT, spec, query).await
 }
 
+/// The locations of a customer, by name.
+pub async fn of_customer(db: &Db, customer_id: &str) -> AppResult<Vec<Location>> {
+    query::children(db, SELECT, "l.customer_id", customer_id, "l.name").await
+}
+
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Location> {
     query::one(executor, &format!("{SELECT} WHERE l.id = $1"), id).await
 }

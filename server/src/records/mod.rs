@@ -22,6 +22,7 @@ pub mod requests;
 pub mod sessions;
 pub mod staff;
 pub mod staff_sessions;
+pub mod status_labels;
 pub mod targets;
 pub mod throttle;
 pub mod time;
