@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::auth::Staff;
 use super::form::{field_errors, FormState, Posted};
 use super::format;
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::PageQuery;
 use crate::mail;
@@ -186,7 +186,11 @@ pub async fn invite(State(state): State<AppState>, posted: Posted) -> Result<Res
     }
 }
 
-pub async fn resend(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn resend(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let mut tx = state.db.begin_write().await?;
     let issued = invitations::resend(&mut tx, &posted.staff.actor(), &id).await?;
     tx.commit().await?;
@@ -194,11 +198,15 @@ pub async fn resend(State(state): State<AppState>, Path(id): Path<String>, poste
     render(&IssuedPage { c: posted.staff.chrome("access"), delivery })
 }
 
-pub async fn revoke(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let mut tx = state.db.begin_write().await?;
     invitations::revoke(&mut tx, &posted.staff.actor(), &id).await?;
     tx.commit().await?;
-    Ok(done("/admin/access", "invitation_revoked"))
+    Ok(done("/admin/access", Notice::InvitationRevoked))
 }
 
 #[derive(Template)]
@@ -263,7 +271,7 @@ pub async fn update_grant(
     match result {
         Ok(()) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/portal-users/{id}"), "grant_saved"))
+            Ok(done(&format!("/admin/portal-users/{id}"), Notice::GrantSaved))
         }
         Err(err) => {
             let f = FormState::rejected(&form, field_errors(err)?);
@@ -288,7 +296,7 @@ pub async fn set_status(
     let mut tx = state.db.begin_write().await?;
     portal_access::set_status(&mut tx, &posted.staff.actor(), &id, active).await?;
     tx.commit().await?;
-    Ok(done(&format!("/admin/portal-users/{id}"), if active { "user_enabled" } else { "user_disabled" }))
+    Ok(done(&format!("/admin/portal-users/{id}"), if active { Notice::UserEnabled } else { Notice::UserDisabled }))
 }
 
 pub async fn sign_out_everywhere(
@@ -300,6 +308,5 @@ pub async fn sign_out_everywhere(
     let mut tx = state.db.begin_write().await?;
     portal_access::sign_out_everywhere(&mut tx, &posted.staff.actor(), &id).await?;
     tx.commit().await?;
-    Ok(done(&format!("/admin/portal-users/{id}"), "signed_out"))
+    Ok(done(&format!("/admin/portal-users/{id}"), Notice::SignedOut))
 }
-

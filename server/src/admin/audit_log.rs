@@ -23,7 +23,11 @@ struct AuditPage {
     next: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, staff: Staff, Query(filter): Query<AuditFilter>) -> Result<Response, AdminError> {
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(filter): Query<AuditFilter>,
+) -> Result<Response, AdminError> {
     let (entries, more, f, status) = match audit::search(&state.db, &filter).await {
         Ok((entries, more)) => (entries, more, FormState::default(), StatusCode::OK),
         Err(err) => {

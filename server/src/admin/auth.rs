@@ -11,7 +11,7 @@ use serde_json::json;
 use super::csrf;
 use super::form::{FormData, Posted};
 use super::i18n::Lang;
-use super::page::{render_status, AdminError, Chrome};
+use super::page::{render_status, AdminError, Chrome, Notice};
 use crate::domain::password;
 use crate::domain::throttle::{self, Verdict};
 use crate::extract::ClientIp;
@@ -30,7 +30,7 @@ const LOGIN_COOKIE: &str = "ordinavo_staff_login";
 /// A signed-in staff member, with the confirmation to show if this page follows a post.
 pub struct Staff {
     pub session: StaffSession,
-    notice: Option<String>,
+    notice: Option<Notice>,
 }
 
 impl Staff {
@@ -58,7 +58,7 @@ impl Staff {
     /// The page frame, with `section` highlighted in the navigation.
     pub fn chrome(&self, section: &'static str) -> Chrome {
         let lang = self.lang();
-        let notice = self.notice.as_deref().map(|key| lang.t(&format!("done.{key}"))).unwrap_or_default();
+        let notice = self.notice.map(|notice| lang.t(&format!("done.{}", notice.key()))).unwrap_or_default();
         Chrome {
             lang,
             csrf: self.session.csrf_token.clone(),
@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Staff {
         let session = staff_sessions::authenticate(&state.db, token).await?.ok_or(AdminError::SignIn)?;
         let notice = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .find(|(k, _)| k == "done")
-            .map(|(_, v)| v.into_owned());
+            .and_then(|(_, v)| Notice::parse(&v));
         Ok(Staff { session, notice })
     }
 }

@@ -4,11 +4,11 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::auth::Staff;
 use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
 use crate::records::contacts::{self, Contact, ContactPatch, NewContact};
 use crate::records::customers::{self, Customer, CustomerPatch, NewCustomer};
@@ -31,19 +31,27 @@ struct CustomersPage {
     f: FormState,
 }
 
-pub async fn list(State(state): State<AppState>, staff: Staff, Query(search): Query<Search>) -> Result<Response, AdminError> {
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(search): Query<Search>,
+) -> Result<Response, AdminError> {
     let customers = customers::search(&state.db, &search.q).await?;
     render(&CustomersPage { c: staff.chrome("customers"), q: search.q, customers, f: FormState::default() })
 }
 
 pub async fn create(State(state): State<AppState>, posted: Posted) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let input = NewCustomer { name: form.get("name").to_string(), segment: form.get("segment").to_string(), external_ref: None };
+    let input = NewCustomer {
+        name: form.get("name").to_string(),
+        segment: form.get("segment").to_string(),
+        external_ref: None,
+    };
     let mut tx = state.db.begin_write().await?;
     match customers::create(&mut tx, &staff.actor(), input).await {
         Ok(customer) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/customers/{}?done=created", customer.id)).into_response())
+            Ok(done(&format!("/admin/customers/{}", customer.id), Notice::Created))
         }
         Err(err) => {
             drop(tx);
@@ -103,17 +111,24 @@ async fn finish<T>(
     match result {
         Ok(_) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/customers/{id}"), "saved"))
+            Ok(done(&format!("/admin/customers/{id}"), Notice::Saved))
         }
         Err(err) => {
             drop(tx);
             let f = FormState::rejected(form, field_errors(err)?);
-            render_status(StatusCode::UNPROCESSABLE_ENTITY, &customer_page(state, staff.chrome("customers"), id, f).await?)
+            render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &customer_page(state, staff.chrome("customers"), id, f).await?,
+            )
         }
     }
 }
 
-pub async fn update(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let mut tx = state.db.begin_write().await?;
     tx.version().await?;
@@ -127,7 +142,11 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, poste
     finish(&state, &staff, &id, &form, tx, result).await
 }
 
-pub async fn add_location(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn add_location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let input = NewLocation {
         customer_id: id.clone(),
@@ -144,7 +163,11 @@ pub async fn add_location(State(state): State<AppState>, Path(id): Path<String>,
     finish(&state, &staff, &id, &form, tx, result).await
 }
 
-pub async fn add_contact(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn add_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let input = NewContact {
         customer_id: id.clone(),
@@ -178,13 +201,21 @@ fn location_form(l: &Location) -> FormState {
     ])
 }
 
-pub async fn location(State(state): State<AppState>, Path(id): Path<String>, staff: Staff) -> Result<Response, AdminError> {
+pub async fn location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+) -> Result<Response, AdminError> {
     let location = locations::get(&state.db.pool, &id).await?;
     let f = location_form(&location);
     render(&LocationPage { c: staff.chrome("customers"), location, f })
 }
 
-pub async fn update_location(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn update_location(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let mut tx = state.db.begin_write().await?;
     tx.version().await?;
@@ -202,7 +233,7 @@ pub async fn update_location(State(state): State<AppState>, Path(id): Path<Strin
     match locations::update(&mut tx, &staff.actor(), &id, patch).await {
         Ok(location) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/customers/{}", location.customer_id), "saved"))
+            Ok(done(&format!("/admin/customers/{}", location.customer_id), Notice::Saved))
         }
         Err(err) => {
             drop(tx);
@@ -220,7 +251,11 @@ struct ContactPage {
     f: FormState,
 }
 
-pub async fn contact(State(state): State<AppState>, Path(id): Path<String>, staff: Staff) -> Result<Response, AdminError> {
+pub async fn contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+) -> Result<Response, AdminError> {
     let contact = contacts::get(&state.db.pool, &id).await?;
     let f = FormState::from_pairs([
         ("form", "edit".to_string()),
@@ -232,7 +267,11 @@ pub async fn contact(State(state): State<AppState>, Path(id): Path<String>, staf
     render(&ContactPage { c: staff.chrome("customers"), contact, f })
 }
 
-pub async fn update_contact(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn update_contact(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let mut tx = state.db.begin_write().await?;
     tx.version().await?;
@@ -247,7 +286,7 @@ pub async fn update_contact(State(state): State<AppState>, Path(id): Path<String
     match contacts::update(&mut tx, &staff.actor(), &id, patch).await {
         Ok(contact) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/customers/{}", contact.customer_id), "saved"))
+            Ok(done(&format!("/admin/customers/{}", contact.customer_id), Notice::Saved))
         }
         Err(err) => {
             drop(tx);

@@ -56,7 +56,14 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .iter()
             .map(|r| {
                 let when = format::local(r.created_at.0, &zone(&r.location_id));
-                Row::new(lang, format!("/admin/requests/{}", r.id), r.title.clone(), place(&r.location_id), when, "submitted")
+                Row::new(
+                    lang,
+                    format!("/admin/requests/{}", r.id),
+                    r.title.clone(),
+                    place(&r.location_id),
+                    when,
+                    "submitted",
+                )
             })
             .collect(),
         appointments: upcoming
@@ -64,20 +71,41 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .map(|a| {
                 let when = format::local(a.starts_at.0, &zone(&a.location_id));
                 let title = lang.t("dashboard.visit").to_string();
-                Row::new(lang, format!("/admin/targets/{}", a.target_id), title, place(&a.location_id), when, a.status.as_str())
+                Row::new(
+                    lang,
+                    format!("/admin/targets/{}", a.target_id),
+                    title,
+                    place(&a.location_id),
+                    when,
+                    a.status.as_str(),
+                )
             })
             .collect(),
         follow_ups: required
             .iter()
             .map(|f| {
                 let when = format::local(f.created_at.0, &zone(&f.location_id));
-                Row::new(lang, format!("/admin/targets/{}", f.target_id), f.description.clone(), place(&f.location_id), when, "required")
+                Row::new(
+                    lang,
+                    format!("/admin/targets/{}", f.target_id),
+                    f.description.clone(),
+                    place(&f.location_id),
+                    when,
+                    "required",
+                )
             })
             .collect(),
         unpublished: approved
             .iter()
             .map(|r| {
-                Row::new(lang, format!("/admin/reports/{}", r.id), r.internal_title.clone(), place(&r.location_id), r.visit_date.clone(), "approved")
+                Row::new(
+                    lang,
+                    format!("/admin/reports/{}", r.id),
+                    r.internal_title.clone(),
+                    place(&r.location_id),
+                    r.visit_date.clone(),
+                    "approved",
+                )
             })
             .collect(),
         invitations: pending

@@ -36,7 +36,9 @@ pub fn input_value(ms: i64, tz: &str) -> String {
 
 /// An audit timestamp, in UTC because staff may sit in any zone.
 pub fn utc(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms).map(|at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string()).unwrap_or_default()
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .map(|at| at.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_default()
 }
 
 /// Reads a `datetime-local` value as a time on site. A time skipped by a daylight

@@ -69,6 +69,48 @@ static DICTS: LazyLock<(HashMap<String, String>, HashMap<String, String>)> = Laz
 mod tests {
     use super::*;
 
+    fn keys(json: &str) -> std::collections::BTreeMap<String, String> {
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// Every key the admin code or templates name literally: `t("key")`,
+    /// `title_key: "key"` and the label of `m::input(c, f, "form", "name", "key", …)`.
+    fn used_keys() -> std::collections::BTreeSet<String> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = std::collections::BTreeSet::new();
+        for dir in ["templates/admin", "src/admin"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let source = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+                for (marker, quoted_part) in [("t(\"", 0), ("title_key: \"", 0), ("m::input(c, f, ", 5)] {
+                    for piece in source.split(marker).skip(1) {
+                        let key = piece.split('"').nth(quoted_part).unwrap_or_default();
+                        if key.contains('.') && !key.contains(' ') {
+                            used.insert(key.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        used
+    }
+
+    #[test]
+    fn both_languages_have_every_key_and_nothing_empty() {
+        let (en, ar) = (keys(EN_JSON), keys(AR_JSON));
+        let en_only: Vec<&String> = en.keys().filter(|k| !ar.contains_key(*k)).collect();
+        let ar_only: Vec<&String> = ar.keys().filter(|k| !en.contains_key(*k)).collect();
+        assert!(en_only.is_empty() && ar_only.is_empty(), "missing in ar: {en_only:?}; missing in en: {ar_only:?}");
+        assert!(en.values().chain(ar.values()).all(|v| !v.trim().is_empty()));
+        let missing: Vec<String> = used_keys().into_iter().filter(|k| !en.contains_key(k)).collect();
+        assert!(missing.is_empty(), "keys used but not translated: {missing:?}");
+        for status in crate::domain::public_status::ALL {
+            assert!(en.contains_key(&format!("status.{}", status.as_str())), "{status:?}");
+        }
+        for notice in super::super::page::Notice::ALL {
+            assert!(en.contains_key(&format!("done.{}", notice.key())), "{notice:?}");
+        }
+    }
+
     #[test]
     fn browser_language_picks_arabic_or_english() {
         let mut headers = HeaderMap::new();

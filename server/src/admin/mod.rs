@@ -81,8 +81,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/portal-users/{id}/sign-out", post(access::sign_out_everywhere))
         .route("/admin/logout", post(auth::logout))
         .route("/admin/language", post(auth::set_language))
-        .route("/admin/static/admin.css", get(|| asset("text/css; charset=utf-8", include_str!("../../static/admin.css"))))
-        .route("/admin/static/admin.js", get(|| asset("text/javascript; charset=utf-8", include_str!("../../static/admin.js"))))
+        .route(
+            "/admin/static/admin.css",
+            get(|| asset("text/css; charset=utf-8", include_str!("../../static/admin.css"))),
+        )
+        .route(
+            "/admin/static/admin.js",
+            get(|| asset("text/javascript; charset=utf-8", include_str!("../../static/admin.js"))),
+        )
         .layer(middleware::from_fn(csrf::origin_guard))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))

@@ -63,10 +63,63 @@ pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Res
     Ok((status, Html(template.render()?)).into_response())
 }
 
-/// After a successful post: back to a page, with a confirmation key from `done.*`.
-pub fn done(to: &str, notice: &str) -> Response {
+/// Defines the `Notice` enum: the confirmations shown after a successful post,
+/// each translated as `done.<key>`.
+macro_rules! notices {
+    ($($variant:ident => $key:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Notice {
+            $($variant,)*
+        }
+
+        impl Notice {
+            pub const ALL: &[Notice] = &[$(Notice::$variant,)*];
+
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(Notice::$variant => $key,)*
+                }
+            }
+
+            /// Only known notices are shown; anything else in `?done=` is ignored.
+            pub fn parse(key: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|notice| notice.key() == key)
+            }
+        }
+    };
+}
+
+notices! {
+    Saved => "saved",
+    Created => "created",
+    Converted => "converted",
+    GrantSaved => "grant_saved",
+    InvitationRevoked => "invitation_revoked",
+    KeyRevoked => "key_revoked",
+    ReportApproved => "report_approved",
+    ReportCreated => "report_created",
+    ReportPublished => "report_published",
+    ReportReopened => "report_reopened",
+    ReportUnpublished => "report_unpublished",
+    RequestDecided => "request_decided",
+    SignedOut => "signed_out",
+    StaffAdded => "staff_added",
+    Uploaded => "uploaded",
+    Scheduled => "scheduled",
+    AppointmentSaved => "appointment_saved",
+    FollowUpRequired => "follow_up_required",
+    FollowUpPlanned => "follow_up_planned",
+    FollowUpSaved => "follow_up_saved",
+    Released => "released",
+    Unreleased => "unreleased",
+    UserEnabled => "user_enabled",
+    UserDisabled => "user_disabled",
+}
+
+/// After a successful post: back to a page, with a confirmation.
+pub fn done(to: &str, notice: Notice) -> Response {
     let separator = if to.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{to}{separator}done={notice}")).into_response()
+    Redirect::to(&format!("{to}{separator}done={}", notice.key())).into_response()
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use super::csrf;
 use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::download;
 use crate::error::AppError;
 use crate::extract::{read_upload, ApiQuery, PageQuery};
@@ -94,8 +94,10 @@ impl ReportPage {
 
 async fn page(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<ReportPage, AdminError> {
     let report = reports::get(&state.db.pool, id).await?;
-    let place =
-        places::of(&state.db, [report.location_id.as_str()]).await?.remove(&report.location_id).ok_or(AppError::NotFound)?;
+    let place = places::of(&state.db, [report.location_id.as_str()])
+        .await?
+        .remove(&report.location_id)
+        .ok_or(AppError::NotFound)?;
     let attachments = attachments::of_report(&state.db, id)
         .await?
         .into_iter()
@@ -107,7 +109,9 @@ async fn page(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<Rep
             released: a.released,
         })
         .collect();
-    let at = |t: Option<crate::records::time::Timestamp>| t.map(|t| format::local(t.0, &place.time_zone)).unwrap_or_default();
+    let at = |t: Option<crate::records::time::Timestamp>| {
+        t.map(|t| format::local(t.0, &place.time_zone)).unwrap_or_default()
+    };
     Ok(ReportPage {
         approved_at: at(report.approved_at),
         published_at: at(report.published_at),
@@ -123,13 +127,23 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
     render(&page(&state, staff.chrome("reports"), &id, FormState::default()).await?)
 }
 
-async fn rejected(state: &AppState, staff: &Staff, id: &str, form: &FormData, err: AppError) -> Result<Response, AdminError> {
+async fn rejected(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    form: &FormData,
+    err: AppError,
+) -> Result<Response, AdminError> {
     let f = FormState::rejected(form, field_errors(err)?);
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(state, staff.chrome("reports"), id, f).await?)
 }
 
 /// One step of a report's life: edit, approve, reopen, publish or unpublish.
-pub async fn act(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let actor = staff.actor();
     let mut tx = state.db.begin_write().await?;
@@ -144,19 +158,19 @@ pub async fn act(State(state): State<AppState>, Path(id): Path<String>, posted: 
                 internal_body: Some(form.get("internal_body").to_string()),
                 internal_notes: Some(form.get("internal_notes").to_string()),
             };
-            (reports::update(&mut tx, &actor, &id, patch).await, "saved")
+            (reports::update(&mut tx, &actor, &id, patch).await, Notice::Saved)
         }
-        "approve" => (reports::approve(&mut tx, &actor, &id).await, "report_approved"),
-        "reopen" => (reports::reopen(&mut tx, &actor, &id).await, "report_reopened"),
+        "approve" => (reports::approve(&mut tx, &actor, &id).await, Notice::ReportApproved),
+        "reopen" => (reports::reopen(&mut tx, &actor, &id).await, Notice::ReportReopened),
         "publish" => {
             let publication = Publication {
                 portal_title: form.get("portal_title").to_string(),
                 portal_summary: form.get("portal_summary").to_string(),
                 portal_message: form.get("portal_message").to_string(),
             };
-            (reports::publish(&mut tx, &actor, &id, publication).await, "report_published")
+            (reports::publish(&mut tx, &actor, &id, publication).await, Notice::ReportPublished)
         }
-        "unpublish" => (reports::unpublish(&mut tx, &actor, &id).await, "report_unpublished"),
+        "unpublish" => (reports::unpublish(&mut tx, &actor, &id).await, Notice::ReportUnpublished),
         _ => return Err(AppError::field("action", "must be save, approve, reopen, publish or unpublish").into()),
     };
     match result {
@@ -178,7 +192,8 @@ pub async fn upload(
     staff: Staff,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AdminError> {
-    let multipart = multipart.map_err(|err| AppError::BadRequest(format!("expected a file upload: {}", err.body_text())))?;
+    let multipart =
+        multipart.map_err(|err| AppError::BadRequest(format!("expected a file upload: {}", err.body_text())))?;
     let result = read_upload(multipart, state.config.max_upload_bytes, true).await;
     let (mut upload, token) = match result {
         Ok(read) => read,
@@ -197,7 +212,7 @@ pub async fn upload(
     match attachments::create(&mut tx, &staff.actor(), state.blobs.as_ref(), upload).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/reports/{id}"), "uploaded"))
+            Ok(done(&format!("/admin/reports/{id}"), Notice::Uploaded))
         }
         Err(err) => {
             drop(tx);
@@ -209,7 +224,11 @@ pub async fn upload(
 }
 
 /// Releases an attachment to the portal, or takes it back.
-pub async fn release(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn release(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let released = posted.form.get("released") == "true";
     let mut tx = state.db.begin_write().await?;
     let attachment = attachments::set_released(&mut tx, &posted.staff.actor(), &id, released).await?;
@@ -218,7 +237,7 @@ pub async fn release(State(state): State<AppState>, Path(id): Path<String>, post
         Some(report_id) => format!("/admin/reports/{report_id}"),
         None => format!("/admin/targets/{}", attachment.target_id.clone().unwrap_or_default()),
     };
-    Ok(done(&back, if released { "released" } else { "unreleased" }))
+    Ok(done(&back, if released { Notice::Released } else { Notice::Unreleased }))
 }
 
 /// Staff preview and download, with the same safe headers as the portal's.

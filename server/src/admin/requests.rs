@@ -5,20 +5,20 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use portal_types::RequestStatus;
 
 use super::auth::Staff;
 use super::form::{field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::records::places::{self, Place};
+use crate::records::portal_access;
 use crate::records::requests::{self, Request, RequestDecision};
 use crate::records::targets::{self, NewTarget};
-use crate::records::portal_access;
 use crate::state::AppState;
 
 const STATUSES: &[&str] = &["submitted", "in_review", "accepted", "planned", "rejected", "cancelled"];
@@ -116,7 +116,11 @@ fn status_of(form: &FormData) -> Result<RequestStatus, AdminError> {
     }
 }
 
-pub async fn decide(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let decision = RequestDecision { status: status_of(&form)?, decision_reason: form.opt("decision_reason") };
     let mut tx = state.db.begin_write().await?;
@@ -125,7 +129,7 @@ pub async fn decide(State(state): State<AppState>, Path(id): Path<String>, poste
     match requests::decide(&mut tx, &staff.actor(), &id, decision).await {
         Ok(_) => {
             tx.commit().await?;
-            Ok(done(&format!("/admin/requests/{id}"), "request_decided"))
+            Ok(done(&format!("/admin/requests/{id}"), Notice::RequestDecided))
         }
         Err(err) => {
             drop(tx);
@@ -137,7 +141,11 @@ pub async fn decide(State(state): State<AppState>, Path(id): Path<String>, poste
 }
 
 /// Creates the work (a target) for an accepted request, prefilled from it.
-pub async fn convert(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn convert(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let mut tx = state.db.begin_write().await?;
     let request = requests::get(&mut tx, &id).await?;
@@ -166,7 +174,7 @@ pub async fn convert(State(state): State<AppState>, Path(id): Path<String>, post
     match targets::create(&mut tx, &staff.actor(), input).await {
         Ok(target) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/targets/{}?done=converted", target.id)).into_response())
+            Ok(done(&format!("/admin/targets/{}", target.id), Notice::Converted))
         }
         Err(err) => {
             drop(tx);

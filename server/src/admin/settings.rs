@@ -11,7 +11,7 @@ use axum::response::Response;
 use super::auth::Staff;
 use super::form::{field_errors, FormState, Posted};
 use super::format;
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::config::SmtpTls;
 use crate::domain::public_status::ALL;
 use crate::error::AppError;
@@ -54,7 +54,12 @@ impl SettingsPage {
     }
 }
 
-async fn page(state: &AppState, staff: &Staff, f: FormState, new_key: Option<String>) -> Result<SettingsPage, AdminError> {
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    f: FormState,
+    new_key: Option<String>,
+) -> Result<SettingsPage, AdminError> {
     let smtp = match &state.config.smtp {
         Some(smtp) => {
             let tls = match smtp.tls {
@@ -108,7 +113,7 @@ pub async fn save_labels(State(state): State<AppState>, posted: Posted) -> Resul
     match result {
         Ok(()) => {
             tx.commit().await?;
-            Ok(done("/admin/settings", "saved"))
+            Ok(done("/admin/settings", Notice::Saved))
         }
         Err(err) => {
             drop(tx);
@@ -135,12 +140,16 @@ pub async fn create_key(State(state): State<AppState>, posted: Posted) -> Result
     }
 }
 
-pub async fn revoke_key(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     posted.staff.require_admin()?;
     let mut tx = state.db.begin_write().await?;
     api_keys::retire(&mut tx, &posted.staff.actor(), &id).await?;
     tx.commit().await?;
-    Ok(done("/admin/settings", "key_revoked"))
+    Ok(done("/admin/settings", Notice::KeyRevoked))
 }
 
 pub async fn add_staff(State(state): State<AppState>, posted: Posted) -> Result<Response, AdminError> {
@@ -162,7 +171,7 @@ pub async fn add_staff(State(state): State<AppState>, posted: Posted) -> Result<
             crate::records::audit::record(&mut tx, &staff.actor(), "staff.create", "staff_user", Some(&id), details)
                 .await?;
             tx.commit().await?;
-            Ok(done("/admin/settings", "staff_added"))
+            Ok(done("/admin/settings", Notice::StaffAdded))
         }
         Err(err) => {
             let mut form = form;
@@ -187,5 +196,5 @@ pub async fn set_staff_status(
     let mut tx = state.db.begin_write().await?;
     staff::set_disabled(&mut tx, &staff.actor(), &id, disabled).await?;
     tx.commit().await?;
-    Ok(done("/admin/settings", "saved"))
+    Ok(done("/admin/settings", Notice::Saved))
 }

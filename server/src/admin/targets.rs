@@ -5,13 +5,13 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 
 use super::auth::Staff;
 use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
-use super::page::{done, render, render_status, AdminError, Chrome};
+use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::domain::lifecycle::{AppointmentStatus, FollowUpStatus, TargetStatus};
 use crate::error::{AppError, FieldErrors};
 use crate::extract::{ApiQuery, PageQuery};
@@ -124,8 +124,10 @@ struct TargetPage {
 
 async fn page(state: &AppState, c: Chrome, id: &str, f: Option<FormState>) -> Result<TargetPage, AdminError> {
     let target = targets::get(&state.db.pool, id).await?;
-    let place =
-        places::of(&state.db, [target.location_id.as_str()]).await?.remove(&target.location_id).ok_or(AppError::NotFound)?;
+    let place = places::of(&state.db, [target.location_id.as_str()])
+        .await?
+        .remove(&target.location_id)
+        .ok_or(AppError::NotFound)?;
     let tz = place.time_zone.clone();
     let all = appointments::of_target(&state.db, id).await?;
     let when = |id: &Option<String>| {
@@ -198,7 +200,13 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
 }
 
 /// Re-shows the work page with the failed form's input and messages.
-async fn rejected(state: &AppState, staff: &Staff, id: &str, form: &FormData, err: AppError) -> Result<Response, AdminError> {
+async fn rejected(
+    state: &AppState,
+    staff: &Staff,
+    id: &str,
+    form: &FormData,
+    err: AppError,
+) -> Result<Response, AdminError> {
     let f = FormState::rejected(form, field_errors(err)?);
     render_status(StatusCode::UNPROCESSABLE_ENTITY, &page(state, staff.chrome("targets"), id, Some(f)).await?)
 }
@@ -211,7 +219,7 @@ async fn finish<T>(
     form: &FormData,
     tx: WriteTx,
     result: Result<T, AppError>,
-    notice: &str,
+    notice: Notice,
 ) -> Result<Response, AdminError> {
     match result {
         Ok(_) => {
@@ -230,7 +238,11 @@ fn number(form: &FormData, name: &str, errors: &mut FieldErrors, message: &str) 
     value.parse().map_err(|_| errors.insert(name.into(), message.into())).ok()
 }
 
-pub async fn update(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let mut tx = state.db.begin_write().await?;
     tx.version().await?;
@@ -258,7 +270,7 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, poste
     } else {
         Err(AppError::invalid(errors))
     };
-    finish(&state, &staff, &id, &form, tx, result, "saved").await
+    finish(&state, &staff, &id, &form, tx, result, Notice::Saved).await
 }
 
 /// Reads the start and end of an appointment entered in the location's time.
@@ -304,12 +316,16 @@ async fn target_and_zone(state: &AppState, id: &str) -> Result<(Target, String),
     Ok((target, tz))
 }
 
-pub async fn schedule(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn schedule(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let (target, tz) = target_and_zone(&state, &id).await?;
     let mut tx = state.db.begin_write().await?;
     let result = schedule_from(&mut tx, &staff, &target, &tz, &form).await;
-    finish(&state, &staff, &id, &form, tx, result, "scheduled").await
+    finish(&state, &staff, &id, &form, tx, result, Notice::Scheduled).await
 }
 
 /// Reschedule, cancel, share or unshare one appointment.
@@ -339,7 +355,7 @@ pub async fn change_appointment(
     } else {
         Err(AppError::invalid(errors))
     };
-    finish(&state, &staff, &appointment.target_id, &form, tx, result, "appointment_saved").await
+    finish(&state, &staff, &appointment.target_id, &form, tx, result, Notice::AppointmentSaved).await
 }
 
 pub async fn require_follow_up(
@@ -348,11 +364,14 @@ pub async fn require_follow_up(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let input =
-        NewFollowUp { target_id: id.clone(), origin_report_id: form.opt("origin_report_id"), description: form.get("description").to_string() };
+    let input = NewFollowUp {
+        target_id: id.clone(),
+        origin_report_id: form.opt("origin_report_id"),
+        description: form.get("description").to_string(),
+    };
     let mut tx = state.db.begin_write().await?;
     let result = follow_ups::create(&mut tx, &staff.actor(), input).await;
-    finish(&state, &staff, &id, &form, tx, result, "follow_up_required").await
+    finish(&state, &staff, &id, &form, tx, result, Notice::FollowUpRequired).await
 }
 
 /// Plans a follow-up with an existing appointment, or with a new one from the form.
@@ -382,7 +401,7 @@ pub async fn plan_follow_up(
         }
         Err(err) => Err(err),
     };
-    finish(&state, &staff, &target.id, &form, tx, result, "follow_up_planned").await
+    finish(&state, &staff, &target.id, &form, tx, result, Notice::FollowUpPlanned).await
 }
 
 pub async fn finish_follow_up(
@@ -398,11 +417,15 @@ pub async fn finish_follow_up(
     let status = if form.get("status") == "cancelled" { FollowUpStatus::Cancelled } else { FollowUpStatus::Done };
     let patch = FollowUpPatch { description: None, status: Some(status), planned_appointment_id: None };
     let result = follow_ups::update(&mut tx, &staff.actor(), &follow_up_id, patch).await;
-    finish(&state, &staff, &follow_up.target_id, &form, tx, result, "follow_up_saved").await
+    finish(&state, &staff, &follow_up.target_id, &form, tx, result, Notice::FollowUpSaved).await
 }
 
 /// Starts a visit report (internal; nothing reaches the customer until published).
-pub async fn new_report(State(state): State<AppState>, Path(id): Path<String>, posted: Posted) -> Result<Response, AdminError> {
+pub async fn new_report(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let input = NewReport {
         target_id: id.clone(),
@@ -416,7 +439,7 @@ pub async fn new_report(State(state): State<AppState>, Path(id): Path<String>, p
     match reports::create(&mut tx, &staff.actor(), input).await {
         Ok(report) => {
             tx.commit().await?;
-            Ok(Redirect::to(&format!("/admin/reports/{}?done=report_created", report.id)).into_response())
+            Ok(done(&format!("/admin/reports/{}", report.id), Notice::ReportCreated))
         }
         Err(err) => {
             drop(tx);

@@ -44,7 +44,13 @@ impl ViewAs {
 
     /// The name of a location the user can see.
     fn location(&self, id: &str) -> String {
-        self.me.customers.iter().flat_map(|c| &c.locations).find(|l| l.id == id).map(|l| l.name.clone()).unwrap_or_default()
+        self.me
+            .customers
+            .iter()
+            .flat_map(|c| &c.locations)
+            .find(|l| l.id == id)
+            .map(|l| l.name.clone())
+            .unwrap_or_default()
     }
 
     /// An instant in the location's time zone.
@@ -59,7 +65,8 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
     let viewer = Viewer::of(&state.db, &user.id).await?;
     let db = &state.db;
     let page = PortalPage { limit: Some(50), ..PortalPage::default() };
-    let appointments = |when: &str| AppointmentQuery { when: Some(when.into()), limit: Some(50), after: None, location_id: None };
+    let appointments =
+        |when: &str| AppointmentQuery { when: Some(when.into()), limit: Some(50), after: None, location_id: None };
     let view = ViewAs {
         c: staff.chrome("access"),
         user_id: user.id.clone(),

@@ -28,7 +28,10 @@ pub async fn create(db: &Db, name: &str) -> Result<CreatedKey, sqlx::Error> {
     insert(&db.pool, name).await
 }
 
-async fn insert<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, name: &str) -> Result<CreatedKey, sqlx::Error> {
+async fn insert<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    name: &str,
+) -> Result<CreatedKey, sqlx::Error> {
     let secret = tokens::generate(PREFIX, 32);
     let id = new_id();
     sqlx::query("INSERT INTO api_keys (id, name, key_prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -47,7 +50,10 @@ pub async fn revoke(db: &Db, id_or_name: &str) -> Result<bool, sqlx::Error> {
     withdraw(&db.pool, id_or_name).await
 }
 
-async fn withdraw<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id_or_name: &str) -> Result<bool, sqlx::Error> {
+async fn withdraw<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    id_or_name: &str,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE (id = $2 OR name = $2) AND revoked_at IS NULL")
         .bind(now_ms())
         .bind(id_or_name)
@@ -87,9 +93,11 @@ pub struct KeySummary {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<KeySummary>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at DESC")
-        .fetch_all(&db.pool)
-        .await
+    sqlx::query_as(
+        "SELECT id, name, key_prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY created_at DESC",
+    )
+    .fetch_all(&db.pool)
+    .await
 }
 
 /// Finds the active key for a presented secret.

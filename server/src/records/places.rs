@@ -23,7 +23,10 @@ impl Place {
 }
 
 /// The places of the given locations, by location id.
-pub async fn of<'a>(db: &Db, location_ids: impl IntoIterator<Item = &'a str>) -> Result<HashMap<String, Place>, sqlx::Error> {
+pub async fn of<'a>(
+    db: &Db,
+    location_ids: impl IntoIterator<Item = &'a str>,
+) -> Result<HashMap<String, Place>, sqlx::Error> {
     let mut ids: Vec<String> = location_ids.into_iter().map(str::to_string).collect();
     ids.sort();
     ids.dedup();

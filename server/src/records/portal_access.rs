@@ -254,13 +254,20 @@ pub async fn replace_grant(
             .fetch_all(&mut ***tx)
             .await?;
     for (grant_id,) in &grants {
-        sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1").bind(grant_id).execute(&mut ***tx).await?;
+        sqlx::query("DELETE FROM portal_grant_locations WHERE grant_id = $1")
+            .bind(grant_id)
+            .execute(&mut ***tx)
+            .await?;
         sqlx::query("DELETE FROM portal_grants WHERE id = $1").bind(grant_id).execute(&mut ***tx).await?;
     }
     let ids: Vec<&str> = location_ids.iter().map(String::as_str).collect();
     let coverage = if ids.is_empty() { Coverage::WholeCustomer } else { Coverage::Locations(&ids) };
     add_grant(tx, user_id, &customer_id, coverage, can_download).await?;
-    sqlx::query("UPDATE portal_users SET updated_at = $1 WHERE id = $2").bind(now_ms()).bind(user_id).execute(&mut ***tx).await?;
+    sqlx::query("UPDATE portal_users SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut ***tx)
+        .await?;
     let details = json!({ "customer_id": customer_id, "location_ids": location_ids, "can_download": can_download });
     audit::record(tx, actor, "portal_grant.replace", "portal_user", Some(user_id), details).await?;
     Ok(())
@@ -269,7 +276,14 @@ pub async fn replace_grant(
 /// Signs a user out of every device.
 pub async fn sign_out_everywhere(tx: &mut WriteTx, actor: &Actor, user_id: &str) -> AppResult<u64> {
     let ended = sessions::revoke_all(tx, user_id, None).await?;
-    audit::record(tx, actor, "portal_user.sign_out_everywhere", "portal_user", Some(user_id), json!({ "ended": ended }))
-        .await?;
+    audit::record(
+        tx,
+        actor,
+        "portal_user.sign_out_everywhere",
+        "portal_user",
+        Some(user_id),
+        json!({ "ended": ended }),
+    )
+    .await?;
     Ok(ended)
 }

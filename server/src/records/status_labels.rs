@@ -15,10 +15,11 @@ pub const LANGUAGES: [&str; 2] = ["en", "ar"];
 
 /// Status wire name to label, for one language, defaults filled in.
 pub async fn for_language(db: &Db, language: &str) -> Result<HashMap<String, String>, sqlx::Error> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT status, label FROM public_status_labels WHERE language = $1")
-        .bind(language)
-        .fetch_all(&db.pool)
-        .await?;
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT status, label FROM public_status_labels WHERE language = $1")
+            .bind(language)
+            .fetch_all(&db.pool)
+            .await?;
     let mut labels: HashMap<String, String> =
         ALL.iter().map(|s| (s.as_str().to_string(), default_label(*s, language).to_string())).collect();
     labels.extend(rows);

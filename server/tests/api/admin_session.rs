@@ -71,7 +71,10 @@ async fn pages_need_a_session_and_sign_out_ends_it() {
         // An API key is not a staff credential.
         let with_key = send(
             &app,
-            Request::get("/admin/").header(header::AUTHORIZATION, format!("Bearer {}", app.key)).body(Body::empty()).unwrap(),
+            Request::get("/admin/")
+                .header(header::AUTHORIZATION, format!("Bearer {}", app.key))
+                .body(Body::empty())
+                .unwrap(),
         )
         .await;
         assert_eq!(with_key.status, StatusCode::SEE_OTHER);
