@@ -1,6 +1,8 @@
 //! Server tests through the real router, on SQLite and (when configured) PostgreSQL.
 //! One test binary: it links once and shares the support module.
 
+mod admin_flow;
+mod admin_pages;
 mod admin_session;
 mod admin_support;
 mod auth;
