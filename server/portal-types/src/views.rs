@@ -280,3 +280,11 @@ pub struct LiveEventView {
     pub location_id: String,
     pub occurred_at: Instant,
 }
+
+/// How public statuses are worded for customers, per language (`en`, `ar`): status
+/// wire name to label. The company may reword them, so apps show these labels.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusLabels {
+    pub en: std::collections::BTreeMap<String, String>,
+    pub ar: std::collections::BTreeMap<String, String>,
+}

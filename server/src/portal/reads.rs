@@ -1,9 +1,11 @@
-//! Read endpoints: profile, appointments, open work, reports, timeline, follow-ups and delta sync.
+//! Read endpoints: profile, status labels, appointments, open work, reports, timeline, follow-ups and delta sync.
 //! Each one is a thin call into the portal projection with the caller's scope.
 
 use axum::extract::{Path, State};
 use axum::Json;
-use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, SyncPage, TimelineEntryView};
+use portal_types::{
+    AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, StatusLabels, SyncPage, TimelineEntryView,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -12,11 +14,13 @@ use crate::error::{AppResult, ErrorBody};
 use crate::extract::ApiQuery;
 use crate::projection::appointments::AppointmentQuery;
 use crate::projection::{self, PortalPage};
+use crate::records::status_labels;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(me))
+        .routes(routes!(status_labels))
         .routes(routes!(appointments))
         .routes(routes!(appointment))
         .routes(routes!(work))
@@ -31,6 +35,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/portal/v1/me", tag = "portal", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 async fn me(State(state): State<AppState>, portal: Portal) -> AppResult<Json<Me>> {
     Ok(Json(projection::me::me(&state.db, &portal.viewer, &portal.user).await?))
+}
+
+/// The customer-facing wording of every public status, in English and Arabic.
+#[utoipa::path(get, path = "/portal/v1/status-labels", tag = "portal",
+    responses((status = 200, body = StatusLabels), (status = 401, body = ErrorBody)))]
+async fn status_labels(State(state): State<AppState>, _portal: Portal) -> AppResult<Json<StatusLabels>> {
+    let mut all = status_labels::all(&state.db).await?;
+    Ok(Json(StatusLabels { en: all.remove("en").unwrap_or_default(), ar: all.remove("ar").unwrap_or_default() }))
 }
 
 /// Shared appointments: `when=upcoming` (default, soonest first) or `when=past`.

@@ -35,7 +35,7 @@ pub async fn all(db: &Db) -> Result<BTreeMap<String, BTreeMap<String, String>>, 
     Ok(all)
 }
 
-/// Rewords one label; blank restores the default.
+/// Rewords one label; blank restores the default. An unchanged label writes nothing.
 pub async fn set(tx: &mut WriteTx, actor: &Actor, status: &str, language: &str, label: &str) -> AppResult<()> {
     if !ALL.iter().any(|s| s.as_str() == status) || !LANGUAGES.contains(&language) {
         return Err(AppError::field(&format!("{language}.{status}"), "unknown status or language"));
@@ -43,6 +43,15 @@ pub async fn set(tx: &mut WriteTx, actor: &Actor, status: &str, language: &str, 
     let mut fields = Fields::new();
     let label = fields.optional_text(&format!("{language}.{status}"), Some(label), MAX_LINE);
     fields.finish()?;
+    let current: Option<(String,)> =
+        sqlx::query_as("SELECT label FROM public_status_labels WHERE status = $1 AND language = $2")
+            .bind(status)
+            .bind(language)
+            .fetch_optional(&mut ***tx)
+            .await?;
+    if current.map(|(label,)| label) == label {
+        return Ok(());
+    }
     sqlx::query("DELETE FROM public_status_labels WHERE status = $1 AND language = $2")
         .bind(status)
         .bind(language)

@@ -205,3 +205,27 @@ async fn forms_keep_the_input_and_name_the_wrong_field() {
         }
     }
 }
+
+#[tokio::test]
+async fn reworded_status_labels_reach_the_portal_in_both_languages() {
+    for app in TestApp::all_with_demo().await {
+        let token = app.sign_in(crate::support::NORTHWIND_ALL, crate::support::PORTAL_PASSWORD).await;
+        let (status, labels) = app.portal_get("/portal/v1/status-labels", &token).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(labels["en"]["planned"], "Planned");
+        assert_eq!(labels["ar"]["in_review"], "قيد المراجعة");
+
+        let admin = Browser::sign_in(&app, ADMIN).await;
+        admin.act("/admin/settings/labels", &[("form", "labels"), ("en.planned", "Booked"), ("ar.planned", "محجوز")]).await;
+        let (_, labels) = app.portal_get("/portal/v1/status-labels", &token).await;
+        assert_eq!(labels["en"]["planned"], "Booked");
+        assert_eq!(labels["ar"]["planned"], "محجوز");
+        assert_eq!(labels["en"]["completed"], "Completed", "blank fields keep the default");
+
+        let too_long = "x".repeat(300);
+        let page = admin.post("/admin/settings/labels", &[("form", "labels"), ("en.planned", &too_long)]).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, labels) = app.portal_get("/portal/v1/status-labels", &token).await;
+        assert_eq!(labels["en"]["planned"], "Booked", "a refused form changes nothing");
+    }
+}

@@ -102,3 +102,38 @@ async fn state_changes_need_the_token_and_our_origin() {
         assert!(arabic.body.contains("لوحة التحكم"));
     }
 }
+
+#[tokio::test]
+async fn idle_and_absolute_limits_and_disabling_end_a_staff_session() {
+    for app in TestApp::all_with_demo().await {
+        let now = ordinavo_server::storage::now_ms();
+        for (column, value) in [("last_seen_at", now - 31 * 60 * 1000), ("expires_at", now - 1)] {
+            let browser = Browser::sign_in(&app, DISPATCHER).await;
+            sqlx::query(&format!("UPDATE staff_sessions SET {column} = $1 WHERE token_hash = $2"))
+                .bind(value)
+                .bind(ordinavo_server::domain::tokens::hash(&browser.cookie))
+                .execute(&app.state.db.pool)
+                .await
+                .unwrap();
+            assert_eq!(browser.get("/admin/").await.location(), "/admin/login", "[{}] {column}", app.backend);
+        }
+        // 29 idle minutes are fine.
+        let browser = Browser::sign_in(&app, DISPATCHER).await;
+        sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now - 29 * 60 * 1000)
+            .bind(ordinavo_server::domain::tokens::hash(&browser.cookie))
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        assert_eq!(browser.get("/admin/").await.status, StatusCode::OK);
+
+        let admin = Browser::sign_in(&app, ADMIN).await;
+        let id = app.id_of("SELECT id FROM staff_users WHERE email = 'dispatch@ordinavo.example'").await;
+        admin.act(&format!("/admin/settings/staff/{id}/status"), &[("disabled", "true")]).await;
+        assert_eq!(browser.get("/admin/").await.location(), "/admin/login", "disabling ends sessions at once");
+        assert_eq!(login(&app, DISPATCHER, STAFF_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+        let own = app.id_of("SELECT id FROM staff_users WHERE email = 'admin@ordinavo.example'").await;
+        let refused = admin.post(&format!("/admin/settings/staff/{own}/status"), &[("disabled", "true")]).await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "admins cannot lock themselves out");
+    }
+}

@@ -24,6 +24,7 @@ const OBJECT_ENDPOINTS: &[(&str, Method, &str)] = &[
 fn every_endpoint(ids: &Ids) -> Vec<(Method, String, Option<serde_json::Value>)> {
     let mut list = vec![
         (Method::GET, "/portal/v1/me".to_string(), None),
+        (Method::GET, "/portal/v1/status-labels".to_string(), None),
         (Method::GET, "/portal/v1/requests".to_string(), None),
         (
             Method::POST,
@@ -165,12 +166,13 @@ async fn every_endpoint_refuses_every_bad_credential_identically() {
             .await
             .unwrap();
         let forged = ordinavo_server::domain::tokens::generate("ops_", 32);
+        let staff = crate::admin_support::Browser::sign_in(&app, crate::admin_support::ADMIN).await.cookie;
         let credentials: Vec<(&str, Option<String>)> = vec![
             ("no token", None),
             ("forged token", Some(forged)),
             ("expired session", Some(expired)),
             ("API key", Some(app.key.clone())),
-            ("staff-style cookie value", Some("session=abc".into())),
+            ("staff session token", Some(staff.clone())),
         ];
         let mut cases = 0;
         let mut reference: Option<Vec<u8>> = None;
@@ -183,12 +185,12 @@ async fn every_endpoint_refuses_every_bad_credential_identically() {
                 cases += 1;
             }
         }
-        // A cookie, as the staff web uses, is never a portal credential.
+        // The staff web's session cookie is never a portal credential.
         for (method, path, body) in every_endpoint(&ids) {
             let mut request = axum::http::Request::builder()
                 .method(method.clone())
                 .uri(&path)
-                .header(axum::http::header::COOKIE, format!("ordinavo_staff={valid}; session={valid}"));
+                .header(axum::http::header::COOKIE, format!("ordinavo_staff={staff}; session={valid}"));
             let body = match body {
                 Some(json) => {
                     request = request.header(axum::http::header::CONTENT_TYPE, "application/json");
@@ -200,10 +202,22 @@ async fn every_endpoint_refuses_every_bad_credential_identically() {
             assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] {method} {path} with a cookie");
             cases += 1;
         }
-        // Portal tokens work nowhere else.
+        // Portal tokens and staff sessions work nowhere else.
         for path in ["/api/v1/customers", "/api/v1/targets"] {
-            let (status, _) = app.portal(Method::GET, path, Some(&valid), None).await;
-            assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] portal token on {path}");
+            for token in [&valid, &staff] {
+                let (status, _) = app.portal(Method::GET, path, Some(token), None).await;
+                assert_eq!(status, StatusCode::UNAUTHORIZED, "[{b}] {token:.4}… on {path}");
+                cases += 1;
+            }
+        }
+        for cookie in [format!("ordinavo_staff={valid}"), String::new()] {
+            let request = axum::http::Request::get("/admin/")
+                .header(axum::http::header::AUTHORIZATION, format!("Bearer {valid}"))
+                .header(axum::http::header::COOKIE, cookie)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let page = crate::admin_support::send(&app, request).await;
+            assert_eq!(page.location(), "/admin/login", "[{b}] a portal token is no staff session");
             cases += 1;
         }
 
