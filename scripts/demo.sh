@@ -24,7 +24,7 @@ cat <<INFO
 
   Ordinavo Customer Portal demo is running on SQLite in $ORDINAVO_DATA_DIR
 
-  Staff admin web      $url/admin/   (being built; the integration API works today)
+  Staff admin web      $url/admin/   (English and Arabic; sign in below)
   Portal API           $url/portal/v1/openapi.json   (used by the desktop app)
   Integration API      $url/api/v1/openapi.json
                        (create a key: $target/ordinavo-server api-key create --name demo)
