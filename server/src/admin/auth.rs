@@ -31,6 +31,8 @@ const LOGIN_COOKIE: &str = "ordinavo_staff_login";
 pub struct Staff {
     pub session: StaffSession,
     notice: Option<Notice>,
+    /// This page's path and query, to come back to after switching language.
+    here: String,
 }
 
 impl Staff {
@@ -66,6 +68,7 @@ impl Staff {
             is_admin: self.is_admin(),
             section,
             notice,
+            here: self.here.clone(),
         }
     }
 }
@@ -90,7 +93,13 @@ impl FromRequestParts<AppState> for Staff {
         let notice = form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .find(|(k, _)| k == "done")
             .and_then(|(_, v)| Notice::parse(&v));
-        Ok(Staff { session, notice })
+        // After a post the address is the action's, which has no page to return to.
+        let here = match parts.method {
+            axum::http::Method::GET => parts.uri.path_and_query().map(|p| p.as_str().to_string()),
+            _ => None,
+        };
+        let here = here.unwrap_or_else(|| "/admin/".into());
+        Ok(Staff { session, notice, here })
     }
 }
 

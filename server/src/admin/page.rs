@@ -18,6 +18,8 @@ pub struct Chrome {
     pub section: &'static str,
     /// A confirmation after a redirect (`?done=…`), already translated.
     pub notice: &'static str,
+    /// The current address, where the language switch returns to.
+    pub here: String,
 }
 
 impl Chrome {
