@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::auth::Staff;
-use super::form::{field_errors, FormState, Posted};
+use super::form::{begin_edit, field_errors, FormState, Posted};
 use super::format;
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::{AppError, FieldErrors};
@@ -259,10 +259,7 @@ pub async fn update_grant(
     let Posted { staff, form } = posted;
     let whole = form.get("coverage") != "locations";
     let location_ids = if whole { Vec::new() } else { form.all("location_ids") };
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let user = portal_access::user_summary(&state.db, &id).await?;
-    super::form::ensure_fresh(&form, user.updated_at)?;
+    let mut tx = begin_edit(&state, &form, "portal_users", &id).await?;
     let result = if !whole && location_ids.is_empty() {
         Err(AppError::field("location_ids", staff.lang().t("access.pick_locations")))
     } else {

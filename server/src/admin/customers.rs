@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::auth::Staff;
-use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
+use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
 use crate::records::contacts::{self, Contact, ContactPatch, NewContact};
@@ -130,9 +130,7 @@ pub async fn update(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    ensure_fresh(&form, customers::get(&mut **tx, &id).await?.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "customers", &id).await?;
     let patch = CustomerPatch {
         name: Some(form.get("name").to_string()),
         segment: Some(form.get("segment").to_string()),
@@ -217,10 +215,7 @@ pub async fn update_location(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let location = locations::get(&mut **tx, &id).await?;
-    ensure_fresh(&form, location.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "locations", &id).await?;
     let patch = LocationPatch {
         name: Some(form.get("name").to_string()),
         address_line: Some(form.get("address_line").to_string()),
@@ -238,6 +233,7 @@ pub async fn update_location(
         Err(err) => {
             drop(tx);
             let f = FormState::rejected(&form, field_errors(err)?);
+            let location = locations::get(&state.db.pool, &id).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &LocationPage { c: staff.chrome("customers"), location, f })
         }
     }
@@ -273,10 +269,7 @@ pub async fn update_contact(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let contact = contacts::get(&mut **tx, &id).await?;
-    ensure_fresh(&form, contact.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "contacts", &id).await?;
     let patch = ContactPatch {
         name: Some(form.get("name").to_string()),
         email: Some(form.get("email").to_string()),
@@ -291,6 +284,7 @@ pub async fn update_contact(
         Err(err) => {
             drop(tx);
             let f = FormState::rejected(&form, field_errors(err)?);
+            let contact = contacts::get(&state.db.pool, &id).await?;
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &ContactPage { c: staff.chrome("customers"), contact, f })
         }
     }

@@ -10,6 +10,7 @@ use super::csrf;
 use super::page::AdminError;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
+use crate::storage::WriteTx;
 
 /// Largest form accepted (uploads are multipart and have their own limit).
 const FORM_LIMIT: usize = 256 * 1024;
@@ -125,11 +126,21 @@ impl FormState {
     }
 }
 
-/// Refuses a form opened before the record's last change: `updated_at` travels in
-/// the form, so a second editor cannot silently overwrite the first.
-pub fn ensure_fresh(form: &FormData, current_updated_at: i64) -> Result<(), AdminError> {
-    if form.get("updated_at") == current_updated_at.to_string() {
-        Ok(())
+/// Opens the write transaction of an edit, refusing it (409) when the record changed
+/// since its form was opened: `updated_at` travels in the form, so a second editor
+/// cannot silently overwrite the first.
+pub async fn begin_edit(
+    state: &AppState,
+    form: &FormData,
+    table: &'static str,
+    id: &str,
+) -> Result<WriteTx, AdminError> {
+    let mut tx = state.db.begin_write().await?;
+    // Taking the version lock first orders this edit after any concurrent one.
+    tx.version().await?;
+    let current = crate::records::query::updated_at(&mut tx, table, id).await?;
+    if form.get("updated_at") == current.to_string() {
+        Ok(tx)
     } else {
         Err(AdminError::Stale)
     }

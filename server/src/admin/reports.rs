@@ -10,7 +10,7 @@ use axum::response::Response;
 
 use super::auth::Staff;
 use super::csrf;
-use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
+use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
@@ -146,10 +146,7 @@ pub async fn act(
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let actor = staff.actor();
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let current = reports::get(&mut **tx, &id).await?;
-    ensure_fresh(&form, current.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "visit_reports", &id).await?;
     let (result, notice) = match form.get("action") {
         "save" => {
             let patch = ReportPatch {

@@ -9,7 +9,7 @@ use axum::response::Response;
 use portal_types::RequestStatus;
 
 use super::auth::Staff;
-use super::form::{field_errors, FormData, FormState, Posted};
+use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
@@ -123,9 +123,7 @@ pub async fn decide(
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     let decision = RequestDecision { status: status_of(&form)?, decision_reason: form.opt("decision_reason") };
-    let mut tx = state.db.begin_write().await?;
-    let request = requests::get(&mut tx, &id).await?;
-    super::form::ensure_fresh(&form, request.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "requests", &id).await?;
     match requests::decide(&mut tx, &staff.actor(), &id, decision).await {
         Ok(_) => {
             tx.commit().await?;

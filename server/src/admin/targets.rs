@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::auth::Staff;
-use super::form::{ensure_fresh, field_errors, FormData, FormState, Posted};
+use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
@@ -244,10 +244,7 @@ pub async fn update(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let target = targets::get(&mut **tx, &id).await?;
-    ensure_fresh(&form, target.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "targets", &id).await?;
     let mut errors = FieldErrors::new();
     let routing_score = number(&form, "routing_score", &mut errors, staff.lang().t("form.number"));
     let status = match TargetStatus::parse(form.get("status")) {
@@ -346,10 +343,7 @@ pub async fn change_appointment(
         "unshare" => patch.shared_with_portal = Some(false),
         _ => return Err(AppError::field("action", "must be reschedule, cancel, share or unshare").into()),
     }
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let current = appointments::get(&mut **tx, &appointment_id).await?;
-    ensure_fresh(&form, current.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "appointments", &appointment_id).await?;
     let result = if errors.is_empty() {
         appointments::update(&mut tx, &staff.actor(), &appointment_id, patch).await
     } else {
@@ -383,9 +377,7 @@ pub async fn plan_follow_up(
     let Posted { staff, form } = posted;
     let follow_up = follow_ups::get(&state.db.pool, &follow_up_id).await?;
     let (target, tz) = target_and_zone(&state, &follow_up.target_id).await?;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    ensure_fresh(&form, follow_ups::get(&mut **tx, &follow_up_id).await?.updated_at.0)?;
+    let mut tx = begin_edit(&state, &form, "follow_ups", &follow_up_id).await?;
     let appointment_id = match form.opt("appointment_id") {
         Some(existing) => Ok(existing),
         None => schedule_from(&mut tx, &staff, &target, &tz, &form).await,
@@ -410,10 +402,8 @@ pub async fn finish_follow_up(
     posted: Posted,
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
-    let mut tx = state.db.begin_write().await?;
-    tx.version().await?;
-    let follow_up = follow_ups::get(&mut **tx, &follow_up_id).await?;
-    ensure_fresh(&form, follow_up.updated_at.0)?;
+    let follow_up = follow_ups::get(&state.db.pool, &follow_up_id).await?;
+    let mut tx = begin_edit(&state, &form, "follow_ups", &follow_up_id).await?;
     let status = if form.get("status") == "cancelled" { FollowUpStatus::Cancelled } else { FollowUpStatus::Done };
     let patch = FollowUpPatch { description: None, status: Some(status), planned_appointment_id: None };
     let result = follow_ups::update(&mut tx, &staff.actor(), &follow_up_id, patch).await;

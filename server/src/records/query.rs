@@ -212,6 +212,16 @@ where
     sqlx::query_as::<Any, T>(sql).bind(id.to_string()).fetch_optional(executor).await?.ok_or(AppError::NotFound)
 }
 
+/// When a record last changed, to refuse edits made on an older copy; 404 when
+/// there is no such record. `table` is always a literal of the caller's.
+pub async fn updated_at(conn: &mut sqlx::AnyConnection, table: &'static str, id: &str) -> AppResult<i64> {
+    let row: Option<(i64,)> = sqlx::query_as(&format!("SELECT updated_at FROM {table} WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(conn)
+        .await?;
+    row.map(|(at,)| at).ok_or(AppError::NotFound)
+}
+
 /// Reads a 0/1 flag column. Flags are stored as integers because sqlx's `Any`
 /// driver cannot decode SQLite booleans.
 pub fn flag(row: &AnyRow, column: &str) -> Result<bool, sqlx::Error> {

@@ -216,7 +216,9 @@ async fn reworded_status_labels_reach_the_portal_in_both_languages() {
         assert_eq!(labels["ar"]["in_review"], "قيد المراجعة");
 
         let admin = Browser::sign_in(&app, ADMIN).await;
-        admin.act("/admin/settings/labels", &[("form", "labels"), ("en.planned", "Booked"), ("ar.planned", "محجوز")]).await;
+        admin
+            .act("/admin/settings/labels", &[("form", "labels"), ("en.planned", "Booked"), ("ar.planned", "محجوز")])
+            .await;
         let (_, labels) = app.portal_get("/portal/v1/status-labels", &token).await;
         assert_eq!(labels["en"]["planned"], "Booked");
         assert_eq!(labels["ar"]["planned"], "محجوز");
