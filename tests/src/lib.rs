@@ -1,17 +1,23 @@
 //! End-to-end support: runs the real `ordinavo-server` binary on a free port with
 //! a temporary data directory, as an operator would.
 
+pub mod webdriver;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The Cargo target directory: `CARGO_TARGET_DIR`, or the workspace's `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
 /// The server binary built by `cargo test --workspace` (or `cargo build`).
 pub fn server_binary() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let binary = target.join("debug/ordinavo-server");
+    let binary = target_dir().join("debug/ordinavo-server");
     assert!(binary.exists(), "{} is missing; run `cargo build -p ordinavo-server`", binary.display());
     binary
 }
