@@ -9,7 +9,7 @@ use super::auth::Staff;
 use super::format;
 use super::page::{render, AdminError, Chrome, Row};
 use crate::extract::PageQuery;
-use crate::records::{appointments, follow_ups, invitations, places, reports, requests};
+use crate::records::{appointments, follow_ups, invitations, places, reports, requests, targets};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -48,6 +48,8 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
         .chain(required.iter().map(|f| f.location_id.as_str()))
         .chain(approved.iter().map(|r| r.location_id.as_str()));
     let places = places::of(db, locations).await?;
+    let work: Vec<String> = upcoming.iter().map(|a| a.target_id.clone()).collect();
+    let work = targets::by_ids(db, &work).await?;
     let place = |id: &str| places.get(id).map(|p| p.label()).unwrap_or_default();
     let zone = |id: &str| places.get(id).map(|p| p.time_zone.clone()).unwrap_or_default();
 
@@ -70,7 +72,7 @@ pub async fn show(State(state): State<AppState>, staff: Staff) -> Result<Respons
             .iter()
             .map(|a| {
                 let when = format::local(a.starts_at.0, &zone(&a.location_id));
-                let title = lang.t("dashboard.visit").to_string();
+                let title = work.get(&a.target_id).map(|t| t.title.clone()).unwrap_or_default();
                 Row::new(
                     lang,
                     format!("/admin/targets/{}", a.target_id),

@@ -93,6 +93,14 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
     query::one(executor, &format!("{SELECT} WHERE t.id = $1"), id).await
 }
 
+/// The targets among `ids`, by id.
+pub async fn by_ids(db: &Db, ids: &[String]) -> AppResult<std::collections::HashMap<String, Target>> {
+    let mut select = query::Select::new(SELECT);
+    select.filter_in("t.id", ids);
+    let targets: Vec<Target> = select.fetch_all(db, "").await?;
+    Ok(targets.into_iter().map(|t| (t.id.clone(), t)).collect())
+}
+
 /// The work created for a request.
 pub async fn for_request(db: &Db, request_id: &str) -> AppResult<Vec<Target>> {
     query::children(db, SELECT, "t.request_id", request_id, "t.id").await
