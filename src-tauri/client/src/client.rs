@@ -167,7 +167,7 @@ impl Client {
     /// Sends every waiting request. `after_send` runs between the server's answer and
     /// storing it (the moment a crash is most dangerous, which the tests exercise).
     /// Stops at the first transient failure; refused requests stay, marked with the reason.
-    pub async fn flush_outbox(&mut self, after_send: &dyn Fn(&str)) -> ClientResult<usize> {
+    pub async fn flush_outbox(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {
         let mut sent = 0;
         for queued in self.cache.outbox()?.into_iter().filter(|q| q.last_error.is_none()) {
             match self.api.submit_request(&queued.input, &queued.idempotency_key).await {

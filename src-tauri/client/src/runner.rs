@@ -21,6 +21,8 @@ pub type Shared = Arc<Mutex<Option<Client>>>;
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Update {
+    /// The live event connection is open: changes arrive within moments.
+    Connected,
     Synced {
         outcome: Outcome,
         sent: usize,
@@ -45,7 +47,8 @@ pub async fn run(shared: Shared, period: Duration, on_update: Arc<dyn Fn(Update)
         None => return,
     };
     let (wake, mut woken) = mpsc::unbounded_channel::<Option<String>>();
-    let live = tokio::spawn(follow(api, last_event, wake.clone()));
+    // Dropped with this future, so aborting the loop also ends the live connection.
+    let _live = AbortOnDrop(tokio::spawn(follow(api, last_event, wake.clone(), on_update.clone())));
     let _ = wake.send(None);
     let mut failures = 0u32;
     loop {
@@ -88,12 +91,24 @@ pub async fn run(shared: Shared, period: Duration, on_update: Arc<dyn Fn(Update)
         drop(guard);
         on_update(update);
     }
-    live.abort();
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Keeps a live event connection open, waking the loop on every event and whenever a
 /// connection opens (the network is back), reconnecting with backoff.
-async fn follow(api: Api, mut last: Option<String>, wake: mpsc::UnboundedSender<Option<String>>) {
+async fn follow(
+    api: Api,
+    mut last: Option<String>,
+    wake: mpsc::UnboundedSender<Option<String>>,
+    on_update: Arc<dyn Fn(Update) + Send + Sync>,
+) {
     let mut failures = 0u32;
     loop {
         let resume = last.clone();
@@ -103,6 +118,7 @@ async fn follow(api: Api, mut last: Option<String>, wake: mpsc::UnboundedSender<
             || {
                 failures = 0;
                 let _ = wake.send(None);
+                on_update(Update::Connected);
             },
             |event| {
                 last = Some(event.id.clone());
