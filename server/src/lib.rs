@@ -14,6 +14,7 @@ pub mod projection;
 pub mod records;
 pub mod state;
 pub mod storage;
+pub mod updates;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ pub fn app(state: AppState) -> Router {
         .route("/portal/v1/openapi.json", get(|| async { Json(portal_openapi()) }))
         .merge(api)
         .merge(portal)
+        .merge(updates::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
