@@ -3,6 +3,7 @@
 const COMMANDS: &[&str] = &[
     "sign_in",
     "accept_invitation",
+    "take_invitation",
     "sign_out",
     "overview",
     "cached",

@@ -64,6 +64,13 @@ pub async fn accept_invitation(
     signed_in(&app, &state, client).await
 }
 
+/// The invitation code of the last `ordinavo://invite/…` link, once.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn take_invitation(state: State<'_, AppState>) -> Option<String> {
+    state.invitation.lock().ok().and_then(|mut slot| slot.take())
+}
+
 async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
     let account = client.account().clone();
     state.stop_background();

@@ -54,22 +54,19 @@ pub fn run() {
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "ordinavo:// links could not be registered");
             }
+            // Also delivers the link the app was started with.
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
                     hand_over_invitation(&handle, url.as_str());
                 }
             });
-            if let Ok(Some(urls)) = app.deep_link().get_current() {
-                for url in urls {
-                    hand_over_invitation(app.handle(), url.as_str());
-                }
-            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
             commands::accept_invitation,
+            commands::take_invitation,
             commands::sign_out,
             commands::overview,
             commands::cached,
@@ -97,6 +94,11 @@ fn hand_over_invitation(app: &AppHandle, url: &str) {
     match invitation_code(url) {
         Some(code) => {
             focus(app);
+            if let Some(state) = app.try_state::<AppState>() {
+                if let Ok(mut slot) = state.invitation.lock() {
+                    *slot = Some(code.to_string());
+                }
+            }
             if let Err(err) = app.emit(INVITE_EVENT, code) {
                 tracing::warn!(error = %err, "invitation not delivered to the window");
             }

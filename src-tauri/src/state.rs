@@ -14,12 +14,20 @@ pub const SYNC_EVENT: &str = "sync-update";
 pub struct AppState {
     pub app_dir: PathBuf,
     pub client: Shared,
+    /// An invitation code from a deep link, kept until the UI takes it (it may
+    /// arrive before the window has loaded).
+    pub invitation: Mutex<Option<String>>,
     background: Mutex<Option<tauri::async_runtime::JoinHandle<()>>>,
 }
 
 impl AppState {
     pub fn new(app_dir: PathBuf, client: Option<Client>) -> AppState {
-        AppState { app_dir, client: Arc::new(tokio::sync::Mutex::new(client)), background: Mutex::new(None) }
+        AppState {
+            app_dir,
+            client: Arc::new(tokio::sync::Mutex::new(client)),
+            invitation: Mutex::new(None),
+            background: Mutex::new(None),
+        }
     }
 
     /// (Re)starts the background sync loop for the current client.
