@@ -50,7 +50,9 @@ impl Version {
             }
             *slot = part.parse().ok()?;
         }
-        if parts.next().is_some() || pre.as_deref().is_some_and(|p| !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.')) {
+        if parts.next().is_some()
+            || pre.as_deref().is_some_and(|p| !p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.'))
+        {
             return None;
         }
         Some(Version { numbers, pre })
@@ -149,9 +151,10 @@ fn read_releases(folder: &Path) -> Vec<(String, Release)> {
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().to_string();
         let file = entry.path().join("release.json");
-        match std::fs::read(&file).map_err(|e| e.to_string()).and_then(|b| {
-            serde_json::from_slice::<Release>(&b).map_err(|e| e.to_string())
-        }) {
+        match std::fs::read(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice::<Release>(&b).map_err(|e| e.to_string()))
+        {
             Ok(release) => releases.push((name, release)),
             Err(err) => tracing::warn!(release = %name, error = %err, "unreadable release skipped"),
         }

@@ -26,9 +26,7 @@ const INVITE_EVENT: &str = "invite-link";
 /// Panics if the Tauri runtime cannot start, for example without a display.
 pub fn run() {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ORDINAVO_LOG").unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ORDINAVO_LOG").unwrap_or_else(|_| "info".into()))
         .init();
     tauri::Builder::default()
         // First, so a second launch hands its arguments (and deep link) over and exits.

@@ -89,9 +89,8 @@ fn desktop_memory(runtime: &tokio::runtime::Runtime, address: &ServerAddress, di
     }
     let xdg = dir.join("xdg");
     let app_dir = xdg.join("example.ordinavo.portal");
-    let client = runtime
-        .block_on(Client::sign_in(&app_dir, address, EMAIL, PASSWORD, Arc::new(DesktopNotifier)))
-        .unwrap();
+    let client =
+        runtime.block_on(Client::sign_in(&app_dir, address, EMAIL, PASSWORD, Arc::new(DesktopNotifier))).unwrap();
     let cache = client.account().dir(&app_dir).join("cache.sqlite");
     drop(client);
     let mut child = Command::new(&binary)
