@@ -27,6 +27,7 @@ const INVITE_EVENT: &str = "invite-link";
 pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ORDINAVO_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
         .init();
     tauri::Builder::default()
         // First, so a second launch hands its arguments (and deep link) over and exits.
@@ -54,6 +55,7 @@ pub fn run() {
             }
             // Also delivers the link the app was started with.
             let handle = app.handle().clone();
+            tracing::info!(signed_in, "desktop app started");
             app.deep_link().on_open_url(move |event| {
                 for url in event.urls() {
                     hand_over_invitation(&handle, url.as_str());
@@ -92,6 +94,7 @@ fn hand_over_invitation(app: &AppHandle, url: &str) {
     match invitation_code(url) {
         Some(code) => {
             focus(app);
+            tracing::info!("invitation link received");
             if let Some(state) = app.try_state::<AppState>() {
                 if let Ok(mut slot) = state.invitation.lock() {
                     *slot = Some(code.to_string());
