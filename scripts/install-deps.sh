@@ -23,6 +23,9 @@ packages=(
   chromium-driver
   webkit2gtk-driver
   dbus-x11
+  dbus-bin
+  dbus-daemon
+  libdbus-1-dev
   gnome-keyring
   libsecret-tools
   dunst

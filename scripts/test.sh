@@ -6,4 +6,5 @@ cd "$root"
 ORDINAVO_TEST_POSTGRES_URL=$(scripts/postgres.sh fresh)
 export ORDINAVO_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
-cargo test --workspace --locked
+# The desktop client tests need a display, a keyring and a notification daemon.
+scripts/desktop-session.sh cargo test --workspace --locked

@@ -1,3 +1,24 @@
+//! Declares the app's own commands so that capabilities must allow each one by name.
+
+const COMMANDS: &[&str] = &[
+    "sign_in",
+    "accept_invitation",
+    "take_invitation",
+    "sign_out",
+    "overview",
+    "cached",
+    "submit_request",
+    "discard_request",
+    "cancel_request",
+    "download_attachment",
+    "open_attachment",
+    "sync_now",
+    "get_settings",
+    "set_settings",
+    "check_updates",
+];
+
 fn main() {
-    tauri_build::build();
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)).expect("tauri build step");
 }

@@ -15,6 +15,7 @@ pub mod projection;
 pub mod records;
 pub mod state;
 pub mod storage;
+pub mod updates;
 
 use std::sync::Arc;
 
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api)
         .merge(portal)
         .merge(admin::router())
+        .merge(updates::router())
         .fallback(|| async { AppError::NotFound })
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())

@@ -1,4 +1,23 @@
-//! Desktop shell of the Ordinavo Customer Portal, built on Tauri v2.
+//! Desktop shell of the Ordinavo Customer Portal on Tauri v2: a thin layer of
+//! commands over `ordinavo-client`, the background sync loop, invitation deep links
+//! (`ordinavo://invite/<code>`, handed over by a second launch) and update checks.
+
+mod commands;
+mod error;
+mod state;
+mod updates;
+
+use std::sync::Arc;
+
+use ordinavo_client::notifier::DesktopNotifier;
+use ordinavo_client::Client;
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+use crate::state::AppState;
+
+/// The event carrying an invitation code from an `ordinavo://invite/…` link to the UI.
+const INVITE_EVENT: &str = "invite-link";
 
 /// Builds the Tauri app and runs it until its last window closes.
 ///
@@ -6,5 +25,106 @@
 ///
 /// Panics if the Tauri runtime cannot start, for example without a display.
 pub fn run() {
-    tauri::Builder::default().run(tauri::generate_context!()).expect("failed to run the Ordinavo desktop app");
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ORDINAVO_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    tauri::Builder::default()
+        // First, so a second launch hands its arguments (and deep link) over and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| focus(app)))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .setup(|app| {
+            let app_dir = app.path().app_data_dir()?;
+            let client = match Client::resume(&app_dir, Arc::new(DesktopNotifier)) {
+                Ok(client) => client,
+                Err(err) => {
+                    tracing::warn!(code = err.code(), "the stored session could not be opened");
+                    None
+                }
+            };
+            let signed_in = client.is_some();
+            let state = AppState::new(app_dir, client);
+            if signed_in {
+                state.start_background(app.handle());
+            }
+            app.manage(state);
+            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            if let Err(err) = app.deep_link().register_all() {
+                tracing::warn!(error = %err, "ordinavo:// links could not be registered");
+            }
+            // Also delivers the link the app was started with.
+            let handle = app.handle().clone();
+            tracing::info!(signed_in, "desktop app started");
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    hand_over_invitation(&handle, url.as_str());
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::sign_in,
+            commands::accept_invitation,
+            commands::take_invitation,
+            commands::sign_out,
+            commands::overview,
+            commands::cached,
+            commands::submit_request,
+            commands::discard_request,
+            commands::cancel_request,
+            commands::download_attachment,
+            commands::open_attachment,
+            commands::sync_now,
+            commands::get_settings,
+            commands::set_settings,
+            updates::check_updates,
+        ])
+        .run(tauri::generate_context!())
+        .expect("failed to run the Ordinavo desktop app");
+}
+
+/// The invitation code of an `ordinavo://invite/<code>` link.
+fn invitation_code(url: &str) -> Option<&str> {
+    let code = url.strip_prefix("ordinavo://invite/")?.trim_end_matches('/');
+    (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')).then_some(code)
+}
+
+fn hand_over_invitation(app: &AppHandle, url: &str) {
+    match invitation_code(url) {
+        Some(code) => {
+            focus(app);
+            tracing::info!("invitation link received");
+            if let Some(state) = app.try_state::<AppState>() {
+                if let Ok(mut slot) = state.invitation.lock() {
+                    *slot = Some(code.to_string());
+                }
+            }
+            if let Err(err) = app.emit(INVITE_EVENT, code) {
+                tracing::warn!(error = %err, "invitation not delivered to the window");
+            }
+        }
+        None => tracing::warn!("ignored a link that is not an invitation"),
+    }
+}
+
+fn focus(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.set_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invitation_code;
+
+    #[test]
+    fn only_invitation_links_yield_a_code() {
+        assert_eq!(invitation_code("ordinavo://invite/abc_DEF-123"), Some("abc_DEF-123"));
+        assert_eq!(invitation_code("ordinavo://invite/abc/"), Some("abc"));
+        assert_eq!(invitation_code("ordinavo://invite/"), None);
+        assert_eq!(invitation_code("ordinavo://settings"), None);
+        assert_eq!(invitation_code("ordinavo://invite/a?b=<script>"), None);
+    }
 }

@@ -21,4 +21,5 @@ mod portal_session;
 mod portal_sync;
 mod story;
 mod support;
+mod updates;
 mod versions;

@@ -1,0 +1,41 @@
+//! A second client process for the outbox crash test. `send <app-dir> <location-id> <title>`
+//! queues a request and sends it, then stops between the server's answer and storing
+//! it (printing `sent`) so the test can kill it there; `flush <app-dir>` resumes and
+//! sends whatever is waiting, printing how many went out.
+
+use std::sync::Arc;
+
+use ordinavo_client::notifier::DesktopNotifier;
+use ordinavo_client::Client;
+use portal_types::{NewRequestInput, RequestKind};
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let app_dir = std::path::Path::new(&args[2]);
+    let mut client = Client::resume(app_dir, Arc::new(DesktopNotifier)).unwrap().expect("signed in");
+    match args[1].as_str() {
+        "send" => {
+            let input = NewRequestInput {
+                location_id: args[3].clone(),
+                kind: RequestKind::Maintenance,
+                title: args[4].clone(),
+                description: "Water under the dock 3 door.".into(),
+                preferred_windows: Vec::new(),
+            };
+            client.queue_request(&input).unwrap();
+            let pause = |key: &str| {
+                println!("sent {key}");
+                loop {
+                    std::thread::park();
+                }
+            };
+            client.flush_outbox(&pause).await.unwrap();
+        }
+        "flush" => {
+            let sent = client.flush_outbox(&|_| {}).await.unwrap();
+            println!("flushed {sent}");
+        }
+        other => panic!("unknown mode {other}"),
+    }
+}

@@ -1,0 +1,138 @@
+//! The portal API over HTTP. Every call maps the server's error body onto
+//! `ClientError`; a 401 on an authenticated call means the session has ended.
+
+use portal_types::{AcceptInvitation, Me, NewRequestInput, RequestView, SessionToken, SignIn, SyncPage};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::address::ServerAddress;
+use crate::error::{ClientError, ClientResult};
+
+/// A portal API client for one server, optionally holding a session token.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    server: ServerAddress,
+    token: Option<String>,
+}
+
+impl std::fmt::Debug for Api {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Api").field("server", &self.server).field("signed_in", &self.token.is_some()).finish()
+    }
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: ErrorBody,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    code: String,
+    message: String,
+}
+
+impl Api {
+    pub fn new(server: ServerAddress, token: Option<String>) -> Api {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Ordinavo desktop/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        Api { http, server, token }
+    }
+
+    pub fn server(&self) -> &ServerAddress {
+        &self.server
+    }
+
+    pub fn with_token(&self, token: String) -> Api {
+        Api { http: self.http.clone(), server: self.server.clone(), token: Some(token) }
+    }
+
+    fn authed(&self, builder: RequestBuilder) -> ClientResult<RequestBuilder> {
+        let token = self.token.as_deref().ok_or(ClientError::NotSignedIn)?;
+        Ok(builder.bearer_auth(token))
+    }
+
+    /// Sends an authenticated request and checks its status.
+    pub(crate) async fn send(&self, builder: RequestBuilder) -> ClientResult<Response> {
+        let response = self.authed(builder)?.send().await?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            return Err(ClientError::SessionEnded);
+        }
+        checked(response).await
+    }
+
+    pub(crate) fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(self.server.url(path))
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> ClientResult<SessionToken> {
+        let body = SignIn { email: email.to_string(), password: password.to_string() };
+        let response = self.http.post(self.server.url("/portal/v1/session")).json(&body).send().await?;
+        json(checked(response).await?).await
+    }
+
+    pub async fn accept_invitation(&self, input: &AcceptInvitation) -> ClientResult<SessionToken> {
+        let response = self.http.post(self.server.url("/portal/v1/invitations/accept")).json(input).send().await?;
+        json(checked(response).await?).await
+    }
+
+    pub async fn sign_out(&self) -> ClientResult<()> {
+        self.send(self.http.delete(self.server.url("/portal/v1/session"))).await?;
+        Ok(())
+    }
+
+    pub async fn me(&self) -> ClientResult<Me> {
+        json(self.send(self.get("/portal/v1/me")).await?).await
+    }
+
+    pub async fn sync_page(&self, cursor: Option<&str>, limit: u32) -> ClientResult<SyncPage> {
+        let mut builder = self.get("/portal/v1/sync").query(&[("limit", limit.to_string())]);
+        if let Some(cursor) = cursor {
+            builder = builder.query(&[("cursor", cursor)]);
+        }
+        json(self.send(builder).await?).await
+    }
+
+    /// Submits a request; the idempotency key makes a retry return the original.
+    pub async fn submit_request(&self, input: &NewRequestInput, idempotency_key: &str) -> ClientResult<RequestView> {
+        let builder = self
+            .http
+            .post(self.server.url("/portal/v1/requests"))
+            .header("Idempotency-Key", idempotency_key)
+            .json(input);
+        json(self.send(builder).await?).await
+    }
+
+    pub async fn cancel_request(&self, id: &str) -> ClientResult<RequestView> {
+        let builder = self.http.post(self.server.url(&format!("/portal/v1/requests/{id}/cancel")));
+        json(self.send(builder).await?).await
+    }
+}
+
+/// Turns a non-success answer into the server's own error code and message.
+async fn checked(response: Response) -> ClientResult<Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let (code, message) = match serde_json::from_str::<ErrorEnvelope>(&text) {
+        Ok(ErrorEnvelope { error }) => (error.code, error.message),
+        Err(_) => ("server_error".to_string(), format!("The server answered {status}; please try again later.")),
+    };
+    Err(ClientError::Server { status: status.as_u16(), code, message })
+}
+
+async fn json<T: DeserializeOwned>(response: Response) -> ClientResult<T> {
+    let bytes = response.bytes().await?;
+    serde_json::from_slice(&bytes).map_err(|err| ClientError::Server {
+        status: 200,
+        code: "unexpected_answer".into(),
+        message: format!("The server sent an answer this app does not understand ({err}); is the app up to date?"),
+    })
+}

@@ -1,0 +1,235 @@
+//! The local cache of one user on one server: a SQLite database (WAL) beside a
+//! folder of downloaded files. It holds portal view types only.
+
+mod outbox;
+mod schema;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use portal_types::{ReportView, SyncKind};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+
+use crate::error::ClientResult;
+use crate::records::{kind_name, newest_first};
+use crate::sync::plan::Plan;
+
+pub use outbox::Queued;
+
+pub const CURSOR: &str = "sync_cursor";
+pub const LAST_SYNCED: &str = "last_synced_at";
+pub const LAST_EVENT: &str = "last_event_id";
+pub const SETTINGS: &str = "settings";
+
+/// An open cache.
+pub struct Cache {
+    conn: Connection,
+    files: PathBuf,
+}
+
+impl Cache {
+    /// Opens (creating and migrating) the cache in `dir`.
+    pub fn open(dir: &Path) -> ClientResult<Cache> {
+        std::fs::create_dir_all(dir.join("files"))?;
+        let mut conn = Connection::open(dir.join("cache.sqlite"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Cache { conn, files: dir.join("files") })
+    }
+
+    /// The folder downloaded files live in.
+    pub fn files_dir(&self) -> &Path {
+        &self.files
+    }
+
+    pub fn meta(&self, key: &str) -> ClientResult<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> ClientResult<()> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Every cached record of a kind, in its list order.
+    pub fn list<T: DeserializeOwned>(&self, kind: SyncKind) -> ClientResult<Vec<T>> {
+        let order = if newest_first(kind) { "DESC" } else { "ASC" };
+        let mut statement =
+            self.conn.prepare(&format!("SELECT body FROM records WHERE kind = ?1 ORDER BY sort_key {order}, id"))?;
+        let bodies = statement.query_map([kind_name(kind)], |r| r.get::<_, String>(0))?;
+        let mut list = Vec::new();
+        for body in bodies {
+            if let Ok(view) = serde_json::from_str(&body?) {
+                list.push(view);
+            }
+        }
+        Ok(list)
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
+        let body: Option<String> = self
+            .conn
+            .query_row("SELECT body FROM records WHERE kind = ?1 AND id = ?2", [kind_name(kind), id], |r| r.get(0))
+            .optional()?;
+        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+    }
+
+    /// Number of cached records of a kind.
+    pub fn count(&self, kind: SyncKind) -> ClientResult<usize> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM records WHERE kind = ?1", [kind_name(kind)], |r| r.get(0))?)
+    }
+
+    /// Downloaded files: attachment id to the checksum of the stored content.
+    pub fn downloaded(&self) -> ClientResult<HashMap<String, String>> {
+        let mut statement = self.conn.prepare("SELECT attachment_id, sha256 FROM files")?;
+        let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The stored path of a downloaded attachment.
+    pub fn file(&self, attachment_id: &str) -> ClientResult<Option<PathBuf>> {
+        let path: Option<String> = self
+            .conn
+            .query_row("SELECT path FROM files WHERE attachment_id = ?1", [attachment_id], |r| r.get(0))
+            .optional()?;
+        Ok(path.map(|p| self.files.join(p)))
+    }
+
+    /// Records a finished download; `relative` is its path under the files folder.
+    pub fn add_file(&self, attachment_id: &str, relative: &str, sha256: &str) -> ClientResult<()> {
+        self.conn.execute(
+            "INSERT INTO files (attachment_id, path, sha256) VALUES (?1, ?2, ?3)
+             ON CONFLICT (attachment_id) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256",
+            [attachment_id, relative, sha256],
+        )?;
+        Ok(())
+    }
+
+    /// Attachment ids listed by the given cached reports.
+    pub fn report_attachments(&self, report_ids: &[String]) -> ClientResult<HashMap<String, Vec<String>>> {
+        let mut map = HashMap::new();
+        for id in report_ids {
+            if let Some(report) = self.get::<ReportView>(SyncKind::Report, id)? {
+                map.insert(id.clone(), report.attachments.into_iter().map(|a| a.id).collect());
+            }
+        }
+        Ok(map)
+    }
+
+    /// Event ids already notified or recorded as seen.
+    pub fn ledger(&self, ids: &[String]) -> ClientResult<HashSet<String>> {
+        let mut statement = self.conn.prepare("SELECT 1 FROM notified WHERE event_id = ?1")?;
+        let mut seen = HashSet::new();
+        for id in ids {
+            if statement.exists([id])? {
+                seen.insert(id.clone());
+            }
+        }
+        Ok(seen)
+    }
+
+    /// Applies one planned page in one transaction: records, removals, the files
+    /// that go, the notification ledger and the new cursor. Returns the relative
+    /// paths of files to delete from disk after the commit.
+    pub fn apply(
+        &mut self,
+        plan: &Plan,
+        notify: &[String],
+        record_only: &[String],
+        now: &str,
+    ) -> ClientResult<Vec<String>> {
+        let tx = self.conn.transaction()?;
+        if plan.wipe {
+            tx.execute("DELETE FROM records", [])?;
+        }
+        let mut gone = Vec::new();
+        {
+            let mut path_of = tx.prepare("SELECT path FROM files WHERE attachment_id = ?1")?;
+            let mut drop_file = tx.prepare("DELETE FROM files WHERE attachment_id = ?1")?;
+            for id in &plan.drop_files {
+                if let Some(path) = path_of.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+                    gone.push(path);
+                }
+                drop_file.execute([id])?;
+            }
+            let mut upsert = tx.prepare(
+                "INSERT INTO records (kind, id, sort_key, body) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
+            )?;
+            for row in &plan.upserts {
+                upsert.execute(params![kind_name(row.kind), row.id, row.sort_key, row.body])?;
+            }
+            let mut remove = tx.prepare("DELETE FROM records WHERE kind = ?1 AND id = ?2")?;
+            for (kind, id) in &plan.removals {
+                remove.execute(params![kind_name(*kind), id])?;
+            }
+            let mut ledger = tx.prepare("INSERT OR IGNORE INTO notified (event_id, shown) VALUES (?1, ?2)")?;
+            for id in notify {
+                ledger.execute(params![id, 0])?;
+            }
+            for id in record_only {
+                ledger.execute(params![id, 1])?;
+            }
+            let mut meta = tx.prepare(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?;
+            meta.execute([CURSOR, plan.cursor.as_str()])?;
+            meta.execute([LAST_SYNCED, now])?;
+        }
+        tx.commit()?;
+        Ok(gone)
+    }
+
+    /// Notifications recorded but not yet shown (for example, cut off by a crash).
+    pub fn unshown(&self) -> ClientResult<Vec<String>> {
+        let mut statement = self.conn.prepare("SELECT event_id FROM notified WHERE shown = 0 ORDER BY event_id")?;
+        let rows = statement.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn mark_shown(&self, event_id: &str) -> ClientResult<()> {
+        self.conn.execute("UPDATE notified SET shown = 1 WHERE event_id = ?1", [event_id])?;
+        Ok(())
+    }
+
+    /// Stores a record the server returned outside of sync (a submitted or cancelled request).
+    pub fn put(&self, row: &crate::records::Row) -> ClientResult<()> {
+        self.conn.execute(
+            "INSERT INTO records (kind, id, sort_key, body) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
+            params![kind_name(row.kind), row.id, row.sort_key, row.body],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes downloaded files on disk that no row refers to (left by a crash
+    /// between a commit and the file deletion).
+    pub fn sweep_files(&self) -> ClientResult<()> {
+        let mut statement = self.conn.prepare("SELECT path FROM files")?;
+        let kept: HashSet<String> = statement.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        for entry in std::fs::read_dir(&self.files)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().to_string();
+            let in_use = kept.iter().any(|path| path.split('/').next() == Some(name.as_str()));
+            if !in_use {
+                remove_path(&entry.path())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Removes a file or a folder, treating "already gone" as done.
+pub fn remove_path(path: &Path) -> std::io::Result<()> {
+    let result = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
+    match result {
+        Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,241 @@
+//! The signed-in client: one user on one server, with the cache, the session in the
+//! keyring and the API. Everything the app does goes through here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use portal_types::{AcceptInvitation, AttachmentView, NewRequestInput, ReportView, RequestView, SyncKind};
+use serde::de::DeserializeOwned;
+
+use crate::address::ServerAddress;
+use crate::api::Api;
+use crate::cache::{remove_path, Cache, Queued, LAST_EVENT, LAST_SYNCED, SETTINGS};
+use crate::error::{ClientError, ClientResult};
+use crate::notices::Settings;
+use crate::notifier::Notifier;
+use crate::records::row_of;
+use crate::session::{self, Account};
+use crate::sync::engine::{self, Outcome};
+
+/// Changes per sync page.
+const PAGE_SIZE: u32 = 1000;
+
+pub struct Client {
+    app_dir: PathBuf,
+    account: Account,
+    api: Api,
+    cache: Cache,
+    notifier: Arc<dyn Notifier>,
+}
+
+impl Client {
+    /// Signs in with e-mail and password and keeps the session in the keyring.
+    pub async fn sign_in(
+        app_dir: &Path,
+        server: &ServerAddress,
+        email: &str,
+        password: &str,
+        notifier: Arc<dyn Notifier>,
+    ) -> ClientResult<Client> {
+        let token = Api::new(server.clone(), None).sign_in(email.trim(), password).await?;
+        Self::start(app_dir, Account::new(server, email), token.token, notifier)
+    }
+
+    /// Accepts an invitation (a code or an `ordinavo://invite/…` link) and signs in.
+    pub async fn accept_invitation(
+        app_dir: &Path,
+        server: &ServerAddress,
+        input: &AcceptInvitation,
+        notifier: Arc<dyn Notifier>,
+    ) -> ClientResult<Client> {
+        let token = Api::new(server.clone(), None).accept_invitation(input).await?;
+        let me = Api::new(server.clone(), Some(token.token.clone())).me().await?;
+        Self::start(app_dir, Account::new(server, &me.email), token.token, notifier)
+    }
+
+    fn start(app_dir: &Path, account: Account, token: String, notifier: Arc<dyn Notifier>) -> ClientResult<Client> {
+        // Another user's leftovers never survive a new sign-in.
+        if let Some(previous) = session::current(app_dir)? {
+            if previous != account {
+                wipe(app_dir, &previous)?;
+            }
+        }
+        account.store_token(&token)?;
+        session::set_current(app_dir, &account)?;
+        let api = Api::new(account.address()?, Some(token));
+        let cache = Cache::open(&account.dir(app_dir))?;
+        Ok(Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier })
+    }
+
+    /// Opens the signed-in account from the last run, if its token is still in the
+    /// keyring, straight into the cached data; no network needed.
+    pub fn resume(app_dir: &Path, notifier: Arc<dyn Notifier>) -> ClientResult<Option<Client>> {
+        let Some(account) = session::current(app_dir)? else {
+            return Ok(None);
+        };
+        let Some(token) = account.token()? else {
+            wipe(app_dir, &account)?;
+            return Ok(None);
+        };
+        let api = Api::new(account.address()?, Some(token));
+        let cache = Cache::open(&account.dir(app_dir))?;
+        cache.sweep_files()?;
+        let client = Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier };
+        // Notifications a crash cut off are shown now, still exactly once.
+        engine::show_pending(&client.cache, client.notifier.as_ref())?;
+        Ok(Some(client))
+    }
+
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The API, for the live event connection.
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Signs out on the server (when reachable) and leaves nothing behind locally.
+    pub async fn sign_out(self) -> ClientResult<()> {
+        if let Err(err) = self.api.sign_out().await {
+            tracing::info!(code = err.code(), "server sign-out skipped");
+        }
+        let Client { app_dir, account, cache, .. } = self;
+        drop(cache);
+        wipe(&app_dir, &account)
+    }
+
+    /// Runs sync to the end. A session the server ended wipes this user's data.
+    pub async fn sync(&mut self) -> ClientResult<Outcome> {
+        let result = engine::run(&self.api, &mut self.cache, self.notifier.as_ref(), PAGE_SIZE).await;
+        self.ended_wipes(result)
+    }
+
+    fn ended_wipes<T>(&self, result: ClientResult<T>) -> ClientResult<T> {
+        if let Err(ClientError::SessionEnded) = &result {
+            wipe(&self.app_dir, &self.account)?;
+        }
+        result
+    }
+
+    /// Every cached record of a kind (a portal view type), in list order.
+    pub fn list<T: DeserializeOwned>(&self, kind: SyncKind) -> ClientResult<Vec<T>> {
+        self.cache.list(kind)
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
+        self.cache.get(kind, id)
+    }
+
+    pub fn count(&self, kind: SyncKind) -> ClientResult<usize> {
+        self.cache.count(kind)
+    }
+
+    pub fn last_synced_at(&self) -> ClientResult<Option<String>> {
+        self.cache.meta(LAST_SYNCED)
+    }
+
+    pub fn last_event_id(&self) -> ClientResult<Option<String>> {
+        self.cache.meta(LAST_EVENT)
+    }
+
+    /// Remembers the last live event handled, to resume the stream after it.
+    pub fn set_last_event_id(&self, id: &str) -> ClientResult<()> {
+        self.cache.set_meta(LAST_EVENT, id)
+    }
+
+    pub fn settings(&self) -> ClientResult<Settings> {
+        engine::settings(&self.cache)
+    }
+
+    pub fn set_settings(&self, settings: &Settings) -> ClientResult<()> {
+        self.cache.set_meta(SETTINGS, &serde_json::to_string(settings).unwrap_or_default())
+    }
+
+    /// Requests waiting to be sent.
+    pub fn outbox(&self) -> ClientResult<Vec<Queued>> {
+        self.cache.outbox()
+    }
+
+    /// Queues a request with a fresh idempotency key; sending happens in `flush_outbox`.
+    pub fn queue_request(&self, input: &NewRequestInput) -> ClientResult<String> {
+        let key = uuid::Uuid::now_v7().to_string();
+        self.cache.queue(&key, input, &crate::now())?;
+        Ok(key)
+    }
+
+    /// Sends every waiting request. `after_send` runs between the server's answer and
+    /// storing it (the moment a crash is most dangerous, which the tests exercise).
+    /// Stops at the first transient failure; refused requests stay, marked with the reason.
+    pub async fn flush_outbox(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {
+        let mut sent = 0;
+        for queued in self.cache.outbox()?.into_iter().filter(|q| q.last_error.is_none()) {
+            match self.api.submit_request(&queued.input, &queued.idempotency_key).await {
+                Ok(view) => {
+                    after_send(&queued.idempotency_key);
+                    let row = row_of(&portal_types::SyncItem::Request(view));
+                    self.cache.sent(&queued.idempotency_key, &row)?;
+                    sent += 1;
+                }
+                Err(err) if err.is_transient() => return Err(err),
+                Err(ClientError::SessionEnded) => return self.ended_wipes(Err(ClientError::SessionEnded)),
+                Err(err) => self.cache.refused(&queued.idempotency_key, &err.to_string())?,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Drops a request the server refused.
+    pub fn discard_queued(&self, idempotency_key: &str) -> ClientResult<()> {
+        self.cache.discard(idempotency_key)
+    }
+
+    pub async fn cancel_request(&mut self, id: &str) -> ClientResult<RequestView> {
+        let result = self.api.cancel_request(id).await;
+        let view = self.ended_wipes(result)?;
+        self.cache.put(&row_of(&portal_types::SyncItem::Request(view.clone())))?;
+        Ok(view)
+    }
+
+    /// The cached attachment, standalone or listed in a cached report.
+    pub fn attachment(&self, id: &str) -> ClientResult<AttachmentView> {
+        if let Some(attachment) = self.cache.get::<AttachmentView>(SyncKind::Attachment, id)? {
+            return Ok(attachment);
+        }
+        let reports: Vec<ReportView> = self.cache.list(SyncKind::Report)?;
+        reports
+            .into_iter()
+            .flat_map(|r| r.attachments)
+            .find(|a| a.id == id)
+            .ok_or_else(|| ClientError::NotFound("The attachment".into()))
+    }
+
+    /// The downloaded copy of an attachment, available offline.
+    pub fn downloaded(&self, id: &str) -> ClientResult<Option<PathBuf>> {
+        Ok(self.cache.file(id)?.filter(|path| path.exists()))
+    }
+
+    /// Downloads an attachment (or returns the copy already kept), reporting progress.
+    pub async fn download(&mut self, id: &str, progress: impl FnMut(u64, u64)) -> ClientResult<PathBuf> {
+        if let Some(path) = self.downloaded(id)? {
+            return Ok(path);
+        }
+        let attachment = self.attachment(id)?;
+        let folder = self.cache.files_dir().join(id);
+        let result = crate::download::fetch(&self.api, &attachment, &folder, progress).await;
+        let path = self.ended_wipes(result)?;
+        let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        self.cache.add_file(id, &format!("{id}/{name}"), &attachment.sha256)?;
+        Ok(path)
+    }
+}
+
+/// Deletes an account's token, cache and files, and forgets it as the current account.
+pub fn wipe(app_dir: &Path, account: &Account) -> ClientResult<()> {
+    account.delete_token()?;
+    remove_path(&account.dir(app_dir))?;
+    if session::current(app_dir)?.as_ref() == Some(account) {
+        session::clear_current(app_dir)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! Runs sync against the server: fetch a page, plan it, apply it in one
+//! transaction, delete the files it dropped, then show the notifications it raised.
+//! Because the cursor commits with each page, an interrupted sync resumes where it stopped.
+
+use portal_types::{AppointmentView, FollowUpView, ReportView, SyncKind, TimelineEntryView, TimelineKind};
+
+use super::plan::{plan, removed_reports, LocalState};
+use crate::api::Api;
+use crate::cache::{remove_path, Cache, CURSOR};
+use crate::error::ClientResult;
+use crate::notices::{self, Notice, Settings};
+use crate::notifier::Notifier;
+
+/// Set once the first complete sync recorded the history that must not notify.
+const BASELINED: &str = "notification_baseline";
+
+/// What one sync did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    pub pages: usize,
+    pub changes: usize,
+    pub notified: usize,
+}
+
+/// Syncs until the server has no more changes.
+pub async fn run(api: &Api, cache: &mut Cache, notifier: &dyn Notifier, page_size: u32) -> ClientResult<Outcome> {
+    let baseline = cache.meta(BASELINED)?.is_none();
+    let settings = settings(cache)?;
+    let mut outcome = Outcome::default();
+    loop {
+        let cursor = cache.meta(CURSOR)?;
+        let page = api.sync_page(cursor.as_deref(), page_size).await?;
+        outcome.pages += 1;
+        outcome.changes += page.changes.len();
+        let removed = removed_reports(&page);
+        let local =
+            LocalState { downloaded: cache.downloaded()?, report_attachments: cache.report_attachments(&removed)? };
+        let plan = plan(page, &local);
+        let ids: Vec<String> = plan.timeline.iter().map(|e| e.id.clone()).collect();
+        let ledger = cache.ledger(&ids)?;
+        let (show, record) = notices::decide(&plan.timeline, &ledger, &settings, baseline);
+        let show: Vec<String> = show.into_iter().map(|e| e.id.clone()).collect();
+        let record: Vec<String> = record.into_iter().map(|e| e.id.clone()).collect();
+        let gone = cache.apply(&plan, &show, &record, &crate::now())?;
+        for relative in gone {
+            let folder = relative.split('/').next().unwrap_or_default();
+            remove_path(&cache.files_dir().join(folder))?;
+        }
+        outcome.notified += show_pending(cache, notifier)?;
+        if !plan.more {
+            break;
+        }
+    }
+    if baseline {
+        cache.set_meta(BASELINED, "1")?;
+    }
+    Ok(outcome)
+}
+
+/// The notification settings stored in the cache.
+pub fn settings(cache: &Cache) -> ClientResult<Settings> {
+    Ok(cache.meta(crate::cache::SETTINGS)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+}
+
+/// Shows every recorded but unshown notification, marking each shown once it is.
+pub fn show_pending(cache: &Cache, notifier: &dyn Notifier) -> ClientResult<usize> {
+    let mut shown = 0;
+    for event_id in cache.unshown()? {
+        if let Some(entry) = cache.get::<TimelineEntryView>(SyncKind::Timeline, &event_id)? {
+            let notice = notice(cache, &entry)?;
+            if let Err(err) = notifier.show(&notice) {
+                tracing::warn!(error = %err, "notification not shown; retrying at the next sync");
+                continue;
+            }
+            shown += 1;
+        }
+        cache.mark_shown(&event_id)?;
+    }
+    Ok(shown)
+}
+
+fn notice(cache: &Cache, entry: &TimelineEntryView) -> ClientResult<Notice> {
+    let detail = match entry.kind {
+        TimelineKind::FollowUpRequired | TimelineKind::FollowUpPlanned => {
+            cache.get::<FollowUpView>(SyncKind::FollowUp, &entry.subject_id)?.map(|f| f.description)
+        }
+        TimelineKind::ReportShared => cache.get::<ReportView>(SyncKind::Report, &entry.subject_id)?.map(|r| r.title),
+        TimelineKind::AppointmentScheduled | TimelineKind::AppointmentRescheduled => cache
+            .get::<AppointmentView>(SyncKind::Appointment, &entry.subject_id)?
+            .map(|a| format!("{} ({})", a.starts_at, a.time_zone)),
+        _ => None,
+    };
+    let (title, body) = notices::text(entry.kind, detail.as_deref());
+    Ok(Notice { event_id: entry.id.clone(), kind: entry.kind, subject_id: entry.subject_id.clone(), title, body })
+}

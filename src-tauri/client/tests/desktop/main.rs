@@ -1,0 +1,8 @@
+//! The client library against a real server process, in a real desktop session
+//! (Secret Service keyring, notification daemon). Run through scripts/desktop-session.sh.
+
+mod notifications;
+mod outbox;
+mod session;
+mod support;
+mod sync;

@@ -1,0 +1,198 @@
+//! One thin, traced command per UI action; each calls into `ordinavo-client`.
+//! Passwords and tokens are never traced (`skip_all`).
+
+use std::sync::Arc;
+
+use ordinavo_client::cache::Queued;
+use ordinavo_client::notices::Settings;
+use ordinavo_client::notifier::DesktopNotifier;
+use ordinavo_client::session::Account;
+use ordinavo_client::sync::engine::Outcome;
+use ordinavo_client::{Client, ServerAddress};
+use portal_types::{AcceptInvitation, NewRequestInput, RequestView, SyncKind};
+use serde::Serialize;
+use serde_json::Value;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, State};
+use tracing::instrument;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::AppState;
+
+/// What the UI shows around the cached lists.
+#[derive(Serialize)]
+pub struct Overview {
+    pub account: Option<Account>,
+    pub last_synced_at: Option<String>,
+    /// Requests waiting to send, or refused with a reason.
+    pub outbox: Vec<Queued>,
+}
+
+#[derive(Clone, Serialize)]
+pub struct Progress {
+    pub received: u64,
+    pub total: u64,
+}
+
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn sign_in(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server: String,
+    email: String,
+    password: String,
+) -> CommandResult<Account> {
+    let server = ServerAddress::parse(&server)?;
+    let client = Client::sign_in(&state.app_dir, &server, &email, &password, Arc::new(DesktopNotifier)).await?;
+    signed_in(&app, &state, client).await
+}
+
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn accept_invitation(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    server: String,
+    code: String,
+    display_name: String,
+    password: String,
+) -> CommandResult<Account> {
+    let server = ServerAddress::parse(&server)?;
+    let input = AcceptInvitation { code, display_name, password };
+    let client = Client::accept_invitation(&state.app_dir, &server, &input, Arc::new(DesktopNotifier)).await?;
+    signed_in(&app, &state, client).await
+}
+
+/// The invitation code of the last `ordinavo://invite/…` link, once.
+#[tauri::command]
+#[instrument(skip_all)]
+pub fn take_invitation(state: State<'_, AppState>) -> Option<String> {
+    state.invitation.lock().ok().and_then(|mut slot| slot.take())
+}
+
+async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
+    let account = client.account().clone();
+    state.stop_background();
+    *state.client.lock().await = Some(client);
+    state.start_background(app);
+    Ok(account)
+}
+
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    state.stop_background();
+    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
+    Ok(client.sign_out().await?)
+}
+
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
+    let guard = state.client.lock().await;
+    let Some(client) = guard.as_ref() else {
+        return Ok(Overview { account: None, last_synced_at: None, outbox: Vec::new() });
+    };
+    Ok(Overview {
+        account: Some(client.account().clone()),
+        last_synced_at: client.last_synced_at()?,
+        outbox: client.outbox()?,
+    })
+}
+
+/// Every cached view of one kind (appointments, requests, work, reports, …).
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn cached(state: State<'_, AppState>, kind: SyncKind) -> CommandResult<Vec<Value>> {
+    let guard = state.client.lock().await;
+    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.list(kind)?)
+}
+
+/// Queues a request and sends it at once when possible; offline it waits in the outbox.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn submit_request(state: State<'_, AppState>, input: NewRequestInput) -> CommandResult<Vec<Queued>> {
+    let mut guard = state.client.lock().await;
+    let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+    client.queue_request(&input)?;
+    match client.flush_outbox(&|_| {}).await {
+        Err(err) if !err.is_transient() => return Err(err.into()),
+        _ => {}
+    }
+    Ok(client.outbox()?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn discard_request(state: State<'_, AppState>, idempotency_key: String) -> CommandResult<Vec<Queued>> {
+    let guard = state.client.lock().await;
+    let client = guard.as_ref().ok_or_else(CommandError::not_signed_in)?;
+    client.discard_queued(&idempotency_key)?;
+    Ok(client.outbox()?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn cancel_request(state: State<'_, AppState>, id: String) -> CommandResult<RequestView> {
+    let mut guard = state.client.lock().await;
+    Ok(guard.as_mut().ok_or_else(CommandError::not_signed_in)?.cancel_request(&id).await?)
+}
+
+/// Downloads an attachment (or finds the kept copy), streaming progress to the UI.
+#[tauri::command]
+#[instrument(skip(state, progress), err(Debug))]
+pub async fn download_attachment(
+    state: State<'_, AppState>,
+    id: String,
+    progress: Channel<Progress>,
+) -> CommandResult<String> {
+    let mut guard = state.client.lock().await;
+    let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+    let path = client
+        .download(&id, |received, total| {
+            let _ = progress.send(Progress { received, total });
+        })
+        .await?;
+    Ok(path.to_string_lossy().to_string())
+}
+
+/// Opens a downloaded attachment with the system's default application.
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn open_attachment(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    let path = {
+        let mut guard = state.client.lock().await;
+        guard.as_mut().ok_or_else(CommandError::not_signed_in)?.download(&id, |_, _| {}).await?
+    };
+    open::that_detached(&path)
+        .map_err(|err| CommandError::new("open_failed", format!("No application could open the file ({err}).")))
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
+    let mut guard = state.client.lock().await;
+    let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+    let result = client.sync().await;
+    if let Err(ordinavo_client::ClientError::SessionEnded) = &result {
+        *guard = None;
+    }
+    Ok(result?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
+    let guard = state.client.lock().await;
+    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.settings()?)
+}
+
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
+    let guard = state.client.lock().await;
+    let client = guard.as_ref().ok_or_else(CommandError::not_signed_in)?;
+    client.set_settings(&settings)?;
+    Ok(client.settings()?)
+}
