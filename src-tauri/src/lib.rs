@@ -55,6 +55,9 @@ pub fn run() {
                 }
             };
             let signed_in = client.is_some();
+            if let Some(client) = &client {
+                updates::check_at_start(app.handle(), client.api().server().clone());
+            }
             let state = AppState::new(app_dir, client);
             if signed_in {
                 state.start_background(app.handle());
