@@ -1,11 +1,8 @@
 //! One thin, traced command per UI action; each calls into `ordinavo-client`.
 //! Passwords and tokens are never traced (`skip_all`).
 
-use std::sync::Arc;
-
 use ordinavo_client::cache::Queued;
 use ordinavo_client::notices::Settings;
-use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
 use ordinavo_client::{Client, ServerAddress};
@@ -44,7 +41,7 @@ pub async fn sign_in(
     password: String,
 ) -> CommandResult<Account> {
     let server = ServerAddress::parse(&server)?;
-    let client = Client::sign_in(&state.app_dir, &server, &email, &password, Arc::new(DesktopNotifier)).await?;
+    let client = Client::sign_in(&state.app_dir, &server, &email, &password, crate::notifier(&app)).await?;
     signed_in(&app, &state, client).await
 }
 
@@ -60,7 +57,7 @@ pub async fn accept_invitation(
 ) -> CommandResult<Account> {
     let server = ServerAddress::parse(&server)?;
     let input = AcceptInvitation { code, display_name, password };
-    let client = Client::accept_invitation(&state.app_dir, &server, &input, Arc::new(DesktopNotifier)).await?;
+    let client = Client::accept_invitation(&state.app_dir, &server, &input, crate::notifier(&app)).await?;
     signed_in(&app, &state, client).await
 }
 

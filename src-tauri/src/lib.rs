@@ -9,8 +9,10 @@ mod updates;
 
 use std::sync::Arc;
 
-use ordinavo_client::notifier::DesktopNotifier;
+use ordinavo_client::notifier::{ClickableNotifier, Notifier};
 use ordinavo_client::Client;
+use portal_types::TimelineKind;
+use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -18,6 +20,15 @@ use crate::state::AppState;
 
 /// The event carrying an invitation code from an `ordinavo://invite/…` link to the UI.
 const INVITE_EVENT: &str = "invite-link";
+/// The event asking the UI to show what a clicked notification is about.
+const OPEN_EVENT: &str = "open-item";
+
+/// The follow-up, report or appointment a clicked notification is about.
+#[derive(Clone, Serialize)]
+struct OpenItem {
+    kind: TimelineKind,
+    subject_id: String,
+}
 
 /// Builds the Tauri app and runs it until its last window closes.
 ///
@@ -36,7 +47,7 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             let app_dir = app.path().app_data_dir()?;
-            let client = match Client::resume(&app_dir, Arc::new(DesktopNotifier)) {
+            let client = match Client::resume(&app_dir, notifier(app.handle())) {
                 Ok(client) => client,
                 Err(err) => {
                     tracing::warn!(code = err.code(), "the stored session could not be opened");
@@ -44,6 +55,9 @@ pub fn run() {
                 }
             };
             let signed_in = client.is_some();
+            if let Some(client) = &client {
+                updates::check_at_start(app.handle(), client.api().server().clone());
+            }
             let state = AppState::new(app_dir, client);
             if signed_in {
                 state.start_background(app.handle());
@@ -82,6 +96,18 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("failed to run the Ordinavo desktop app");
+}
+
+/// Native notifications whose click brings the window up on the related item.
+fn notifier(app: &AppHandle) -> Arc<dyn Notifier> {
+    let app = app.clone();
+    Arc::new(ClickableNotifier::new(move |notice| {
+        focus(&app);
+        let item = OpenItem { kind: notice.kind, subject_id: notice.subject_id.clone() };
+        if let Err(err) = app.emit(OPEN_EVENT, item) {
+            tracing::warn!(error = %err, "notification click not delivered to the window");
+        }
+    }))
 }
 
 /// The invitation code of an `ordinavo://invite/<code>` link.

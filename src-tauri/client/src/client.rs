@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::address::ServerAddress;
 use crate::api::Api;
-use crate::cache::{remove_path, Cache, Queued, LAST_EVENT, LAST_SYNCED, SETTINGS};
+use crate::cache::{remove_path, Cache, Queued, LANGUAGE, LAST_EVENT, LAST_SYNCED, SETTINGS};
 use crate::error::{ClientError, ClientResult};
 use crate::notices::Settings;
 use crate::notifier::Notifier;
@@ -38,7 +38,8 @@ impl Client {
         notifier: Arc<dyn Notifier>,
     ) -> ClientResult<Client> {
         let token = Api::new(server.clone(), None).sign_in(email.trim(), password).await?;
-        Self::start(app_dir, Account::new(server, email), token.token, notifier)
+        let me = Api::new(server.clone(), Some(token.token.clone())).me().await?;
+        Self::start(app_dir, Account::new(server, email), token.token, &me.language, notifier)
     }
 
     /// Accepts an invitation (a code or an `ordinavo://invite/…` link) and signs in.
@@ -50,10 +51,16 @@ impl Client {
     ) -> ClientResult<Client> {
         let token = Api::new(server.clone(), None).accept_invitation(input).await?;
         let me = Api::new(server.clone(), Some(token.token.clone())).me().await?;
-        Self::start(app_dir, Account::new(server, &me.email), token.token, notifier)
+        Self::start(app_dir, Account::new(server, &me.email), token.token, &me.language, notifier)
     }
 
-    fn start(app_dir: &Path, account: Account, token: String, notifier: Arc<dyn Notifier>) -> ClientResult<Client> {
+    fn start(
+        app_dir: &Path,
+        account: Account,
+        token: String,
+        language: &str,
+        notifier: Arc<dyn Notifier>,
+    ) -> ClientResult<Client> {
         // Another user's leftovers never survive a new sign-in.
         if let Some(previous) = session::current(app_dir)? {
             if previous != account {
@@ -64,6 +71,7 @@ impl Client {
         session::set_current(app_dir, &account)?;
         let api = Api::new(account.address()?, Some(token));
         let cache = Cache::open(&account.dir(app_dir))?;
+        cache.set_meta(LANGUAGE, language)?;
         Ok(Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier })
     }
 

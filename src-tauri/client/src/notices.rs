@@ -58,22 +58,26 @@ pub fn decide<'a>(
     fresh.partition(|e| !baseline && wanted(e.kind, settings))
 }
 
-/// The notification's title, and its body built from the subject's own text when known.
-pub fn text(kind: TimelineKind, detail: Option<&str>) -> (String, String) {
-    let title = match kind {
-        TimelineKind::FollowUpRequired => "Follow-up required",
-        TimelineKind::FollowUpPlanned => "Follow-up planned",
-        TimelineKind::ReportShared => "New visit report",
-        TimelineKind::AppointmentScheduled => "Appointment scheduled",
-        TimelineKind::AppointmentRescheduled => "Appointment rescheduled",
-        TimelineKind::AppointmentCancelled => "Appointment cancelled",
-        TimelineKind::RequestSubmitted => "Request submitted",
-        TimelineKind::RequestAccepted => "Request accepted",
-        TimelineKind::RequestRejected => "Request rejected",
-        TimelineKind::VisitCompleted => "Visit completed",
+/// The notification's title in the user's language (`ar` or English), and its body
+/// built from the subject's own text when known.
+pub fn text(kind: TimelineKind, detail: Option<&str>, language: &str) -> (String, String) {
+    let arabic = language == "ar";
+    let (en, ar) = match kind {
+        TimelineKind::FollowUpRequired => ("Follow-up required", "متابعة مطلوبة"),
+        TimelineKind::FollowUpPlanned => ("Follow-up planned", "تم تخطيط المتابعة"),
+        TimelineKind::ReportShared => ("New visit report", "تقرير زيارة جديد"),
+        TimelineKind::AppointmentScheduled => ("Appointment scheduled", "تم تحديد موعد"),
+        TimelineKind::AppointmentRescheduled => ("Appointment rescheduled", "تم تغيير موعد"),
+        TimelineKind::AppointmentCancelled => ("Appointment cancelled", "تم إلغاء موعد"),
+        TimelineKind::RequestSubmitted => ("Request submitted", "تم تقديم الطلب"),
+        TimelineKind::RequestAccepted => ("Request accepted", "تم قبول الطلب"),
+        TimelineKind::RequestRejected => ("Request rejected", "تم رفض الطلب"),
+        TimelineKind::VisitCompleted => ("Visit completed", "اكتملت الزيارة"),
     };
-    let body = detail.map(str::to_string).unwrap_or_else(|| "Open Ordinavo to see the details.".into());
-    (title.to_string(), body)
+    let fallback =
+        if arabic { "افتح Ordinavo لعرض التفاصيل." } else { "Open Ordinavo to see the details." };
+    let body = detail.map(str::to_string).unwrap_or_else(|| fallback.into());
+    ((if arabic { ar } else { en }).to_string(), body)
 }
 
 #[cfg(test)]
@@ -128,9 +132,15 @@ mod tests {
 
     #[test]
     fn text_uses_the_subject_when_known() {
-        let (title, body) = text(TimelineKind::FollowUpRequired, Some("Replace the gasket."));
+        let (title, body) = text(TimelineKind::FollowUpRequired, Some("Replace the gasket."), "en");
         assert_eq!(title, "Follow-up required");
         assert_eq!(body, "Replace the gasket.");
-        assert!(text(TimelineKind::ReportShared, None).1.contains("Open Ordinavo"));
+        assert!(text(TimelineKind::ReportShared, None, "en").1.contains("Open Ordinavo"));
+    }
+
+    #[test]
+    fn arabic_users_get_arabic_titles() {
+        assert_eq!(text(TimelineKind::FollowUpRequired, None, "ar").0, "متابعة مطلوبة");
+        assert!(text(TimelineKind::ReportShared, None, "ar").1.contains("التفاصيل"));
     }
 }

@@ -21,6 +21,8 @@ pub const CURSOR: &str = "sync_cursor";
 pub const LAST_SYNCED: &str = "last_synced_at";
 pub const LAST_EVENT: &str = "last_event_id";
 pub const SETTINGS: &str = "settings";
+/// The user's language from `/me` (`en` or `ar`), for notification texts.
+pub const LANGUAGE: &str = "language";
 
 /// An open cache.
 pub struct Cache {

@@ -90,6 +90,7 @@ fn notice(cache: &Cache, entry: &TimelineEntryView) -> ClientResult<Notice> {
             .map(|a| format!("{} ({})", a.starts_at, a.time_zone)),
         _ => None,
     };
-    let (title, body) = notices::text(entry.kind, detail.as_deref());
+    let language = cache.meta(crate::cache::LANGUAGE)?.unwrap_or_default();
+    let (title, body) = notices::text(entry.kind, detail.as_deref(), &language);
     Ok(Notice { event_id: entry.id.clone(), kind: entry.kind, subject_id: entry.subject_id.clone(), title, body })
 }

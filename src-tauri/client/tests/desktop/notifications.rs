@@ -7,9 +7,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ordinavo_client::notifier::DesktopNotifier;
+use ordinavo_client::notices::Notice;
+use ordinavo_client::notifier::{ClickableNotifier, DesktopNotifier, Notifier};
 use ordinavo_client::runner::{self, Update};
 use ordinavo_client::Client;
+use portal_types::TimelineKind;
 use serde_json::json;
 
 use crate::support::{location, Stack, FACILITIES};
@@ -126,4 +128,40 @@ async fn a_required_follow_up_notifies_exactly_once_even_across_restarts() {
     monitor.sentinel().await;
     assert_eq!(monitor.count(&second), 1, "what happened while closed notifies once at the next start");
     assert_eq!(monitor.count(&first), 1, "and nothing is notified twice after a restart");
+}
+
+fn dunstctl(args: &[&str]) -> String {
+    let output = Command::new("dunstctl").args(args).output().expect("dunstctl (package dunst)");
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[tokio::test]
+async fn clicking_a_notification_opens_its_subject() {
+    crate::support::require_desktop_session();
+    let (opened, received) = std::sync::mpsc::channel();
+    let notifier = ClickableNotifier::new(move |notice| {
+        let _ = opened.send(notice.subject_id.clone());
+    });
+    let notice = Notice {
+        event_id: "event-1".into(),
+        kind: TimelineKind::FollowUpRequired,
+        subject_id: "follow-up-1".into(),
+        title: "Follow-up required".into(),
+        body: "Replace the gasket.".into(),
+    };
+    // Other tests may show notifications at the same time; retry until ours is the one clicked.
+    for _ in 0..5 {
+        dunstctl(&["close-all"]);
+        notifier.show(&notice).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while dunstctl(&["count", "displayed"]) == "0" && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        dunstctl(&["action", "0"]);
+        if let Ok(subject) = received.recv_timeout(Duration::from_secs(2)) {
+            assert_eq!(subject, "follow-up-1");
+            return;
+        }
+    }
+    panic!("clicking the notification never reached the app");
 }
