@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "accept_invitation",
     "take_invitation",
     "sign_out",
+    "sign_out_everywhere",
+    "change_password",
     "overview",
     "cached",
     "submit_request",

@@ -1,7 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   plugins: [svelte()],
   clearScreen: false,
   build: {
@@ -11,4 +11,6 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
   },
-});
+  // Component tests mount the browser build of Svelte in jsdom.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
+}));

@@ -6,7 +6,7 @@ use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
 use ordinavo_client::{Client, ServerAddress};
-use portal_types::{AcceptInvitation, NewRequestInput, RequestView, SyncKind};
+use portal_types::{AcceptInvitation, NewRequestInput, PasswordChange, RequestView, SyncKind};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -82,6 +82,28 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
     state.stop_background();
     let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
     Ok(client.sign_out().await?)
+}
+
+/// Signs out on every device of this user; this one keeps nothing either.
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
+    state.stop_background();
+    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
+    Ok(client.sign_out_everywhere().await?)
+}
+
+#[tauri::command]
+#[instrument(skip_all, err(Debug))]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current_password: String,
+    new_password: String,
+) -> CommandResult<()> {
+    // The cache is not shared across threads, so only the API client crosses the await.
+    let api = state.client.lock().await.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone();
+    let input = PasswordChange { current_password, new_password };
+    Ok(api.change_password(&input).await?)
 }
 
 #[tauri::command]

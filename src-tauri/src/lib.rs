@@ -82,6 +82,8 @@ pub fn run() {
             commands::accept_invitation,
             commands::take_invitation,
             commands::sign_out,
+            commands::sign_out_everywhere,
+            commands::change_password,
             commands::overview,
             commands::cached,
             commands::submit_request,

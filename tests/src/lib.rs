@@ -1,6 +1,7 @@
 //! End-to-end support: runs the real `ordinavo-server` binary on a free port with
 //! a temporary data directory, as an operator would.
 
+pub mod notifications;
 pub mod webdriver;
 
 use std::net::TcpListener;
@@ -13,6 +14,13 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
+}
+
+/// The desktop app binary built by `cargo test --workspace` (or `cargo build`).
+pub fn desktop_binary() -> PathBuf {
+    let binary = target_dir().join("debug/ordinavo-desktop");
+    assert!(binary.exists(), "{} is missing; run `cargo build -p ordinavo-desktop`", binary.display());
+    binary
 }
 
 /// The server binary built by `cargo test --workspace` (or `cargo build`).
@@ -37,6 +45,18 @@ impl Server {
         let mut env = env.to_vec();
         env.push(("ORDINAVO_BIND".into(), format!("127.0.0.1:{port}")));
         env.push(("ORDINAVO_LOG".into(), "warn".into()));
+        Self::spawn(env, args)
+    }
+
+    /// Starts a server again with the environment of one that was stopped (same
+    /// address and data), as after an outage.
+    pub fn restart_with(env: Vec<(String, String)>, args: &[&str]) -> Server {
+        Self::spawn(env, args)
+    }
+
+    fn spawn(env: Vec<(String, String)>, args: &[&str]) -> Server {
+        let bind =
+            env.iter().rev().find(|(k, _)| k == "ORDINAVO_BIND").map(|(_, v)| v.clone()).expect("a bind address");
         let child = Command::new(server_binary())
             .arg("serve")
             .args(args)
@@ -45,7 +65,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start ordinavo-server");
-        let mut server = Server { child, base_url: format!("http://127.0.0.1:{port}"), env };
+        let mut server = Server { child, base_url: format!("http://{bind}"), env };
         server.wait_healthy();
         server
     }

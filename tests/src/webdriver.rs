@@ -48,10 +48,16 @@ impl DriverProcess {
     /// Starts `program` with `args`; `{port}` in an argument is replaced by the chosen
     /// port. Waits until the driver's `/status` says it is ready.
     pub async fn start(program: &Path, args: &[&str]) -> DriverProcess {
+        Self::start_with_env(program, args, &[]).await
+    }
+
+    /// Like `start`, with extra environment variables (inherited by what the driver launches).
+    pub async fn start_with_env(program: &Path, args: &[&str], env: &[(String, String)]) -> DriverProcess {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let args: Vec<String> = args.iter().map(|a| a.replace("{port}", &port.to_string())).collect();
         let child = Command::new(program)
             .args(&args)
+            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -131,6 +137,29 @@ impl WebDriver {
         let value = command(&http, reqwest::Method::POST, &format!("{endpoint}/session"), Some(body)).await?;
         let id = value["sessionId"].as_str().ok_or_else(|| error("session not created", &value.to_string()))?;
         Ok(WebDriver { http, session: format!("{endpoint}/session/{id}"), open: true, driver: None })
+    }
+
+    /// Starts tauri-driver (from `TAURI_DRIVER`, `~/.cargo/bin` or the PATH) over
+    /// WebKitWebDriver and opens the desktop app `application` with `env`.
+    pub async fn tauri(application: &Path, env: &[(String, String)]) -> Result<WebDriver> {
+        let program = std::env::var_os("TAURI_DRIVER").map(std::path::PathBuf::from).unwrap_or_else(|| {
+            let cargo_bin =
+                std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
+            if cargo_bin.exists() {
+                cargo_bin
+            } else {
+                "tauri-driver".into()
+            }
+        });
+        let native = std::env::var("WEBKIT_WEBDRIVER").unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
+        // Its own port for WebKitWebDriver too, so several app sessions can run at once.
+        let native_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+        let args = ["--port", "{port}", "--native-port", &native_port, "--native-driver", &native];
+        let driver = DriverProcess::start_with_env(&program, &args, env).await;
+        let capabilities = json!({ "tauri:options": { "application": application.to_string_lossy() } });
+        let mut session = WebDriver::new_session(&driver.endpoint, capabilities).await?;
+        session.driver = Some(driver);
+        Ok(session)
     }
 
     /// Starts chromedriver and a headless Chromium session owned by the result.

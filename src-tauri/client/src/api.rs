@@ -1,7 +1,9 @@
 //! The portal API over HTTP. Every call maps the server's error body onto
 //! `ClientError`; a 401 on an authenticated call means the session has ended.
 
-use portal_types::{AcceptInvitation, Me, NewRequestInput, RequestView, SessionToken, SignIn, SyncPage};
+use portal_types::{
+    AcceptInvitation, Me, NewRequestInput, PasswordChange, RequestView, SessionToken, SignIn, SyncPage,
+};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -32,6 +34,8 @@ struct ErrorEnvelope {
 struct ErrorBody {
     code: String,
     message: String,
+    #[serde(default)]
+    fields: std::collections::BTreeMap<String, String>,
 }
 
 impl Api {
@@ -86,6 +90,18 @@ impl Api {
         Ok(())
     }
 
+    /// Ends every session of this user, this one included.
+    pub async fn sign_out_everywhere(&self) -> ClientResult<()> {
+        self.send(self.http.delete(self.server.url("/portal/v1/sessions"))).await?;
+        Ok(())
+    }
+
+    /// Changes the password; the server ends every other session.
+    pub async fn change_password(&self, input: &PasswordChange) -> ClientResult<()> {
+        self.send(self.http.post(self.server.url("/portal/v1/password")).json(input)).await?;
+        Ok(())
+    }
+
     pub async fn me(&self) -> ClientResult<Me> {
         json(self.send(self.get("/portal/v1/me")).await?).await
     }
@@ -122,6 +138,12 @@ async fn checked(response: Response) -> ClientResult<Response> {
     }
     let text = response.text().await.unwrap_or_default();
     let (code, message) = match serde_json::from_str::<ErrorEnvelope>(&text) {
+        // Field messages say what to fix ("new_password: is too common"), so they are the message.
+        Ok(ErrorEnvelope { error }) if !error.fields.is_empty() => {
+            let fields: Vec<String> =
+                error.fields.iter().map(|(field, message)| format!("{field}: {message}")).collect();
+            (error.code, fields.join("; "))
+        }
         Ok(ErrorEnvelope { error }) => (error.code, error.message),
         Err(_) => ("server_error".to_string(), format!("The server answered {status}; please try again later.")),
     };

@@ -113,6 +113,14 @@ impl Client {
         wipe(&app_dir, &account)
     }
 
+    /// Signs out on every device, then leaves nothing behind here either.
+    pub async fn sign_out_everywhere(self) -> ClientResult<()> {
+        self.api.sign_out_everywhere().await?;
+        let Client { app_dir, account, cache, .. } = self;
+        drop(cache);
+        wipe(&app_dir, &account)
+    }
+
     /// Runs sync to the end. A session the server ended wipes this user's data.
     pub async fn sync(&mut self) -> ClientResult<Outcome> {
         let result = engine::run(&self.api, &mut self.cache, self.notifier.as_ref(), PAGE_SIZE).await;

@@ -1,0 +1,165 @@
+// @vitest-environment jsdom
+import { flushSync, mount, tick, unmount, type Component } from 'svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+import App from './App.svelte';
+import StatusBadge from './components/StatusBadge.svelte';
+import { AppState } from './lib/app.svelte';
+import { FakeBackend, marina } from './test/fake-backend';
+
+let mounted: Record<string, unknown>[] = [];
+
+afterEach(() => {
+  mounted.forEach((component) => unmount(component));
+  mounted = [];
+  document.body.innerHTML = '';
+});
+
+function render<Props extends Record<string, unknown>>(component: Component<Props>, props: Props) {
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  mounted.push(mount(component, { target, props }));
+  flushSync();
+  return target;
+}
+
+/** Waits until `check` passes, re-rendering between tries (no fixed sleeps). */
+async function until(check: () => boolean, what: string) {
+  for (let i = 0; i < 200; i += 1) {
+    flushSync();
+    if (check()) return;
+    await tick();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function type(input: Element | null, value: string) {
+  const field = input as HTMLInputElement;
+  field.value = value;
+  field.dispatchEvent(new Event('input', { bubbles: true }));
+  field.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+describe('status badge', () => {
+  it('shows the status in plain words with its tone', () => {
+    const app = new AppState(new FakeBackend(), ['en']);
+    const target = render(StatusBadge, { app, status: 'follow_up_required' });
+    const badge = target.querySelector('.badge');
+    expect(badge?.textContent).toBe('Follow-up required');
+    expect(badge?.classList.contains('attention')).toBe(true);
+    app.setLocale('ar');
+    flushSync();
+    expect(badge?.textContent).toBe('تلزم متابعة');
+  });
+});
+
+describe('first run', () => {
+  it('refuses a plain-http address and explains wrong credentials', async () => {
+    const backend = new FakeBackend();
+    backend.failSignIn = { code: 'unauthorized', message: 'missing or invalid credential' };
+    const app = new AppState(backend, ['en']);
+    const target = render(App, { app });
+    await until(() => target.querySelector('#server') !== null, 'the sign-in form');
+    type(target.querySelector('#server'), 'http://portal.example.com');
+    (target.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('#server-error') !== null, 'the address error');
+    expect(target.querySelector('#server-error')?.textContent).toContain('https://');
+    expect(backend.calls).toEqual([]);
+
+    type(target.querySelector('#server'), 'https://portal.example.com');
+    type(target.querySelector('#email'), 'a@b.example');
+    type(target.querySelector('#password'), 'wrong password');
+    (target.querySelector('button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('.error') !== null, 'the sign-in error');
+    expect(target.querySelector('.error')?.textContent).toBe('The e-mail or password is not correct.');
+  });
+
+  it('shows the password rules as they are met', async () => {
+    const app = new AppState(new FakeBackend(), ['en']);
+    const target = render(App, { app });
+    await until(() => target.querySelector('input[value=invitation]') !== null, 'the mode switch');
+    (target.querySelector('input[value=invitation]') as HTMLInputElement).click();
+    await until(() => target.querySelector('#rules') !== null, 'the rules');
+    type(target.querySelector('#password'), 'long enough password');
+    type(target.querySelector('#repeat'), 'long enough password');
+    await until(() => target.querySelectorAll('#rules li.met').length === 3, 'all rules met');
+  });
+});
+
+describe('signed in', () => {
+  async function signedIn(backend = new FakeBackend(), locale = 'en') {
+    backend.account = { server: 'https://portal.example.com', email: 'omar@example.com' };
+    backend.data.location = [marina];
+    backend.lastSynced = '2026-11-27T08:00:00Z';
+    const app = new AppState(backend, [locale]);
+    const target = render(App, { app });
+    await until(() => target.querySelector('nav') !== null, 'the app shell');
+    return { app, target, backend };
+  }
+
+  it('switches the whole layout to right-to-left in Arabic', async () => {
+    const { app } = await signedIn();
+    expect(document.documentElement.dir).toBe('ltr');
+    app.setLocale('ar');
+    await until(() => document.documentElement.dir === 'rtl', 'rtl');
+    expect(document.documentElement.lang).toBe('ar');
+    expect(document.querySelector('nav a[aria-current=page]')?.textContent).toBe('الرئيسية');
+  });
+
+  it('validates a new request next to its fields and queues it offline', async () => {
+    const backend = new FakeBackend();
+    backend.offline = true;
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'requests', id: 'new' });
+    await until(() => target.querySelector('[data-testid=new-request]') !== null, 'the form');
+    (target.querySelector('[data-testid=new-request] button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('#r-title-error') !== null, 'field errors');
+    expect(target.querySelector('#r-kind-error')?.textContent).toBe('Choose what kind of request this is.');
+    expect(target.querySelector('#r-location-error')).toBeNull();
+
+    type(target.querySelector('#r-kind'), 'maintenance');
+    type(target.querySelector('#r-title'), 'Leak in B2');
+    type(target.querySelector('#r-description'), 'Water drips from the ceiling.');
+    (target.querySelector('[data-testid=new-request] button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=outbox]') !== null, 'the outbox');
+    expect(target.querySelector('[data-testid=outbox]')?.textContent).toContain('Waiting to send');
+    expect(backend.calls).toContain('submit Leak in B2');
+  });
+
+  it('marks the app offline after a failed sync, with the last update time', async () => {
+    const backend = new FakeBackend();
+    backend.offline = true;
+    const { target } = await signedIn(backend);
+    (target.querySelector('[data-testid=sync-now]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=offline-banner]') !== null, 'the offline banner');
+    expect(target.querySelector('[data-testid=offline-banner]')?.textContent).toContain('Offline');
+  });
+
+  it('shows appointments in the location time, naming the zone when it is not the computer one', async () => {
+    const backend = new FakeBackend();
+    const start = new Date(Date.now() + 2 * 24 * 3600 * 1000);
+    start.setUTCHours(5, 0, 0, 0);
+    const end = new Date(start.getTime() + 2 * 3600 * 1000);
+    backend.data.appointment = [
+      {
+        id: 'a1',
+        location_id: 'marina',
+        starts_at: start.toISOString(),
+        ends_at: end.toISOString(),
+        arrival_window_start: null,
+        arrival_window_end: null,
+        time_zone: 'Asia/Dubai',
+        public_status: 'planned',
+        request_id: null,
+        updated_at: start.toISOString(),
+      },
+    ];
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'appointments' });
+    await until(() => target.querySelector('[data-testid=appointments] .item') !== null, 'the appointment');
+    const text = target.querySelector('[data-testid=appointments] .item')?.textContent ?? '';
+    expect(text).toContain('09:00–11:00');
+    const computerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (computerZone !== 'Asia/Dubai') expect(text).toMatch(/\((GST|GMT\+4)\)/);
+  });
+});

@@ -1,0 +1,56 @@
+// The one door between the screens and the desktop app: every action and read goes
+// through this interface, so components are tested with a fake and run in Tauri
+// with the real commands.
+
+import type {
+  Account,
+  CommandError,
+  NewRequestInput,
+  NotificationSettings,
+  OpenItem,
+  Overview,
+  Progress,
+  Queued,
+  RequestView,
+  SyncKind,
+  SyncOutcome,
+  SyncUpdate,
+  UpdateStatus,
+} from './types';
+
+export interface Backend {
+  overview(): Promise<Overview>;
+  cached<T>(kind: SyncKind): Promise<T[]>;
+  signIn(server: string, email: string, password: string): Promise<Account>;
+  acceptInvitation(server: string, code: string, displayName: string, password: string): Promise<Account>;
+  /** An invitation code from an `ordinavo://invite/…` link that arrived before the window listened. */
+  takeInvitation(): Promise<string | null>;
+  signOut(): Promise<void>;
+  signOutEverywhere(): Promise<void>;
+  changePassword(current: string, next: string): Promise<void>;
+  submitRequest(input: NewRequestInput): Promise<Queued[]>;
+  discardRequest(idempotencyKey: string): Promise<Queued[]>;
+  cancelRequest(id: string): Promise<RequestView>;
+  downloadAttachment(id: string, onProgress: (progress: Progress) => void): Promise<string>;
+  openAttachment(id: string): Promise<void>;
+  syncNow(): Promise<SyncOutcome>;
+  getSettings(): Promise<NotificationSettings>;
+  setSettings(settings: NotificationSettings): Promise<NotificationSettings>;
+  checkUpdates(): Promise<UpdateStatus>;
+  appVersion(): Promise<string>;
+  /** Calls back on every background sync round; returns a function that stops listening. */
+  onSyncUpdate(listener: (update: SyncUpdate) => void): Promise<() => void>;
+  onInvitation(listener: (code: string) => void): Promise<() => void>;
+  /** A clicked notification: the item it is about. */
+  onOpenItem(listener: (item: OpenItem) => void): Promise<() => void>;
+  /** An update found by the check at start. */
+  onUpdateStatus(listener: (status: UpdateStatus) => void): Promise<() => void>;
+}
+
+/** Reads a command's rejection as `{code, message}` whatever was thrown. */
+export function asCommandError(error: unknown): CommandError {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) {
+    return { code: String(error.code), message: String(error.message) };
+  }
+  return { code: 'unexpected', message: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,38 @@
+// The Backend over Tauri commands. The session token never reaches this side:
+// the commands hold it in the OS keyring.
+
+import { getVersion } from '@tauri-apps/api/app';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import type { Backend } from './backend';
+import type { OpenItem, Progress, SyncUpdate, UpdateStatus } from './types';
+
+export const tauriBackend: Backend = {
+  overview: () => invoke('overview'),
+  cached: (kind) => invoke('cached', { kind }),
+  signIn: (server, email, password) => invoke('sign_in', { server, email, password }),
+  acceptInvitation: (server, code, displayName, password) =>
+    invoke('accept_invitation', { server, code, displayName, password }),
+  takeInvitation: () => invoke('take_invitation'),
+  signOut: () => invoke('sign_out'),
+  signOutEverywhere: () => invoke('sign_out_everywhere'),
+  changePassword: (current, next) => invoke('change_password', { currentPassword: current, newPassword: next }),
+  submitRequest: (input) => invoke('submit_request', { input }),
+  discardRequest: (idempotencyKey) => invoke('discard_request', { idempotencyKey }),
+  cancelRequest: (id) => invoke('cancel_request', { id }),
+  downloadAttachment: (id, onProgress) => {
+    const progress = new Channel<Progress>();
+    progress.onmessage = onProgress;
+    return invoke('download_attachment', { id, progress });
+  },
+  openAttachment: (id) => invoke('open_attachment', { id }),
+  syncNow: () => invoke('sync_now'),
+  getSettings: () => invoke('get_settings'),
+  setSettings: (settings) => invoke('set_settings', { settings }),
+  checkUpdates: () => invoke('check_updates'),
+  appVersion: () => getVersion(),
+  onSyncUpdate: (listener) => listen<SyncUpdate>('sync-update', (event) => listener(event.payload)),
+  onInvitation: (listener) => listen<string>('invite-link', (event) => listener(event.payload)),
+  onOpenItem: (listener) => listen<OpenItem>('open-item', (event) => listener(event.payload)),
+  onUpdateStatus: (listener) => listen<UpdateStatus>('update-status', (event) => listener(event.payload)),
+};

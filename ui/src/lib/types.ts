@@ -1,0 +1,191 @@
+// The portal view types as the desktop commands return them (see server/portal-types).
+
+export type RequestKind = 'service' | 'maintenance' | 'appointment' | 'support';
+export type RequestStatus = 'submitted' | 'in_review' | 'accepted' | 'planned' | 'rejected' | 'cancelled';
+export type PublicStatus =
+  | 'submitted'
+  | 'in_review'
+  | 'accepted'
+  | 'open'
+  | 'planned'
+  | 'in_progress'
+  | 'completed'
+  | 'follow_up_required'
+  | 'rejected'
+  | 'cancelled';
+export type TimelineKind =
+  | 'request_submitted'
+  | 'request_accepted'
+  | 'request_rejected'
+  | 'appointment_scheduled'
+  | 'appointment_rescheduled'
+  | 'appointment_cancelled'
+  | 'visit_completed'
+  | 'report_shared'
+  | 'follow_up_required'
+  | 'follow_up_planned';
+export type SyncKind = 'location' | 'request' | 'appointment' | 'work' | 'report' | 'attachment' | 'timeline' | 'follow_up';
+
+export interface LocationView {
+  id: string;
+  customer_id: string;
+  name: string;
+  address_line: string;
+  postal_code: string;
+  city: string;
+  country_code: string;
+  time_zone: string;
+  can_download: boolean;
+}
+
+export interface TimeWindow {
+  starts_at: string;
+  ends_at: string;
+}
+
+export interface ProgressStep {
+  status: RequestStatus;
+  state: 'done' | 'current' | 'upcoming';
+}
+
+export interface RequestView {
+  id: string;
+  location_id: string;
+  kind: RequestKind;
+  title: string;
+  description: string;
+  status: RequestStatus;
+  public_status: PublicStatus;
+  decision_reason: string | null;
+  preferred_windows: TimeWindow[];
+  can_cancel: boolean;
+  created_at: string;
+  updated_at: string;
+  progress: ProgressStep[];
+}
+
+export interface NewRequestInput {
+  location_id: string;
+  kind: RequestKind;
+  title: string;
+  description: string;
+  preferred_windows: TimeWindow[];
+}
+
+export interface AppointmentView {
+  id: string;
+  location_id: string;
+  starts_at: string;
+  ends_at: string;
+  arrival_window_start: string | null;
+  arrival_window_end: string | null;
+  time_zone: string;
+  public_status: PublicStatus;
+  request_id: string | null;
+  updated_at: string;
+}
+
+export interface OpenWorkView {
+  id: string;
+  location_id: string;
+  title: string;
+  public_status: PublicStatus;
+  request_id: string | null;
+  next_appointment: AppointmentView | null;
+  updated_at: string;
+}
+
+export interface AttachmentView {
+  id: string;
+  report_id: string | null;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  download_path: string;
+}
+
+export interface ReportView {
+  id: string;
+  location_id: string;
+  title: string;
+  summary: string;
+  message: string | null;
+  visit_date: string;
+  published_at: string;
+  attachments: AttachmentView[];
+}
+
+export interface TimelineEntryView {
+  id: string;
+  location_id: string;
+  kind: TimelineKind;
+  subject_id: string;
+  occurred_at: string;
+}
+
+export interface FollowUpView {
+  id: string;
+  location_id: string;
+  description: string;
+  public_status: PublicStatus;
+  report_id: string | null;
+  planned_appointment: AppointmentView | null;
+  updated_at: string;
+}
+
+export interface Account {
+  server: string;
+  email: string;
+}
+
+export interface Queued {
+  idempotency_key: string;
+  input: NewRequestInput;
+  queued_at: string;
+  last_error: string | null;
+}
+
+export interface Overview {
+  account: Account | null;
+  last_synced_at: string | null;
+  outbox: Queued[];
+}
+
+export interface NotificationSettings {
+  report_shared: boolean;
+  appointment_changes: boolean;
+}
+
+export interface SyncOutcome {
+  pages: number;
+  changes: number;
+  notified: number;
+}
+
+/** What the background loop reports after each round. */
+export type SyncUpdate =
+  | { state: 'connected' }
+  | { state: 'synced'; outcome: SyncOutcome; sent: number }
+  | { state: 'offline'; message: string }
+  | { state: 'failed'; code: string; message: string }
+  | { state: 'session_ended'; message: string };
+
+export type UpdateStatus = { status: 'up_to_date' } | { status: 'available'; version: string; notes: string | null };
+
+export interface Progress {
+  received: number;
+  total: number;
+}
+
+/** What a clicked notification is about. */
+export interface OpenItem {
+  kind: TimelineKind;
+  subject_id: string;
+}
+
+/** An error from a command: a stable code and a message a person can act on. */
+export interface CommandError {
+  code: string;
+  message: string;
+}
