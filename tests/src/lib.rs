@@ -1,6 +1,7 @@
 //! End-to-end support: runs the real `ordinavo-server` binary on a free port with
 //! a temporary data directory, as an operator would.
 
+pub mod accessibility;
 pub mod notifications;
 pub mod webdriver;
 

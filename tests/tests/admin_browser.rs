@@ -14,6 +14,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use ordinavo_e2e::accessibility::Findings;
 use ordinavo_e2e::webdriver::{Element, WebDriver};
 use ordinavo_e2e::{environments, target_dir, Server};
 use serde_json::{json, Value};
@@ -327,16 +328,7 @@ struct Admin<'a> {
     browser: &'a WebDriver,
     base: String,
     backend: &'static str,
-    axe: std::cell::RefCell<AxeFindings>,
-}
-
-#[derive(Default)]
-struct AxeFindings {
-    source: Option<String>,
-    /// Serious or critical violations and unlabelled controls, one line each.
-    failures: Vec<String>,
-    /// Moderate and minor violations, reported but not failing.
-    notes: Vec<String>,
+    axe: std::cell::RefCell<Findings>,
 }
 
 impl Admin<'_> {
@@ -455,75 +447,15 @@ impl Admin<'_> {
         self.browser.screenshot_full_page(&path, WIDTH, HEIGHT, 6000).await.unwrap();
     }
 
-    /// Runs axe-core on the current page and records serious and critical violations,
-    /// and checks that every visible form control has a label.
+    /// Runs axe-core on the current page, as `admin-{language}-{page}`.
     async fn check_accessibility(&self, language: &str, page: &str) {
-        let source = self.axe.borrow_mut().source.get_or_insert_with(axe_source).clone();
-        // WebDriver scripts are not subject to the page's CSP, so axe can be injected
-        // into pages that forbid inline script.
-        self.browser.execute(&source, vec![]).await.unwrap();
-        let loaded = self.browser.execute("return typeof window.axe;", vec![]).await.unwrap();
-        assert_eq!(loaded, "object", "[{}] axe-core loads into {page}", self.backend);
-        let script = "const done = arguments[arguments.length - 1]; \
-                      window.axe.run(document, { resultTypes: ['violations'] }) \
-                        .then((r) => done({ ok: r.violations, passes: r.passes.length, \
-                                            incomplete: r.incomplete.map((i) => i.id) })) \
-                        .catch((e) => done({ error: String(e) }));";
-        let result = self.browser.execute_async(script, vec![]).await.unwrap();
-        assert!(result["error"].is_null(), "[{}] axe failed on {page}: {}", self.backend, result["error"]);
-        let passes = result["passes"].as_u64().unwrap_or_default();
-        assert!(passes >= 10, "[{}] axe ran only {passes} passing rules on {page}: {result}", self.backend);
-        let (mut failures, mut notes) = (Vec::new(), Vec::new());
-        for rule in result["incomplete"].as_array().unwrap() {
-            notes.push(format!("admin-{language}-{page}: needs review: {}", rule.as_str().unwrap_or_default()));
-        }
-        for violation in result["ok"].as_array().unwrap() {
-            let impact = violation["impact"].as_str().unwrap_or("unknown");
-            let targets: Vec<String> =
-                violation["nodes"].as_array().unwrap().iter().map(|n| n["target"].to_string()).collect();
-            let line = format!(
-                "admin-{language}-{page}: [{impact}] {} ({}) at {}",
-                violation["id"].as_str().unwrap_or_default(),
-                violation["help"].as_str().unwrap_or_default(),
-                targets.join(", ")
-            );
-            if matches!(impact, "serious" | "critical") {
-                failures.push(line);
-            } else {
-                notes.push(line);
-            }
-        }
-        let script = "return Array.from(document.querySelectorAll('input, select, textarea')) \
-                        .filter((el) => el.type !== 'hidden') \
-                        .filter((el) => el.labels.length === 0 && !el.getAttribute('aria-label') \
-                                        && !el.getAttribute('aria-labelledby')) \
-                        .map((el) => el.outerHTML.slice(0, 160));";
-        let unlabelled = self.browser.execute(script, vec![]).await.unwrap();
-        for control in unlabelled.as_array().unwrap() {
-            failures.push(format!("admin-{language}-{page}: unlabelled control {}", control.as_str().unwrap()));
-        }
-        let mut findings = self.axe.borrow_mut();
-        findings.failures.extend(failures);
-        findings.notes.extend(notes);
+        let name = format!("admin-{language}-{page}");
+        let mut findings = self.axe.take();
+        findings.audit(self.browser, &name).await;
+        self.axe.replace(findings);
     }
 
     fn report_accessibility(&self) {
-        let findings = self.axe.borrow();
-        for note in &findings.notes {
-            eprintln!("accessibility note (not failing): {note}");
-        }
-        assert!(
-            findings.failures.is_empty(),
-            "[{}] accessibility violations:\n{}",
-            self.backend,
-            findings.failures.join("\n")
-        );
+        self.axe.borrow().assert_clean();
     }
-}
-
-/// axe-core from the UI's npm packages (`npm ci` in `ui/`, done by `make test`).
-fn axe_source() -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run `npm ci` in ui/ (scripts/install-deps.sh does)", path.display()))
 }

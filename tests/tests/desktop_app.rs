@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use ordinavo_e2e::accessibility::Findings;
 use ordinavo_e2e::notifications::NotificationMonitor;
 use ordinavo_e2e::webdriver::{WebDriver, DEFAULT_WAIT};
 use ordinavo_e2e::{desktop_binary, target_dir, Server};
@@ -275,7 +276,9 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     assert_eq!(staff.requests_titled(offline_title).await.len(), 1, "exactly one request on the server");
     wait_text(&app, "[data-testid=requests]", offline_title).await;
 
-    // Every main screen in English, then in Arabic with the layout right to left.
+    // Every main screen in English, then in Arabic with the layout right to left; each
+    // passes an accessibility audit.
+    let mut accessibility = Findings::default();
     for language in ["en", "ar"] {
         if language == "ar" {
             go(&app, "settings").await;
@@ -289,29 +292,41 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
         for screen in ["home", "requests", "appointments", "work", "reports", "follow_ups", "timeline", "settings"] {
             go(&app, screen).await;
             screenshot(&app, language, screen).await;
+            accessibility.audit(&app, &format!("desktop-{language}-{screen}")).await;
         }
         go(&app, "requests").await;
         click(&app, ".title-row button").await;
         app.wait_for_element("[data-testid=new-request]").await;
         screenshot(&app, language, "new-request").await;
+        accessibility.audit(&app, &format!("desktop-{language}-new-request")).await;
     }
+    accessibility.assert_clean();
+    let errors = app.execute("return window.ordinavoErrors || [];", vec![]).await.unwrap();
+    assert_eq!(errors, json!([]), "no errors in the app's console");
     let lang = app.execute("return document.documentElement.lang;", vec![]).await.unwrap();
     assert_eq!(lang, "ar");
 
     // Signing out leaves no keyring entry and no cache.
+    let account = format!("{CONTACT} on {}", staff.base);
+    assert!(keyring_holds(&account), "while signed in, the session is in the keyring");
     go(&app, "settings").await;
     click(&app, "[data-testid=sign-out]").await;
     app.wait_for_element("#server").await;
-    let secrets = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", "example.ordinavo.portal"])
-        .output()
-        .expect("secret-tool (libsecret-tools)");
-    let listed = String::from_utf8_lossy(&secrets.stdout).to_string() + &String::from_utf8_lossy(&secrets.stderr);
-    assert!(!listed.contains("example.ordinavo.portal"), "no keyring entry is left: {listed}");
+    assert!(!keyring_holds(&account), "no keyring entry is left");
     let left: Vec<_> = files_named(&home, "cache.sqlite").into_iter().chain(files_named(&home, "dock-5")).collect();
     assert!(left.is_empty(), "no cache or downloaded file is left: {left:?}");
     app.quit().await.unwrap();
     drop(server);
+}
+
+/// Whether the session's keyring holds a secret for this account (keyring crate's
+/// Secret Service attributes: `service` and `username`).
+fn keyring_holds(account: &str) -> bool {
+    let found = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", "example.ordinavo.portal", "username", account])
+        .output()
+        .expect("secret-tool (libsecret-tools)");
+    String::from_utf8_lossy(&found.stdout).contains("secret = ")
 }
 
 impl Staff {

@@ -3,6 +3,7 @@ import App from './App.svelte';
 import './app.css';
 import './fonts.css';
 import { AppState } from './lib/app.svelte';
+import { recordErrors } from './lib/errors';
 import { tauriBackend } from './lib/tauri-backend';
 
 const target = document.getElementById('app');
@@ -10,6 +11,7 @@ if (!target) {
   throw new Error('missing #app element');
 }
 
+recordErrors(window);
 const app = new AppState(tauriBackend, navigator.languages, window.localStorage);
 
 export default mount(App, { target, props: { app } });
