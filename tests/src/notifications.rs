@@ -13,8 +13,8 @@ pub struct NotificationMonitor {
 }
 
 impl NotificationMonitor {
-    /// Starts monitoring and waits until the monitor is connected.
-    pub fn start() -> NotificationMonitor {
+    /// Starts monitoring and returns once the monitor sees notifications.
+    pub async fn start() -> NotificationMonitor {
         let mut child = Command::new("dbus-monitor")
             .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
             .stdout(Stdio::piped())
@@ -30,13 +30,20 @@ impl NotificationMonitor {
             }
         });
         let monitor = NotificationMonitor { child, lines };
-        // dbus-monitor prints its own NameAcquired signal once it is on the bus.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while monitor.lines.lock().unwrap().is_empty() {
-            assert!(Instant::now() < deadline, "dbus-monitor did not connect to the session bus");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        monitor.sentinel().await;
         monitor
+    }
+
+    /// Sends a marker notification and waits until the monitor saw it: everything
+    /// sent before it has been seen too.
+    pub async fn sentinel(&self) {
+        let marker = format!("sentinel {}", uuid::Uuid::now_v7());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.count(&marker) == 0 {
+            assert!(Instant::now() < deadline, "dbus-monitor never saw a notification");
+            notify_rust::Notification::new().summary(&marker).show().expect("a notification daemon on the session bus");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// How many notifications had `text` as their summary or body.

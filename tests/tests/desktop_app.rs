@@ -142,7 +142,7 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
         ("XDG_CACHE_HOME".to_string(), home.join("cache").to_string_lossy().to_string()),
         ("LANG".to_string(), "en_US.UTF-8".to_string()),
     ];
-    let notifications = NotificationMonitor::start();
+    let notifications = NotificationMonitor::start().await;
     let app = WebDriver::tauri(&desktop_binary(), &app_env).await.expect("the desktop app starts under tauri-driver");
 
     // First run: sign in as a demo contact.

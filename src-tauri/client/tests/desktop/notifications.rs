@@ -2,81 +2,19 @@
 //! session bus with dbus-monitor: once per event, including events that happened
 //! while the app was closed, and never again after a restart.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ordinavo_client::notices::Notice;
 use ordinavo_client::notifier::{ClickableNotifier, DesktopNotifier, Notifier};
 use ordinavo_client::runner::{self, Update};
 use ordinavo_client::Client;
+use ordinavo_e2e::notifications::NotificationMonitor;
 use portal_types::TimelineKind;
 use serde_json::json;
 
 use crate::support::{location, Stack, FACILITIES};
-
-/// Every `Notify` call on the session bus, as dbus-monitor prints it.
-struct Monitor {
-    child: Child,
-    lines: Arc<Mutex<Vec<String>>>,
-}
-
-impl Monitor {
-    async fn start() -> Monitor {
-        let mut child = Command::new("dbus-monitor")
-            .args(["--session", "interface='org.freedesktop.Notifications',member='Notify'"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("dbus-monitor (package dbus-x11 or dbus-bin)");
-        let lines = Arc::new(Mutex::new(Vec::new()));
-        let reader = BufReader::new(child.stdout.take().unwrap());
-        let sink = lines.clone();
-        std::thread::spawn(move || {
-            for line in reader.lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        let monitor = Monitor { child, lines };
-        monitor.sentinel().await;
-        monitor
-    }
-
-    /// How many notifications carried `text` as summary or body.
-    fn count(&self, text: &str) -> usize {
-        let quoted = format!("string \"{text}\"");
-        self.lines.lock().unwrap().iter().filter(|line| line.trim() == quoted).count()
-    }
-
-    async fn wait_for(&self, text: &str, deadline: Instant) -> bool {
-        while Instant::now() < deadline {
-            if self.count(text) > 0 {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        self.count(text) > 0
-    }
-
-    /// Sends a marker notification and waits until the monitor saw it: everything
-    /// sent before it has been seen too.
-    async fn sentinel(&self) {
-        let marker = format!("sentinel {}", uuid::Uuid::now_v7());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.count(&marker) == 0 {
-            assert!(Instant::now() < deadline, "dbus-monitor never saw a notification");
-            notify_rust::Notification::new().summary(&marker).show().expect("a notification daemon on the session bus");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Monitor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[tokio::test]
 async fn a_required_follow_up_notifies_exactly_once_even_across_restarts() {
@@ -85,7 +23,7 @@ async fn a_required_follow_up_notifies_exactly_once_even_across_restarts() {
     client.sync().await.unwrap();
     let berlin = location(&client, "Berlin");
     let target = stack.target(&berlin.id, "Pump check").await;
-    let monitor = Monitor::start().await;
+    let monitor = NotificationMonitor::start().await;
 
     let shared: runner::Shared = Arc::new(tokio::sync::Mutex::new(Some(client)));
     let (updates, mut received) = tokio::sync::mpsc::unbounded_channel();
@@ -107,7 +45,8 @@ async fn a_required_follow_up_notifies_exactly_once_even_across_restarts() {
     let first = format!("Replace the seal on pump 2 ({})", uuid::Uuid::now_v7());
     let created = Instant::now();
     stack.post("/api/v1/follow-ups", json!({ "target_id": target, "description": first })).await;
-    assert!(monitor.wait_for(&first, created + Duration::from_secs(2)).await, "a notification within 2 s");
+    let left = (created + Duration::from_secs(2)).saturating_duration_since(Instant::now());
+    assert!(monitor.wait_for(&first, left).await.is_some(), "a notification within 2 s");
     println!("follow-up notified {} ms after it was created", created.elapsed().as_millis());
     assert_eq!(monitor.count("Follow-up required"), 1);
 
