@@ -73,15 +73,29 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Session>, sqlx:
     .fetch_optional(&db.pool)
     .await?;
     if let Some(session) = &session {
-        if now - session.last_seen_at > TOUCH_EVERY_MS {
-            sqlx::query("UPDATE portal_sessions SET last_seen_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&session.id)
-                .execute(&db.pool)
-                .await?;
-        }
+        touch(db, "portal_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
     }
     Ok(session)
+}
+
+/// Refreshes a session's idle clock (in `table`, a literal of the caller's), at most
+/// once every `every_ms`, so reads do not all turn into writes.
+pub(super) async fn touch(
+    db: &Db,
+    table: &'static str,
+    id: &str,
+    last_seen_at: i64,
+    now: i64,
+    every_ms: i64,
+) -> Result<(), sqlx::Error> {
+    if now - last_seen_at > every_ms {
+        sqlx::query(&format!("UPDATE {table} SET last_seen_at = $1 WHERE id = $2"))
+            .bind(now)
+            .bind(id)
+            .execute(&db.pool)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Ends one session of a user; returns whether it was live.

@@ -64,13 +64,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<StaffSession>, 
     .fetch_optional(&db.pool)
     .await?;
     if let Some(session) = &session {
-        if now - session.last_seen_at > TOUCH_EVERY_MS {
-            sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(&session.id)
-                .execute(&db.pool)
-                .await?;
-        }
+        super::sessions::touch(db, "staff_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
     }
     Ok(session)
 }
