@@ -229,6 +229,17 @@ pub enum SyncKind {
     FollowUp,
 }
 
+crate::wire_names!(SyncKind {
+    Location => "location",
+    Request => "request",
+    Appointment => "appointment",
+    Work => "work",
+    Report => "report",
+    Attachment => "attachment",
+    Timeline => "timeline",
+    FollowUp => "follow_up",
+});
+
 /// One record to store in the cache.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", content = "item", rename_all = "snake_case")]

@@ -112,7 +112,7 @@ pub async fn page(
             let mut select = Select::new(&format!("SELECT x.id, x.version FROM {source} x"));
             select.scoped(&viewer.scope, &format!("x.{customer}"), &format!("x.{location}"));
             if source == "sync_tombstones" {
-                select.filter("x.kind = {}", Arg::Text(kind_name(*kind).into()));
+                select.filter("x.kind = {}", Arg::Text(kind.as_str().into()));
             }
             let after = from.after_clause(&mut select, k);
             select.filter_raw(&after);
@@ -154,7 +154,7 @@ pub async fn page(
     let shown: Vec<(&str, &str)> = candidates
         .iter()
         .filter(|(_, k, id)| visible.contains_key(&format!("{k}:{id}")))
-        .map(|(_, k, id)| (kind_name(KINDS[*k].0), id.as_str()))
+        .map(|(_, k, id)| (KINDS[*k].0.as_str(), id.as_str()))
         .collect();
     sent::remember(&mut tx, session_id, &shown).await?;
     tx.commit().await?;
@@ -162,26 +162,13 @@ pub async fn page(
         .into_iter()
         .filter_map(|(_, k, id)| match visible.remove(&format!("{k}:{id}")) {
             Some(record) => Some(SyncChange::Upsert { record: Box::new(record) }),
-            None if received.contains(&(kind_name(KINDS[k].0).to_string(), id.clone())) => {
+            None if received.contains(&(KINDS[k].0.as_str().to_string(), id.clone())) => {
                 Some(SyncChange::Remove { kind: KINDS[k].0, id })
             }
             None => None,
         })
         .collect();
     Ok(SyncPage { reset, changes, cursor: next.encode(), more })
-}
-
-fn kind_name(kind: SyncKind) -> &'static str {
-    match kind {
-        SyncKind::Location => "location",
-        SyncKind::Request => "request",
-        SyncKind::Appointment => "appointment",
-        SyncKind::Work => "work",
-        SyncKind::Report => "report",
-        SyncKind::Attachment => "attachment",
-        SyncKind::Timeline => "timeline",
-        SyncKind::FollowUp => "follow_up",
-    }
 }
 
 /// Records a hard deletion so that sync removes the row from every cache.
@@ -196,7 +183,7 @@ pub async fn tombstone(
     sqlx::query(
         "INSERT INTO sync_tombstones (kind, id, customer_id, location_id, version) VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(kind_name(kind))
+    .bind(kind.as_str())
     .bind(id)
     .bind(customer_id)
     .bind(location_id)

@@ -12,20 +12,6 @@ pub struct Row {
     pub body: String,
 }
 
-/// The name a kind is stored under.
-pub fn kind_name(kind: SyncKind) -> &'static str {
-    match kind {
-        SyncKind::Location => "location",
-        SyncKind::Request => "request",
-        SyncKind::Appointment => "appointment",
-        SyncKind::Work => "work",
-        SyncKind::Report => "report",
-        SyncKind::Attachment => "attachment",
-        SyncKind::Timeline => "timeline",
-        SyncKind::FollowUp => "follow_up",
-    }
-}
-
 /// Lists read newest first for these kinds, oldest (soonest) first for the others.
 pub fn newest_first(kind: SyncKind) -> bool {
     matches!(kind, SyncKind::Request | SyncKind::Work | SyncKind::Report | SyncKind::Timeline | SyncKind::FollowUp)

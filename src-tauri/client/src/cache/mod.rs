@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
 use crate::error::ClientResult;
-use crate::records::{kind_name, newest_first};
+use crate::records::newest_first;
 use crate::sync::plan::Plan;
 
 pub use outbox::Queued;
@@ -64,7 +64,7 @@ impl Cache {
         let order = if newest_first(kind) { "DESC" } else { "ASC" };
         let mut statement =
             self.conn.prepare(&format!("SELECT body FROM records WHERE kind = ?1 ORDER BY sort_key {order}, id"))?;
-        let bodies = statement.query_map([kind_name(kind)], |r| r.get::<_, String>(0))?;
+        let bodies = statement.query_map([kind.as_str()], |r| r.get::<_, String>(0))?;
         let mut list = Vec::new();
         for body in bodies {
             if let Ok(view) = serde_json::from_str(&body?) {
@@ -77,14 +77,14 @@ impl Cache {
     pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
         let body: Option<String> = self
             .conn
-            .query_row("SELECT body FROM records WHERE kind = ?1 AND id = ?2", [kind_name(kind), id], |r| r.get(0))
+            .query_row("SELECT body FROM records WHERE kind = ?1 AND id = ?2", [kind.as_str(), id], |r| r.get(0))
             .optional()?;
         Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
     }
 
     /// Number of cached records of a kind.
     pub fn count(&self, kind: SyncKind) -> ClientResult<usize> {
-        Ok(self.conn.query_row("SELECT COUNT(*) FROM records WHERE kind = ?1", [kind_name(kind)], |r| r.get(0))?)
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM records WHERE kind = ?1", [kind.as_str()], |r| r.get(0))?)
     }
 
     /// Downloaded files: attachment id to the checksum of the stored content.
@@ -165,11 +165,11 @@ impl Cache {
                  ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
             )?;
             for row in &plan.upserts {
-                upsert.execute(params![kind_name(row.kind), row.id, row.sort_key, row.body])?;
+                upsert.execute(params![row.kind.as_str(), row.id, row.sort_key, row.body])?;
             }
             let mut remove = tx.prepare("DELETE FROM records WHERE kind = ?1 AND id = ?2")?;
             for (kind, id) in &plan.removals {
-                remove.execute(params![kind_name(*kind), id])?;
+                remove.execute(params![kind.as_str(), id])?;
             }
             let mut ledger = tx.prepare("INSERT OR IGNORE INTO notified (event_id, shown) VALUES (?1, ?2)")?;
             for id in notify {
@@ -205,7 +205,7 @@ impl Cache {
         self.conn.execute(
             "INSERT INTO records (kind, id, sort_key, body) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
-            params![kind_name(row.kind), row.id, row.sort_key, row.body],
+            params![row.kind.as_str(), row.id, row.sort_key, row.body],
         )?;
         Ok(())
     }
