@@ -279,6 +279,10 @@ pub struct SyncPage {
     pub cursor: String,
     /// True when more changes are waiting: ask again right away.
     pub more: bool,
+    /// On the first page of a sync from the start: at most how many changes the
+    /// whole sync brings, for a progress bar. Absent on later pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
 }
 
 /// A live event on `GET /portal/v1/events` (server-sent events; the SSE `id` is `id`).

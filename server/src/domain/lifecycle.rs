@@ -75,6 +75,20 @@ wire_names!(FollowUpStatus {
     Cancelled => "cancelled",
 });
 
+impl TargetStatus {
+    /// Work still to be done or under way: the portal lists it as open work.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::New | Self::Scheduled | Self::InProgress | Self::OnHold)
+    }
+}
+
+impl AppointmentStatus {
+    /// A visit that will still take place (or is taking place).
+    pub fn is_coming(self) -> bool {
+        matches!(self, Self::Scheduled | Self::InProgress)
+    }
+}
+
 /// A status with a transition table.
 pub trait Lifecycle: Copy + PartialEq + 'static {
     /// Name of the thing whose status this is, for messages.

@@ -28,8 +28,12 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// The union of `grants`. A location of a customer also granted whole is
+    /// covered by that customer alone, so no row is in scope twice over.
     pub fn from_grants(grants: &[Grant]) -> Self {
         let mut scope = Scope::default();
+        let whole: BTreeSet<&str> =
+            grants.iter().filter(|g| g.whole_customer).map(|g| g.customer_id.as_str()).collect();
         for grant in grants {
             if grant.whole_customer {
                 scope.customers.insert(grant.customer_id.clone());
@@ -37,7 +41,9 @@ impl Scope {
                     scope.download_customers.insert(grant.customer_id.clone());
                 }
             } else {
-                scope.locations.extend(grant.location_ids.iter().cloned());
+                if !whole.contains(grant.customer_id.as_str()) {
+                    scope.locations.extend(grant.location_ids.iter().cloned());
+                }
                 if grant.can_download {
                     scope.download_locations.extend(grant.location_ids.iter().cloned());
                 }
@@ -117,6 +123,14 @@ mod tests {
         assert!(scope.may_download("northwind", "marina"));
         assert!(!scope.may_download("contoso", "munich"));
         assert!(scope.covers("contoso", "munich"));
+    }
+
+    #[test]
+    fn a_whole_customer_grant_absorbs_location_grants_of_that_customer() {
+        let scope = Scope::from_grants(&[grant("northwind", &["marina"], true), grant("northwind", &[], false)]);
+        assert!(scope.locations.is_empty(), "the customer's arm covers the location");
+        assert!(scope.covers("northwind", "marina"));
+        assert!(scope.may_download("northwind", "marina"), "the location grant still allows downloads");
     }
 
     #[test]

@@ -4,15 +4,16 @@ use portal_types::{AppointmentView, Page};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row as _};
 
-use super::{page, PortalPage, Viewer};
+use super::{page_of, rules, PortalPage, Viewer};
 use crate::domain::lifecycle::AppointmentStatus;
 use crate::domain::public_status;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{wire, Arg, Select};
+use crate::records::query::{wire, Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::{now_ms, Db};
 
+/// An appointment as read, before it becomes its view.
 pub struct Row {
     id: String,
     location_id: String,
@@ -26,20 +27,28 @@ pub struct Row {
     updated_at: Timestamp,
 }
 
+impl Row {
+    /// Reads the view's columns, each named `prefix` + its name (see `columns`).
+    pub fn read(row: &AnyRow, prefix: &str) -> Result<Self, sqlx::Error> {
+        let name = |column: &str| format!("{prefix}{column}");
+        Ok(Self {
+            id: row.try_get(name("id").as_str())?,
+            location_id: row.try_get(name("location_id").as_str())?,
+            starts_at: row.try_get(name("starts_at").as_str())?,
+            ends_at: row.try_get(name("ends_at").as_str())?,
+            arrival_window_start: row.try_get(name("arrival_window_start").as_str())?,
+            arrival_window_end: row.try_get(name("arrival_window_end").as_str())?,
+            status: wire(row, &name("status"))?,
+            time_zone: row.try_get(name("time_zone").as_str())?,
+            request_id: row.try_get(name("request_id").as_str())?,
+            updated_at: row.try_get(name("updated_at").as_str())?,
+        })
+    }
+}
+
 impl FromRow<'_, AnyRow> for Row {
     fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            location_id: row.try_get("location_id")?,
-            starts_at: row.try_get("starts_at")?,
-            ends_at: row.try_get("ends_at")?,
-            arrival_window_start: row.try_get("arrival_window_start")?,
-            arrival_window_end: row.try_get("arrival_window_end")?,
-            status: wire(row, "status")?,
-            time_zone: row.try_get("time_zone")?,
-            request_id: row.try_get("request_id")?,
-            updated_at: row.try_get("updated_at")?,
-        })
+        Row::read(row, "")
     }
 }
 
@@ -60,17 +69,29 @@ impl From<Row> for AppointmentView {
     }
 }
 
+/// The columns of an appointment view, each named `prefix` + its name: `n` is the
+/// appointment, `nl` its location and `nr` its target's request (`$1` the viewer).
+/// Open work embeds them for its next visit.
+pub fn columns(prefix: &str) -> String {
+    format!(
+        "n.id AS {prefix}id, n.location_id AS {prefix}location_id, n.starts_at AS {prefix}starts_at, \
+         n.ends_at AS {prefix}ends_at, n.arrival_window_start AS {prefix}arrival_window_start, \
+         n.arrival_window_end AS {prefix}arrival_window_end, n.status AS {prefix}status, \
+         nl.time_zone AS {prefix}time_zone, CASE WHEN nr.submitted_by = $1 THEN nr.id END AS {prefix}request_id, \
+         n.updated_at AS {prefix}updated_at"
+    )
+}
+
 /// Shared appointments in scope. The request id is shown only for the user's own requests.
 pub fn visible(viewer: &Viewer) -> Select {
-    let mut select = Select::new(
-        "SELECT a.id, a.location_id, a.starts_at, a.ends_at, a.arrival_window_start, a.arrival_window_end, a.status, \
-         l.time_zone, CASE WHEN r.submitted_by = $1 THEN r.id END AS request_id, a.updated_at \
-         FROM appointments a JOIN locations l ON l.id = a.location_id JOIN targets t ON t.id = a.target_id \
-         LEFT JOIN requests r ON r.id = t.request_id",
-    );
+    let mut select = Select::new(&format!(
+        "SELECT {} FROM appointments n JOIN locations nl ON nl.id = n.location_id \
+         JOIN targets nt ON nt.id = n.target_id LEFT JOIN requests nr ON nr.id = nt.request_id",
+        columns("")
+    ));
     select.bind(Arg::Text(viewer.user_id.clone()));
-    select.scoped(&viewer.scope, "a.customer_id", "a.location_id");
-    select.filter_raw("a.shared_with_portal = 1");
+    select.scoped(&viewer.scope, "n.customer_id", "n.location_id");
+    select.filter_raw(&rules::appointment_shared("n"));
     select
 }
 
@@ -85,7 +106,8 @@ pub struct AppointmentQuery {
     pub location_id: Option<String>,
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Page<AppointmentView>> {
+/// The query of one page (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Ordered> {
     let limit = PortalPage { limit: query.limit, ..Default::default() }.limit()?;
     let upcoming = match query.when.as_deref() {
         None | Some("upcoming") => true,
@@ -97,45 +119,51 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResu
         }
     };
     let mut select = visible(viewer);
-    let now = Arg::Int(now_ms());
-    select.filter(if upcoming { "a.ends_at >= {}" } else { "a.ends_at < {}" }, now);
     if let Some(location_id) = &query.location_id {
-        select.filter("a.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let now = select.bind(Arg::Int(now_ms()));
+    let longest = rules::LONGEST_APPOINTMENT;
+    // Not yet over: visits in progress (begun at most the longest appointment ago),
+    // then visits to come. Over: ended, so also begun, before now.
+    let ranges = if upcoming {
+        vec![
+            format!("n.starts_at < {now} AND n.starts_at >= {now} - {longest} AND n.ends_at >= {now}"),
+            format!("n.starts_at >= {now}"),
+        ]
+    } else {
+        vec![format!("n.starts_at < {now} AND n.ends_at < {now}")]
+    };
+    let key = Key { columns: &["n.starts_at", "n.id"], descending: !upcoming };
+    let mut ordered = Ordered::new(select, key, limit + 1).ranges(ranges);
     // Cursor: "<starts_at>_<id>", keyset on (starts_at, id) in the list's direction.
     if let Some(after) = &query.after {
         let (starts, id) = after
             .split_once('_')
             .and_then(|(s, id)| s.parse::<i64>().ok().map(|s| (s, id.to_string())))
             .ok_or_else(|| AppError::field("after", "not a cursor from a previous page"))?;
-        let op = if upcoming { ">" } else { "<" };
-        let s1 = select.bind(Arg::Int(starts));
-        let s2 = select.bind(Arg::Int(starts));
-        let i = select.bind(Arg::Text(id));
-        select.filter_raw(&format!("(a.starts_at {op} {s1} OR (a.starts_at = {s2} AND a.id {op} {i}))"));
+        ordered.after(vec![Arg::Int(starts), Arg::Text(id)]);
     }
-    let order = if upcoming { "ORDER BY a.starts_at, a.id" } else { "ORDER BY a.starts_at DESC, a.id DESC" };
-    let rows: Vec<Row> = select.fetch_all(db, &format!("{order} LIMIT {}", limit + 1)).await?;
-    let cursor_rows: Vec<(i64, String)> = rows.iter().map(|r| (r.starts_at.0, r.id.clone())).collect();
-    let views: Vec<AppointmentView> = rows.into_iter().map(Into::into).collect();
-    let result = page(views, limit, |v| {
-        let (s, id) = cursor_rows.iter().find(|(_, id)| *id == v.id).cloned().unwrap_or_default();
-        format!("{s}_{id}")
-    });
-    Ok(result)
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Page<AppointmentView>> {
+    let limit = PortalPage { limit: query.limit, ..Default::default() }.limit()?;
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page_of(rows, limit, |r| format!("{}_{}", r.starts_at.0, r.id), Into::into))
 }
 
 /// The visible appointments among `ids`, for delta sync.
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AppointmentView>> {
     let mut select = visible(viewer);
-    select.filter_in("a.id", ids);
+    select.filter_in("n.id", ids);
     let rows: Vec<Row> = select.fetch_all(db, "").await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<AppointmentView> {
     let mut select = visible(viewer);
-    select.filter("a.id = {}", Arg::Text(id.to_string()));
+    select.filter("n.id = {}", Arg::Text(id.to_string()));
     let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
     Ok(row.into())
 }

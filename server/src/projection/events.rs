@@ -3,7 +3,7 @@
 use portal_types::{LiveEventKind, LiveEventView};
 use sqlx::FromRow;
 
-use super::Viewer;
+use super::{rules, Viewer};
 use crate::error::AppResult;
 use crate::records::query::{Arg, Select};
 use crate::records::time::Timestamp;
@@ -51,12 +51,13 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
     select.filter("(e.audience IS NULL OR e.audience = {})", Arg::Text(viewer.user_id.clone()));
     // Only events about things the user can still see.
-    select.filter_raw(
-        "(  (e.kind LIKE 'appointment_%' AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.subject_id AND a.shared_with_portal = 1))
-         OR (e.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = e.subject_id AND v.status = 'published'))
+    let (shared, published) = (rules::appointment_shared("a"), rules::report_published("v"));
+    select.filter_raw(&format!(
+        "(  (e.kind LIKE 'appointment_%' AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.subject_id AND {shared}))
+         OR (e.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = e.subject_id AND {published}))
          OR e.kind LIKE 'follow_up_%'
-         OR e.kind = 'request_status_changed')",
-    );
+         OR e.kind = 'request_status_changed')"
+    ));
     let v1 = select.bind(Arg::Int(cursor.version));
     let v2 = select.bind(Arg::Int(cursor.version));
     let id = select.bind(Arg::Text(cursor.id.clone()));

@@ -1,13 +1,15 @@
 //! Follow-ups in scope with their customer-facing text and planned visit.
 
-use portal_types::{FollowUpView, Page};
+use std::collections::HashMap;
+
+use portal_types::{AppointmentView, FollowUpView, Page};
 use sqlx::FromRow;
 
-use super::{appointments, page, PortalPage, Viewer};
+use super::{appointments, page, rules, PortalPage, Viewer};
 use crate::domain::lifecycle::FollowUpStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -25,46 +27,55 @@ struct Row {
 
 /// Follow-ups in scope; the origin report only when it is published.
 fn visible(viewer: &Viewer) -> Select {
-    let mut select = Select::new(
+    let mut select = Select::new(&format!(
         "SELECT f.id, f.location_id, f.description, f.status, \
-         CASE WHEN v.status = 'published' THEN v.id END AS report_id, f.planned_appointment_id, f.updated_at \
+         CASE WHEN {} THEN v.id END AS report_id, f.planned_appointment_id, f.updated_at \
          FROM follow_ups f LEFT JOIN visit_reports v ON v.id = f.origin_report_id",
-    );
+        rules::report_published("v")
+    ));
     select.scoped(&viewer.scope, "f.customer_id", "f.location_id");
     select
 }
 
+/// Follow-up views with their planned visits (one query for all of them).
 async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<FollowUpView>> {
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        let planned_appointment = match &row.planned_appointment_id {
-            Some(id) => appointments::by_ids(db, viewer, std::slice::from_ref(id)).await?.pop(),
-            None => None,
-        };
-        views.push(FollowUpView {
+    let planned: Vec<String> = rows.iter().filter_map(|r| r.planned_appointment_id.clone()).collect();
+    let mut visits: HashMap<String, AppointmentView> = if planned.is_empty() {
+        HashMap::new()
+    } else {
+        appointments::by_ids(db, viewer, &planned).await?.into_iter().map(|a| (a.id.clone(), a)).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| FollowUpView {
             public_status: public_status::of_follow_up(row.status),
+            planned_appointment: row.planned_appointment_id.as_ref().and_then(|id| visits.remove(id)),
             id: row.id,
             location_id: row.location_id,
             description: row.description,
             report_id: row.report_id,
-            planned_appointment,
             updated_at: row.updated_at.rfc3339(),
-        });
-    }
-    Ok(views)
+        })
+        .collect())
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<FollowUpView>> {
+/// The query of one page, newest first (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     let limit = query.limit()?;
     let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
-        select.filter("f.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let mut ordered = Ordered::new(select, Key { columns: &["f.id"], descending: true }, limit + 1);
     if let Some(after) = &query.after {
-        select.filter("f.id < {}", Arg::Text(after.clone()));
+        ordered.after(vec![Arg::Text(after.clone())]);
     }
-    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY f.id DESC LIMIT {}", limit + 1)).await?;
-    Ok(page(views(db, viewer, rows).await?, limit, |f| f.id.clone()))
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<FollowUpView>> {
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page(views(db, viewer, rows).await?, query.limit()?, |f| f.id.clone()))
 }
 
 /// The visible follow-ups among `ids`, for delta sync.

@@ -9,6 +9,7 @@ pub mod follow_ups;
 pub mod me;
 pub mod reports;
 pub mod requests;
+mod rules;
 mod sent;
 pub mod sync;
 pub mod timeline;
@@ -54,12 +55,23 @@ impl PortalPage {
 }
 
 /// Cuts a fetched `limit + 1` rows down to a page, with the cursor of its last item.
-pub fn page<T>(mut items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> portal_types::Page<T> {
-    let next_after = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(cursor)
+pub fn page<T>(items: Vec<T>, limit: usize, cursor: impl Fn(&T) -> String) -> portal_types::Page<T> {
+    page_of(items, limit, cursor, |item| item)
+}
+
+/// Like `page`, for rows that carry their cursor but not their view: the cursor
+/// comes from the last row kept, then each row becomes its view.
+pub fn page_of<R, T>(
+    mut rows: Vec<R>,
+    limit: usize,
+    cursor: impl Fn(&R) -> String,
+    view: impl FnMut(R) -> T,
+) -> portal_types::Page<T> {
+    let next_after = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(cursor)
     } else {
         None
     };
-    portal_types::Page { items, next_after }
+    portal_types::Page { items: rows.into_iter().map(view).collect(), next_after }
 }

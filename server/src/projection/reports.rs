@@ -3,9 +3,9 @@
 use portal_types::{Page, ReportView};
 use sqlx::FromRow;
 
-use super::{attachments, page, PortalPage, Viewer};
+use super::{attachments, page, rules, PortalPage, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -26,7 +26,7 @@ fn visible(viewer: &Viewer) -> Select {
          FROM visit_reports v",
     );
     select.scoped(&viewer.scope, "v.customer_id", "v.location_id");
-    select.filter_raw("v.status = 'published'");
+    select.filter_raw(&rules::report_published("v"));
     select
 }
 
@@ -49,18 +49,23 @@ async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<Report
         .collect())
 }
 
-/// Newest first.
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<ReportView>> {
+/// The query of one page, newest first (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     let limit = query.limit()?;
     let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
-        select.filter("v.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let mut ordered = Ordered::new(select, Key { columns: &["v.id"], descending: true }, limit + 1);
     if let Some(after) = &query.after {
-        select.filter("v.id < {}", Arg::Text(after.clone()));
+        ordered.after(vec![Arg::Text(after.clone())]);
     }
-    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY v.id DESC LIMIT {}", limit + 1)).await?;
-    Ok(page(views(db, viewer, rows).await?, limit, |r| r.id.clone()))
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<ReportView>> {
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page(views(db, viewer, rows).await?, query.limit()?, |r| r.id.clone()))
 }
 
 /// The visible reports among `ids`, for delta sync.

@@ -1,5 +1,7 @@
 //! The user's own requests, with their progress line.
 
+use std::collections::HashMap;
+
 use portal_types::{Page, ProgressStep, RequestStatus, RequestView, TimeWindowView};
 use sqlx::FromRow;
 
@@ -7,7 +9,7 @@ use super::{page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -37,21 +39,23 @@ fn visible(viewer: &Viewer) -> Select {
     select
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<RequestView>> {
+/// The query of one page, newest first (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     let limit = query.limit()?;
     let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
-        select.filter("r.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let mut ordered = Ordered::new(select, Key { columns: &["r.id"], descending: true }, limit + 1);
     if let Some(after) = &query.after {
-        select.filter("r.id < {}", Arg::Text(after.clone()));
+        ordered.after(vec![Arg::Text(after.clone())]);
     }
-    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY r.id DESC LIMIT {}", limit + 1)).await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(db, row).await?);
-    }
-    Ok(page(views, limit, |r| r.id.clone()))
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<RequestView>> {
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page(views(db, rows).await?, query.limit()?, |r| r.id.clone()))
 }
 
 /// The visible requests among `ids`, for delta sync.
@@ -59,11 +63,7 @@ pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<R
     let mut select = visible(viewer);
     select.filter_in("r.id", ids);
     let rows: Vec<Row> = select.fetch_all(db, "").await?;
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        views.push(view(db, row).await?);
-    }
-    Ok(views)
+    views(db, rows).await
 }
 
 /// One own request in scope; anything else is "not found".
@@ -71,16 +71,34 @@ pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<RequestView> {
     let mut select = visible(viewer);
     select.filter("r.id = {}", Arg::Text(id.to_string()));
     let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
-    view(db, row).await
+    Ok(views(db, vec![row]).await?.remove(0))
 }
 
-async fn view(db: &Db, row: Row) -> AppResult<RequestView> {
-    let windows: Vec<(Timestamp, Timestamp)> =
-        sqlx::query_as("SELECT starts_at, ends_at FROM request_time_windows WHERE request_id = $1 ORDER BY position")
-            .bind(&row.id)
-            .fetch_all(&db.pool)
-            .await?;
-    Ok(RequestView {
+/// Request views with their preferred windows (one query for all of them).
+async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut windows: HashMap<String, Vec<TimeWindowView>> = HashMap::new();
+    if !ids.is_empty() {
+        let mut select = Select::new("SELECT w.request_id, w.starts_at, w.ends_at FROM request_time_windows w");
+        select.filter_in("w.request_id", &ids);
+        let found: Vec<(String, Timestamp, Timestamp)> =
+            select.fetch_all(db, "ORDER BY w.request_id, w.position").await?;
+        for (request_id, starts_at, ends_at) in found {
+            let window = TimeWindowView { starts_at: starts_at.rfc3339(), ends_at: ends_at.rfc3339() };
+            windows.entry(request_id).or_default().push(window);
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let preferred = windows.remove(&row.id).unwrap_or_default();
+            view(row, preferred)
+        })
+        .collect())
+}
+
+fn view(row: Row, preferred_windows: Vec<TimeWindowView>) -> RequestView {
+    RequestView {
         public_status: public_status::of_request(row.status),
         can_cancel: contact_may_cancel(row.status),
         progress: progress(row.status),
@@ -91,13 +109,10 @@ async fn view(db: &Db, row: Row) -> AppResult<RequestView> {
         description: row.description,
         status: row.status,
         decision_reason: row.decision_reason,
-        preferred_windows: windows
-            .into_iter()
-            .map(|(starts_at, ends_at)| TimeWindowView { starts_at: starts_at.rfc3339(), ends_at: ends_at.rfc3339() })
-            .collect(),
+        preferred_windows,
         created_at: row.created_at.rfc3339(),
         updated_at: row.updated_at.rfc3339(),
-    })
+    }
 }
 
 /// The progress line: submitted → in review → accepted → planned, ending early at

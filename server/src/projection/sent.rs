@@ -1,7 +1,7 @@
 //! The records delta sync has sent to a session, so that removals go only to caches
 //! that hold the record (and never reveal a record the user could not see).
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::storage::WriteTx;
 
@@ -21,24 +21,31 @@ pub async fn remember(tx: &mut WriteTx, session_id: &str, items: &[(&str, &str)]
     Ok(())
 }
 
-/// Which of `ids` this session has received, as (kind, id).
+/// Which of `items` (kind, id) this session has received. Each look-up names the
+/// kind, so it is a primary-key probe however many records the session holds.
 pub async fn received(
     tx: &mut WriteTx,
     session_id: &str,
-    ids: &[String],
+    items: &[(&str, &str)],
 ) -> Result<HashSet<(String, String)>, sqlx::Error> {
+    let mut by_kind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (kind, id) in items {
+        by_kind.entry(kind).or_default().push(id);
+    }
     let mut found = HashSet::new();
-    for chunk in ids.chunks(200) {
-        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
-        let sql = format!(
-            "SELECT kind, id FROM portal_sync_sent WHERE session_id = $1 AND id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(session_id);
-        for id in chunk {
-            query = query.bind(id.as_str());
+    for (kind, ids) in by_kind {
+        for chunk in ids.chunks(200) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+            let sql = format!(
+                "SELECT kind, id FROM portal_sync_sent WHERE session_id = $1 AND kind = $2 AND id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (String, String)>(&sql).bind(session_id).bind(kind);
+            for id in chunk {
+                query = query.bind(*id);
+            }
+            found.extend(query.fetch_all(&mut ***tx).await?);
         }
-        found.extend(query.fetch_all(&mut ***tx).await?);
     }
     Ok(found)
 }

@@ -10,7 +10,7 @@ use portal_types::{SyncChange, SyncItem, SyncKind, SyncPage};
 use super::{appointments, attachments, follow_ups, me, reports, requests, sent, timeline, work, Viewer};
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Key, Ordered, Select};
 use crate::storage::Db;
 
 pub const DEFAULT_LIMIT: usize = 500;
@@ -52,19 +52,20 @@ impl Cursor {
         Some(Cursor { version, kind, scope, id })
     }
 
-    /// The keyset condition for rows of kind `k` after this cursor, written so that
-    /// the version index bounds the scan.
-    fn after_clause(&self, select: &mut Select, k: usize) -> String {
-        let v = select.bind(Arg::Int(self.version));
-        if k > self.kind {
-            format!("x.version >= {v}")
-        } else if k < self.kind {
-            format!("x.version > {v}")
+    /// Keeps rows of kind `k` after this cursor, in (version, kind, id) order,
+    /// written so that the (scope, version, id) index bounds the scan.
+    fn after(&self, ordered: &mut Ordered, k: usize) {
+        if k == self.kind {
+            ordered.after(vec![Arg::Int(self.version), Arg::Text(self.id.clone())]);
         } else {
-            let v2 = select.bind(Arg::Int(self.version));
-            let id = select.bind(Arg::Text(self.id.clone()));
-            format!("x.version >= {v} AND (x.version > {v2} OR x.id > {id})")
+            let op = if k > self.kind { ">=" } else { ">" };
+            ordered.select.filter(&format!("x.version {op} {{}}"), Arg::Int(self.version));
         }
+    }
+
+    /// True when this cursor is past every change up to `high`.
+    fn at_end(&self, high: i64) -> bool {
+        self.version >= high && self.kind >= KINDS.len()
     }
 }
 
@@ -106,26 +107,21 @@ pub async fn page(
         },
     };
 
+    if !reset && from.at_end(high) {
+        // Nothing committed since the last sync: one look at the clock is the whole cost.
+        return Ok(SyncPage { reset, changes: Vec::new(), cursor: from.encode(), more: false, total: None });
+    }
+
     let mut candidates: Vec<(i64, usize, String)> = Vec::new();
-    for (k, (kind, table, customer, location)) in KINDS.iter().enumerate() {
-        for source in [*table, "sync_tombstones"] {
-            let mut select = Select::new(&format!("SELECT x.id, x.version FROM {source} x"));
-            select.scoped(&viewer.scope, &format!("x.{customer}"), &format!("x.{location}"));
-            if source == "sync_tombstones" {
-                select.filter("x.kind = {}", Arg::Text(kind.as_str().into()));
-            }
-            let after = from.after_clause(&mut select, k);
-            select.filter_raw(&after);
-            select.filter("x.version <= {}", Arg::Int(high));
-            let rows: Vec<Candidate> =
-                select.fetch_all(db, &format!("ORDER BY x.version, x.id LIMIT {}", limit + 1)).await?;
-            candidates.extend(rows.into_iter().map(|c| (c.version, k, c.id)));
-        }
+    for (k, _, query) in candidates_after(viewer, &from, high, limit) {
+        let rows: Vec<Candidate> = query.fetch_all(db).await?;
+        candidates.extend(rows.into_iter().map(|c| (c.version, k, c.id)));
     }
     candidates.sort();
     candidates.dedup();
     let more = candidates.len() > limit;
     candidates.truncate(limit);
+    let total = if reset { Some(count(db, viewer, high).await?) } else { None };
 
     let mut visible: HashMap<String, SyncItem> = HashMap::new();
     for (k, (kind, ..)) in KINDS.iter().enumerate() {
@@ -145,10 +141,10 @@ pub async fn page(
     if reset {
         sqlx::query("DELETE FROM portal_sync_sent WHERE session_id = $1").bind(session_id).execute(&mut **tx).await?;
     }
-    let hidden: Vec<String> = candidates
+    let hidden: Vec<(&str, &str)> = candidates
         .iter()
         .filter(|(_, k, id)| !visible.contains_key(&format!("{k}:{id}")))
-        .map(|(_, _, id)| id.clone())
+        .map(|(_, k, id)| (KINDS[*k].0.as_str(), id.as_str()))
         .collect();
     let received = sent::received(&mut tx, session_id, &hidden).await?;
     let shown: Vec<(&str, &str)> = candidates
@@ -168,7 +164,61 @@ pub async fn page(
             None => None,
         })
         .collect();
-    Ok(SyncPage { reset, changes, cursor: next.encode(), more })
+    Ok(SyncPage { reset, changes, cursor: next.encode(), more, total })
+}
+
+/// Candidates of one kind are read in (version, id) order.
+const VERSION_ORDER: Key = Key { columns: &["x.version", "x.id"], descending: false };
+
+/// The changed rows of kind `k` in scope up to `high`, as `columns`: from its
+/// table, or (`tombstones`) its hard deletions.
+fn source_select(viewer: &Viewer, k: usize, tombstones: bool, columns: &str, high: i64) -> Select {
+    let (kind, table, customer, location) = KINDS[k];
+    let mut select;
+    if tombstones {
+        select = Select::new(&format!("SELECT {columns} FROM sync_tombstones x"));
+        select.scoped(&viewer.scope, "x.customer_id", "x.location_id");
+        select.filter("x.kind = {}", Arg::Text(kind.as_str().into()));
+    } else {
+        select = Select::new(&format!("SELECT {columns} FROM {table} x"));
+        select.scoped(&viewer.scope, &format!("x.{customer}"), &format!("x.{location}"));
+    }
+    select.filter("x.version <= {}", Arg::Int(high));
+    select
+}
+
+/// For each kind and source (its table, its tombstones): the first `limit + 1`
+/// changed rows after `from`, in (version, id) order.
+fn candidates_after(viewer: &Viewer, from: &Cursor, high: i64, limit: usize) -> Vec<(usize, String, Ordered)> {
+    let mut queries = Vec::new();
+    for (k, (kind, ..)) in KINDS.iter().enumerate() {
+        for tombstones in [false, true] {
+            let select = source_select(viewer, k, tombstones, "x.id, x.version", high);
+            let mut ordered = Ordered::new(select, VERSION_ORDER, limit + 1);
+            from.after(&mut ordered, k);
+            let name = format!("{}{}", kind.as_str(), if tombstones { " removals" } else { "" });
+            queries.push((k, name, ordered));
+        }
+    }
+    queries
+}
+
+/// The queries of a sync page in mid-stream, named by kind and source, for the plan checks.
+pub fn candidate_queries(viewer: &Viewer) -> Vec<(String, Ordered)> {
+    let from = Cursor { version: 1_000, kind: 3, scope: viewer.scope.fingerprint(), id: "0190f7a0".into() };
+    candidates_after(viewer, &from, i64::MAX, DEFAULT_LIMIT).into_iter().map(|(_, name, query)| (name, query)).collect()
+}
+
+/// At most how many changes a sync from the start brings: every candidate in scope.
+async fn count(db: &Db, viewer: &Viewer, high: i64) -> AppResult<u64> {
+    let mut total = 0;
+    for k in 0..KINDS.len() {
+        for tombstones in [false, true] {
+            let found: Vec<(i64,)> = source_select(viewer, k, tombstones, "COUNT(*)", high).fetch_all(db, "").await?;
+            total += found.first().map_or(0, |(n,)| *n as u64);
+        }
+    }
+    Ok(total)
 }
 
 /// Records a hard deletion so that sync removes the row from every cache.

@@ -4,9 +4,9 @@
 use portal_types::{Page, TimelineEntryView, TimelineKind};
 use sqlx::FromRow;
 
-use super::{page, PortalPage, Viewer};
+use super::{page, rules, PortalPage, Viewer};
 use crate::error::AppResult;
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -25,14 +25,8 @@ fn visible(viewer: &Viewer) -> Select {
     let mut select =
         Select::new("SELECT e.id, e.location_id, e.kind, e.subject_id, e.occurred_at FROM timeline_events e");
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
-    select.filter(
-        "(  (e.kind LIKE 'request_%' AND EXISTS (SELECT 1 FROM requests r WHERE r.id = e.subject_id AND r.submitted_by = {}))
-         OR (e.kind LIKE 'appointment_%' OR e.kind = 'visit_completed')
-             AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.subject_id AND a.shared_with_portal = 1)
-         OR (e.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = e.subject_id AND v.status = 'published'))
-         OR e.kind LIKE 'follow_up_%')",
-        Arg::Text(viewer.user_id.clone()),
-    );
+    let own = select.bind(Arg::Text(viewer.user_id.clone()));
+    select.filter_raw(&rules::milestone_visible("e", &own));
     select
 }
 
@@ -46,17 +40,23 @@ fn view(row: Row) -> TimelineEntryView {
     }
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<TimelineEntryView>> {
+/// The query of one page, newest first (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     let limit = query.limit()?;
     let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
-        select.filter("e.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let mut ordered = Ordered::new(select, Key { columns: &["e.id"], descending: true }, limit + 1);
     if let Some(after) = &query.after {
-        select.filter("e.id < {}", Arg::Text(after.clone()));
+        ordered.after(vec![Arg::Text(after.clone())]);
     }
-    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY e.id DESC LIMIT {}", limit + 1)).await?;
-    Ok(page(rows.into_iter().map(view).collect(), limit, |e| e.id.clone()))
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<TimelineEntryView>> {
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page(rows.into_iter().map(view).collect(), query.limit()?, |e| e.id.clone()))
 }
 
 /// The visible milestones among `ids`, for delta sync.

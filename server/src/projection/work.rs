@@ -1,71 +1,96 @@
 //! Open work in scope, reduced to location, title, public status and the next shared visit.
 
 use portal_types::{OpenWorkView, Page};
-use sqlx::FromRow;
+use sqlx::any::AnyRow;
+use sqlx::{FromRow, Row as _};
 
-use super::{appointments, page, PortalPage, Viewer};
+use super::{appointments, page_of, rules, PortalPage, Viewer};
 use crate::domain::lifecycle::TargetStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{Arg, Select};
+use crate::records::query::{wire, Arg, Key, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::{now_ms, Db};
 
-#[derive(FromRow)]
 struct Row {
     id: String,
     location_id: String,
     title: String,
-    #[sqlx(try_from = "String")]
     status: TargetStatus,
     request_id: Option<String>,
     updated_at: Timestamp,
+    next: Option<appointments::Row>,
 }
 
-/// Open targets in scope; the request id only for the user's own requests.
-fn visible(viewer: &Viewer) -> Select {
-    let mut select = Select::new(
-        "SELECT t.id, t.location_id, t.title, t.status, CASE WHEN r.submitted_by = $1 THEN r.id END AS request_id, \
-         t.updated_at FROM targets t LEFT JOIN requests r ON r.id = t.request_id",
-    );
-    select.bind(Arg::Text(viewer.user_id.clone()));
-    select.scoped(&viewer.scope, "t.customer_id", "t.location_id");
-    select.filter_raw("t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')");
-    select
+impl FromRow<'_, AnyRow> for Row {
+    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        let next_id: Option<String> = row.try_get("next_id")?;
+        Ok(Self {
+            id: row.try_get("id")?,
+            location_id: row.try_get("location_id")?,
+            title: row.try_get("title")?,
+            status: wire(row, "status")?,
+            request_id: row.try_get("request_id")?,
+            updated_at: row.try_get("updated_at")?,
+            next: next_id.map(|_| appointments::Row::read(row, "next_")).transpose()?,
+        })
+    }
 }
 
-async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<OpenWorkView>> {
-    let mut views = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut next = appointments::visible(viewer);
-        next.filter("a.target_id = {}", Arg::Text(row.id.clone()));
-        next.filter("a.ends_at >= {}", Arg::Int(now_ms()));
-        next.filter_raw("a.status IN ('scheduled', 'in_progress')");
-        let next: Option<appointments::Row> = next.fetch_optional(db, "ORDER BY a.starts_at LIMIT 1").await?;
-        views.push(OpenWorkView {
+impl From<Row> for OpenWorkView {
+    fn from(row: Row) -> Self {
+        OpenWorkView {
             public_status: public_status::of_target(row.status),
             id: row.id,
             location_id: row.location_id,
             title: row.title,
             request_id: row.request_id,
-            next_appointment: next.map(Into::into),
+            next_appointment: row.next.map(Into::into),
             updated_at: row.updated_at.rfc3339(),
-        });
+        }
     }
-    Ok(views)
 }
 
-pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<OpenWorkView>> {
+/// Open targets in scope, each with its next shared visit in the same query (the
+/// soonest not yet over, read from the target's appointments in start order); the
+/// request id only for the user's own requests.
+fn visible(viewer: &Viewer) -> Select {
+    let shared = rules::appointment_shared("a");
+    let coming = rules::visit_coming("a");
+    let longest = rules::LONGEST_APPOINTMENT;
+    let mut select = Select::new(&format!(
+        "SELECT t.id, t.location_id, t.title, t.status, CASE WHEN nr.submitted_by = $1 THEN nr.id END AS request_id, \
+         t.updated_at, {} FROM targets t LEFT JOIN requests nr ON nr.id = t.request_id \
+         LEFT JOIN appointments n ON n.id = (SELECT a.id FROM appointments a WHERE a.target_id = t.id \
+             AND a.customer_id = t.customer_id AND a.location_id = t.location_id AND {shared} AND {coming} \
+             AND a.starts_at >= $2 - {longest} AND a.ends_at >= $2 ORDER BY a.starts_at, a.id LIMIT 1) \
+         LEFT JOIN locations nl ON nl.id = n.location_id",
+        appointments::columns("next_")
+    ));
+    select.bind(Arg::Text(viewer.user_id.clone()));
+    select.bind(Arg::Int(now_ms()));
+    select.scoped(&viewer.scope, "t.customer_id", "t.location_id");
+    select.filter_raw(&rules::work_open("t"));
+    select
+}
+
+/// The query of one page (`limit + 1` rows, to tell whether more follow).
+pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     let limit = query.limit()?;
     let mut select = visible(viewer);
     if let Some(location_id) = &query.location_id {
-        select.filter("t.location_id = {}", Arg::Text(location_id.clone()));
+        select.at_location(location_id);
     }
+    let mut ordered = Ordered::new(select, Key { columns: &["t.id"], descending: false }, limit + 1);
     if let Some(after) = &query.after {
-        select.filter("t.id > {}", Arg::Text(after.clone()));
+        ordered.after(vec![Arg::Text(after.clone())]);
     }
-    let rows: Vec<Row> = select.fetch_all(db, &format!("ORDER BY t.id LIMIT {}", limit + 1)).await?;
-    Ok(page(views(db, viewer, rows).await?, limit, |w| w.id.clone()))
+    Ok(ordered)
+}
+
+pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<OpenWorkView>> {
+    let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
+    Ok(page_of(rows, query.limit()?, |w| w.id.clone(), Into::into))
 }
 
 /// The visible open work among `ids`, for delta sync.
@@ -73,5 +98,5 @@ pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<O
     let mut select = visible(viewer);
     select.filter_in("t.id", ids);
     let rows: Vec<Row> = select.fetch_all(db, "").await?;
-    views(db, viewer, rows).await
+    Ok(rows.into_iter().map(Into::into).collect())
 }

@@ -17,6 +17,7 @@ mod portal_invitations;
 mod portal_mail;
 mod portal_matrix;
 mod portal_requests;
+mod portal_scale;
 mod portal_session;
 mod portal_sync;
 mod story;

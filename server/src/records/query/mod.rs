@@ -1,5 +1,10 @@
 //! A small SQL builder for list queries. It numbers `$n` placeholders itself,
-//! because sqlx's `Any` driver does not rewrite `?` for PostgreSQL.
+//! because sqlx's `Any` driver does not rewrite `?` for PostgreSQL; both backends
+//! read `$n` by number, so one placeholder may appear several times.
+
+mod ordered;
+
+pub use ordered::{Key, Ordered};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
@@ -23,12 +28,74 @@ pub struct Select {
     sql: String,
     args: Vec<Arg>,
     clauses: Vec<String>,
+    scope: Option<ScopeArms>,
+}
+
+/// A portal scope bound into a query: the placeholders of its customers and
+/// locations. A plain query reads it as one `OR` condition; an ordered page reads
+/// it as one indexed range per customer and per location (see `ordered`).
+#[derive(Debug)]
+struct ScopeArms {
+    customer_column: String,
+    location_column: String,
+    customers: Vec<String>,
+    locations: Vec<String>,
+    /// Set by `at_location` (the placeholder of the one location asked for), so that
+    /// the location's index drives the query.
+    pinned: Option<String>,
+}
+
+impl ScopeArms {
+    /// The scope as one condition.
+    fn any(&self) -> String {
+        if let Some(location) = &self.pinned {
+            // Rows at one location: in scope when that location is. A location never
+            // changes customer and every row takes its customer from its location, so
+            // this says the same as the per-row test, without offering the planner the
+            // customer's index (which would sort the customer's rows).
+            let mut parts = Vec::new();
+            if !self.locations.is_empty() {
+                parts.push(format!("{location} IN ({})", self.locations.join(", ")));
+            }
+            if !self.customers.is_empty() {
+                parts.push(format!(
+                    "EXISTS (SELECT 1 FROM locations sl WHERE sl.id = {location} AND sl.customer_id IN ({}))",
+                    self.customers.join(", ")
+                ));
+            }
+            return if parts.is_empty() { "1 = 0".to_string() } else { format!("({})", parts.join(" OR ")) };
+        }
+        let mut parts = Vec::new();
+        for (column, placeholders) in
+            [(&self.customer_column, &self.customers), (&self.location_column, &self.locations)]
+        {
+            if !placeholders.is_empty() {
+                parts.push(format!("{column} IN ({})", placeholders.join(", ")));
+            }
+        }
+        if parts.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("({})", parts.join(" OR "))
+        }
+    }
+
+    /// The scope as conditions that each pin one index range. They are disjoint
+    /// because a scope never lists a location of a customer it holds whole.
+    fn arms(&self) -> Vec<String> {
+        if self.pinned.is_some() || self.customers.len() + self.locations.len() <= 1 {
+            return vec![self.any()];
+        }
+        let customers = self.customers.iter().map(|c| format!("{} = {c}", self.customer_column));
+        let locations = self.locations.iter().map(|l| format!("{} = {l}", self.location_column));
+        customers.chain(locations).collect()
+    }
 }
 
 impl Select {
     /// `base` is a `SELECT … FROM …` without a `WHERE`.
     pub fn new(base: &str) -> Self {
-        Self { sql: base.to_string(), args: Vec::new(), clauses: Vec::new() }
+        Self { sql: base.to_string(), args: Vec::new(), clauses: Vec::new(), scope: None }
     }
 
     /// Adds a bound value and returns its placeholder.
@@ -46,36 +113,36 @@ impl Select {
     /// Restricts rows to a portal user's scope: the one place portal queries get
     /// their customer/location visibility. An empty scope matches nothing.
     pub fn scoped(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
-        let clause = self.scope_clause(&scope.customers, &scope.locations, customer_column, location_column);
+        let customers = scope.customers.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect();
+        let locations = scope.locations.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect();
+        self.scope = Some(ScopeArms {
+            customer_column: customer_column.to_string(),
+            location_column: location_column.to_string(),
+            customers,
+            locations,
+            pinned: None,
+        });
+    }
+
+    /// Keeps rows at one location (still within the scope, which must be set first).
+    pub fn at_location(&mut self, location_id: &str) {
+        let placeholder = self.bind(Arg::Text(location_id.to_string()));
+        let scope = self.scope.as_mut().expect("at_location refines a scoped query");
+        let clause = format!("{} = {placeholder}", scope.location_column);
+        scope.pinned = Some(placeholder);
         self.clauses.push(clause);
     }
 
     /// Restricts rows to where the scope allows attachment downloads.
     pub fn downloadable(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
-        let clause =
-            self.scope_clause(&scope.download_customers, &scope.download_locations, customer_column, location_column);
-        self.clauses.push(clause);
-    }
-
-    fn scope_clause(
-        &mut self,
-        customers: &std::collections::BTreeSet<String>,
-        locations: &std::collections::BTreeSet<String>,
-        customer_column: &str,
-        location_column: &str,
-    ) -> String {
-        let mut parts = Vec::new();
-        for (column, ids) in [(customer_column, customers), (location_column, locations)] {
-            if !ids.is_empty() {
-                let placeholders: Vec<String> = ids.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect();
-                parts.push(format!("{column} IN ({})", placeholders.join(", ")));
-            }
-        }
-        if parts.is_empty() {
-            "1 = 0".to_string()
-        } else {
-            format!("({})", parts.join(" OR "))
-        }
+        let arms = ScopeArms {
+            customer_column: customer_column.to_string(),
+            location_column: location_column.to_string(),
+            customers: scope.download_customers.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            locations: scope.download_locations.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            pinned: None,
+        };
+        self.clauses.push(arms.any());
     }
 
     /// Keeps rows whose `column` is one of `ids`; none when `ids` is empty.
@@ -95,10 +162,17 @@ impl Select {
 
     /// The SQL text with `suffix` (ORDER BY, LIMIT…) appended.
     pub fn sql(&self, suffix: &str) -> String {
+        let scope = self.scope.as_ref().map(ScopeArms::any);
+        self.sql_with(scope.as_deref(), suffix)
+    }
+
+    /// The SQL text with one more condition (a scope arm) and `suffix`.
+    fn sql_with(&self, extra: Option<&str>, suffix: &str) -> String {
         let mut sql = self.sql.clone();
-        if !self.clauses.is_empty() {
+        let clauses: Vec<&str> = self.clauses.iter().map(String::as_str).chain(extra).collect();
+        if !clauses.is_empty() {
             sql.push_str(" WHERE ");
-            sql.push_str(&self.clauses.join(" AND "));
+            sql.push_str(&clauses.join(" AND "));
         }
         sql.push(' ');
         sql.push_str(suffix);
@@ -109,15 +183,23 @@ impl Select {
     where
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
     {
-        let sql = self.sql(suffix);
-        let mut query = sqlx::query_as::<Any, T>(&sql);
+        self.run(&db.pool, &self.sql(suffix)).await
+    }
+
+    /// Runs `sql`, built from this select, with its bound values.
+    async fn run<'c, T, E>(&self, executor: E, sql: &str) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+        E: sqlx::Executor<'c, Database = Any>,
+    {
+        let mut query = sqlx::query_as::<Any, T>(sql);
         for arg in &self.args {
             query = match arg {
                 Arg::Text(text) => query.bind(text.clone()),
                 Arg::Int(int) => query.bind(*int),
             };
         }
-        query.fetch_all(&db.pool).await
+        query.fetch_all(executor).await
     }
 }
 

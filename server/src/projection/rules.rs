@@ -1,0 +1,61 @@
+//! The portal's visibility rules as SQL, built from the status enums so that each
+//! rule is written once: lists, details, sync and live events all use these.
+
+use crate::domain::lifecycle::{AppointmentStatus, ReportStatus, TargetStatus};
+
+/// `column IN (…)` over wire names; they are static literals, never user input.
+fn any_of(column: &str, names: impl Iterator<Item = &'static str>) -> String {
+    let quoted: Vec<String> = names.map(|name| format!("'{name}'")).collect();
+    format!("{column} IN ({})", quoted.join(", "))
+}
+
+/// A report the customer may read: published (approved alone is not enough).
+pub fn report_published(alias: &str) -> String {
+    format!("{alias}.status = '{}'", ReportStatus::Published.as_str())
+}
+
+/// An appointment staff shared with the portal.
+pub fn appointment_shared(alias: &str) -> String {
+    format!("{alias}.shared_with_portal = 1")
+}
+
+/// Work that is still open: what the portal lists as open work.
+pub fn work_open(alias: &str) -> String {
+    any_of(&format!("{alias}.status"), TargetStatus::ALL.iter().filter(|s| s.is_open()).map(|s| s.as_str()))
+}
+
+/// A visit that will still happen: the next visit of open work.
+pub fn visit_coming(alias: &str) -> String {
+    any_of(&format!("{alias}.status"), AppointmentStatus::ALL.iter().filter(|s| s.is_coming()).map(|s| s.as_str()))
+}
+
+/// The longest appointment, which bounds how long ago a visit still in progress
+/// began: lists of visits not yet over read the index from there, not from the start.
+pub const LONGEST_APPOINTMENT: &str = "(SELECT COALESCE(MAX(x.ends_at - x.starts_at), 0) FROM appointments x)";
+
+/// A milestone or live event about something the user can still see: their own
+/// request (`own` is the placeholder of the user's id), a shared appointment, a
+/// published report or a follow-up. `e` has `kind` and `subject_id`.
+pub fn milestone_visible(e: &str, own: &str) -> String {
+    let shared = appointment_shared("a");
+    let published = report_published("v");
+    format!(
+        "(  (({e}.kind LIKE 'request_%') AND EXISTS (SELECT 1 FROM requests r WHERE r.id = {e}.subject_id AND r.submitted_by = {own}))
+         OR (({e}.kind LIKE 'appointment_%' OR {e}.kind = 'visit_completed')
+             AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = {e}.subject_id AND {shared}))
+         OR ({e}.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = {e}.subject_id AND {published}))
+         OR {e}.kind LIKE 'follow_up_%')"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_name_statuses_from_the_enums() {
+        assert_eq!(report_published("v"), "v.status = 'published'");
+        assert_eq!(work_open("t"), "t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')");
+        assert_eq!(visit_coming("a"), "a.status IN ('scheduled', 'in_progress')");
+    }
+}
