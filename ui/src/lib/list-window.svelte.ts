@@ -19,7 +19,7 @@ export class ListWindow<T> {
   private key = '';
   /** How many are loaded, kept apart from `items` so that showing does not depend on it. */
   private count = 0;
-  /** Bumped by every `show`, so a late answer to an older read is dropped. */
+  /** Bumped by every read, so a late answer to an older read is dropped. */
   private generation = 0;
 
   constructor(private readonly backend: () => Backend) {}
@@ -51,10 +51,9 @@ export class ListWindow<T> {
   async more() {
     if (this.done || !this.next) return;
     const query = { ...(JSON.parse(this.key) as WindowQuery), after: this.next, limit: PAGE };
-    // A newer `show` replaces what this page would extend; this never cancels a `show`.
-    const generation = this.generation;
+    const generation = ++this.generation;
     const slice = await this.backend().window<T>(query);
-    if (generation !== this.generation || this.next?.id !== query.after?.id) return;
+    if (generation !== this.generation) return;
     this.items = [...this.items, ...slice.items];
     this.count = this.items.length;
     this.next = slice.next;
