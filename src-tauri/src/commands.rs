@@ -1,7 +1,6 @@
 //! One thin, traced command per UI action; each calls into `ordinavo-client`.
 //! Passwords and tokens are never traced (`skip_all`).
 
-use ordinavo_client::cache::window::{Slice, Window};
 use ordinavo_client::cache::Queued;
 use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
@@ -69,18 +68,19 @@ pub fn take_invitation(state: State<'_, AppState>) -> Option<String> {
     state.invitation.lock().ok().and_then(|mut slot| slot.take())
 }
 
-/// Returns as soon as the session is stored; the first sync runs in the background
-/// and reports its progress.
 async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
     let account = client.account().clone();
-    state.sign_in(app, client).await;
+    state.stop_background();
+    *state.client.lock().await = Some(client);
+    state.start_background(app);
     Ok(account)
 }
 
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
-    let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
+    state.stop_background();
+    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
     Ok(client.sign_out().await?)
 }
 
@@ -88,7 +88,8 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
-    let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
+    state.stop_background();
+    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
     Ok(client.sign_out_everywhere().await?)
 }
 
@@ -108,29 +109,23 @@ pub async fn change_password(
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
-    let Some(reading) = state.reading() else {
+    let guard = state.client.lock().await;
+    let Some(client) = guard.as_ref() else {
         return Ok(Overview { account: None, last_synced_at: None, outbox: Vec::new() });
     };
     Ok(Overview {
-        account: Some(reading.account),
-        last_synced_at: reading.reader.last_synced_at()?,
-        outbox: reading.reader.outbox()?,
+        account: Some(client.account().clone()),
+        last_synced_at: client.last_synced_at()?,
+        outbox: client.outbox()?,
     })
 }
 
-/// One window of a cached list (appointments, requests, work, reports, …), read
-/// while sync may be writing.
+/// Every cached view of one kind (appointments, requests, work, reports, …).
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
-pub async fn read_window(state: State<'_, AppState>, query: Window) -> CommandResult<Slice<Value>> {
-    Ok(state.reader()?.window(&query)?)
-}
-
-/// One cached record, for a detail screen.
-#[tauri::command]
-#[instrument(skip(state), err(Debug))]
-pub async fn read_record(state: State<'_, AppState>, kind: SyncKind, id: String) -> CommandResult<Option<Value>> {
-    Ok(state.reader()?.get(kind, &id)?)
+pub async fn cached(state: State<'_, AppState>, kind: SyncKind) -> CommandResult<Vec<Value>> {
+    let guard = state.client.lock().await;
+    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.list(kind)?)
 }
 
 /// Queues a request and sends it at once when possible; offline it waits in the outbox.
@@ -200,7 +195,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
     let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
     let result = client.sync().await;
     if let Err(ordinavo_client::ClientError::SessionEnded) = &result {
-        state.session_ended(&mut guard);
+        *guard = None;
     }
     Ok(result?)
 }
@@ -208,7 +203,8 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
-    Ok(state.reader()?.settings()?)
+    let guard = state.client.lock().await;
+    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.settings()?)
 }
 
 #[tauri::command]

@@ -153,13 +153,8 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     click(&app, "form button[type=submit]").await;
     app.wait_for_element("nav a[data-screen=home]").await;
 
-    // Sign-in returns at once; the first sync runs in the background, and what it
-    // brings shows as it lands: the upcoming appointments are there.
+    // The upcoming appointments are there.
     wait_text(&app, "[data-testid=home-appointments]", "Northwind").await;
-    app.wait_for("the first sync to finish", Duration::from_secs(60), || async {
-        app.find("[data-testid=sync-progress]").await.err().map(|_| ())
-    })
-    .await;
 
     // A request with a preferred window (times on site, Hamburg).
     let title = "Dock door 5 rattles when opening";

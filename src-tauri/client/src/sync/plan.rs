@@ -122,7 +122,7 @@ mod tests {
     }
 
     fn page(reset: bool, changes: Vec<SyncChange>) -> SyncPage {
-        SyncPage { reset, changes, cursor: "next".into(), more: false, total: None }
+        SyncPage { reset, changes, cursor: "next".into(), more: false }
     }
 
     fn local(files: &[(&str, &str)]) -> LocalState {

@@ -6,4 +6,3 @@ mod outbox;
 mod session;
 mod support;
 mod sync;
-mod windows;

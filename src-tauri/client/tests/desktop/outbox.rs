@@ -9,7 +9,6 @@ use portal_types::{NewRequestInput, RequestKind, RequestView, SyncKind};
 
 use std::sync::Arc;
 
-use ordinavo_client::cache::window::Window;
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::Client;
 
@@ -55,8 +54,7 @@ async fn a_client_killed_after_sending_resends_without_duplicating() {
 
     let client = Client::resume(stack.app(), Arc::new(DesktopNotifier)).unwrap().unwrap();
     assert!(client.outbox().unwrap().is_empty());
-    let titled = Window { search: Some(title.to_string()), ..Window::of(SyncKind::Request, 500) };
-    let requests: Vec<RequestView> = client.window(&titled).unwrap().items;
+    let requests: Vec<RequestView> = client.list(SyncKind::Request).unwrap();
     assert_eq!(requests.iter().filter(|r| r.title == title).count(), 1);
 }
 
