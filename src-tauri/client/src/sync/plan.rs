@@ -122,7 +122,7 @@ mod tests {
     }
 
     fn page(reset: bool, changes: Vec<SyncChange>) -> SyncPage {
-        SyncPage { reset, changes, cursor: "next".into(), more: false }
+        SyncPage { reset, changes, cursor: "next".into(), more: false, total: None }
     }
 
     fn local(files: &[(&str, &str)]) -> LocalState {
