@@ -1,6 +1,7 @@
 //! One thin, traced command per UI action; each calls into `ordinavo-client`.
 //! Passwords and tokens are never traced (`skip_all`).
 
+use ordinavo_client::cache::window::{Slice, Window};
 use ordinavo_client::cache::Queued;
 use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
@@ -68,19 +69,18 @@ pub fn take_invitation(state: State<'_, AppState>) -> Option<String> {
     state.invitation.lock().ok().and_then(|mut slot| slot.take())
 }
 
+/// Returns as soon as the session is stored; the first sync runs in the background
+/// and reports its progress.
 async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
     let account = client.account().clone();
-    state.stop_background();
-    *state.client.lock().await = Some(client);
-    state.start_background(app);
+    state.sign_in(app, client).await;
     Ok(account)
 }
 
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
-    state.stop_background();
-    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
+    let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
     Ok(client.sign_out().await?)
 }
 
@@ -88,8 +88,7 @@ pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
-    state.stop_background();
-    let client = state.client.lock().await.take().ok_or_else(CommandError::not_signed_in)?;
+    let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
     Ok(client.sign_out_everywhere().await?)
 }
 
@@ -109,23 +108,29 @@ pub async fn change_password(
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
-    let guard = state.client.lock().await;
-    let Some(client) = guard.as_ref() else {
+    let Some(reading) = state.reading() else {
         return Ok(Overview { account: None, last_synced_at: None, outbox: Vec::new() });
     };
     Ok(Overview {
-        account: Some(client.account().clone()),
-        last_synced_at: client.last_synced_at()?,
-        outbox: client.outbox()?,
+        account: Some(reading.account),
+        last_synced_at: reading.reader.last_synced_at()?,
+        outbox: reading.reader.outbox()?,
     })
 }
 
-/// Every cached view of one kind (appointments, requests, work, reports, …).
+/// One window of a cached list (appointments, requests, work, reports, …), read
+/// while sync may be writing.
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
-pub async fn cached(state: State<'_, AppState>, kind: SyncKind) -> CommandResult<Vec<Value>> {
-    let guard = state.client.lock().await;
-    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.list(kind)?)
+pub async fn read_window(state: State<'_, AppState>, query: Window) -> CommandResult<Slice<Value>> {
+    Ok(state.reader()?.window(&query)?)
+}
+
+/// One cached record, for a detail screen.
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn read_record(state: State<'_, AppState>, kind: SyncKind, id: String) -> CommandResult<Option<Value>> {
+    Ok(state.reader()?.get(kind, &id)?)
 }
 
 /// Queues a request and sends it at once when possible; offline it waits in the outbox.
@@ -195,7 +200,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
     let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
     let result = client.sync().await;
     if let Err(ordinavo_client::ClientError::SessionEnded) = &result {
-        *guard = None;
+        state.session_ended(&mut guard);
     }
     Ok(result?)
 }
@@ -203,8 +208,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
 pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
-    let guard = state.client.lock().await;
-    Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.settings()?)
+    Ok(state.reader()?.settings()?)
 }
 
 #[tauri::command]

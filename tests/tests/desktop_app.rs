@@ -62,11 +62,15 @@ async fn click(app: &WebDriver, css: &str) {
 }
 
 /// Waits until the element `css` shows `text`.
+/// Waits until the element's rendered text (`innerText`, what the user reads)
+/// contains `text`. WebDriver's own element text leaves out the rows of the
+/// scrolling virtual lists, which WebKit counts as clipped.
 async fn wait_text(app: &WebDriver, css: &str, text: &str) {
     let what = format!("`{text}` in `{css}`");
+    let script = "const element = document.querySelector(arguments[0]); return element ? element.innerText : null;";
     app.wait_for(&what, Duration::from_secs(30), || async move {
-        let element = app.find(css).await.ok()?;
-        element.text().await.ok().filter(|t| t.contains(text))
+        let shown = app.execute(script, vec![json!(css)]).await.ok()?;
+        shown.as_str().filter(|t| t.contains(text)).map(|_| ())
     })
     .await;
 }
@@ -153,8 +157,13 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     click(&app, "form button[type=submit]").await;
     app.wait_for_element("nav a[data-screen=home]").await;
 
-    // The upcoming appointments are there.
+    // Sign-in returns at once; the first sync runs in the background, and what it
+    // brings shows as it lands: the upcoming appointments are there.
     wait_text(&app, "[data-testid=home-appointments]", "Northwind").await;
+    app.wait_for("the first sync to finish", Duration::from_secs(60), || async {
+        app.find("[data-testid=sync-progress]").await.err().map(|_| ())
+    })
+    .await;
 
     // A request with a preferred window (times on site, Hamburg).
     let title = "Dock door 5 rattles when opening";
@@ -218,15 +227,14 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     go(&app, "reports").await;
     wait_text(&app, "[data-testid=reports]", "Dock door 5 repaired").await;
     app.wait_for("the report with its attachment", DEFAULT_WAIT, || async {
+        // Rendered texts (see `wait_text`), in the document order `find_all` keeps.
+        let script = "return [...document.querySelectorAll('[data-testid=reports] .item')].map((i) => i.innerText);";
+        let texts = app.execute(script, vec![]).await.ok()?;
+        let index = texts.as_array()?.iter().position(|text| {
+            text.as_str().is_some_and(|t| t.contains("Dock door 5 repaired") && t.contains("attachment"))
+        })?;
         let items = app.find_all("[data-testid=reports] .item").await.ok()?;
-        for item in items {
-            let text = item.text().await.ok()?;
-            if text.contains("Dock door 5 repaired") && text.contains("attachment") {
-                item.click().await.ok()?;
-                return Some(());
-            }
-        }
-        None
+        items.get(index)?.click().await.ok()
     })
     .await;
     click(&app, &format!("[data-attachment='{attachment}'] button")).await;

@@ -162,4 +162,52 @@ describe('signed in', () => {
     const computerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     if (computerZone !== 'Asia/Dubai') expect(text).toMatch(/\((GST|GMT\+4)\)/);
   });
+
+  it('shows the background sync progress, then what has arrived', async () => {
+    const backend = new FakeBackend();
+    const { app, target } = await signedIn(backend);
+    backend.listeners.forEach((listener) => listener({ state: 'progress', progress: { received: 400, total: 1_000 } }));
+    await until(() => target.querySelector('[data-testid=sync-progress]') !== null, 'the progress');
+    expect(target.querySelector('[data-testid=sync-progress]')?.textContent).toContain('Updating… 40%');
+    app.setLocale('ar');
+    flushSync();
+    expect(target.querySelector('[data-testid=sync-progress]')?.textContent).toContain('جارٍ التحديث…');
+    backend.listeners.forEach((listener) => listener({ state: 'synced', outcome: { pages: 2, changes: 1_000, notified: 0 }, sent: 0 }));
+    await until(() => target.querySelector('[data-testid=sync-progress]') === null, 'the progress to end');
+  });
+
+  it('renders a screenful of 10,000 appointments, with day headings, and reads them in windows', async () => {
+    const backend = new FakeBackend();
+    const first = Date.now() + 3600 * 1000;
+    backend.data.appointment = Array.from({ length: 10_000 }, (_, i) => {
+      const starts = new Date(first + i * 3 * 3600 * 1000).toISOString();
+      const ends = new Date(first + i * 3 * 3600 * 1000 + 3600 * 1000).toISOString();
+      return {
+        id: `a${String(i).padStart(5, '0')}`,
+        location_id: 'marina',
+        starts_at: starts,
+        ends_at: ends,
+        arrival_window_start: null,
+        arrival_window_end: null,
+        time_zone: 'Asia/Dubai',
+        public_status: 'planned',
+        request_id: null,
+        updated_at: starts,
+      };
+    });
+    Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 800 });
+    try {
+      const { app, target } = await signedIn(backend);
+      app.open({ screen: 'appointments' });
+      await until(() => target.querySelector('[data-testid=appointments] .item') !== null, 'the appointments');
+      const rows = target.querySelectorAll('[data-testid=appointments] li');
+      expect(rows.length).toBeGreaterThan(5);
+      expect(rows.length).toBeLessThan(30);
+      expect(target.querySelector('[data-testid=appointments] li h2.day')).not.toBeNull();
+      const reads = backend.windows.filter((w) => w.kind === 'appointment');
+      expect(reads.every((w) => w.limit <= 500 && w.when === 'upcoming')).toBe(true);
+    } finally {
+      delete (HTMLElement.prototype as { clientHeight?: number }).clientHeight;
+    }
+  });
 });

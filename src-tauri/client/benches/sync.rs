@@ -2,9 +2,13 @@
 //! desktop session, e.g.
 //! `scripts/desktop-session.sh cargo bench -p ordinavo-client --bench sync`:
 //!
-//! - first sync of 10,000 appointments and 1,000 published reports into an empty cache;
+//! - first sync of 10,000 appointments (`ORDINAVO_BENCH_APPOINTMENTS` for another
+//!   number, e.g. 100000) and 1,000 published reports into an empty cache, including
+//!   the client applying every page;
 //! - a sync with nothing new;
-//! - cold start of the client library to the first cached view with that data;
+//! - cold start of the client library: open the cache and read the first window of
+//!   upcoming appointments, as the appointments screen does;
+//! - reading that window again (median of 20), through the UI's read-only connection;
 //! - resident memory of the desktop app (Xvfb) after it ran the first sync itself.
 //!
 //! The data is seeded through the server library, then served by the real server binary.
@@ -14,6 +18,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use ordinavo_client::cache::window::{When, Window};
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::{Client, ServerAddress};
 use ordinavo_e2e::Server;
@@ -29,10 +34,17 @@ use ordinavo_server::records::targets::{self, NewTarget};
 use ordinavo_server::records::time::Timestamp;
 use portal_types::{AppointmentView, SyncKind};
 
+/// Appointments to seed unless `ORDINAVO_BENCH_APPOINTMENTS` says otherwise (a multiple of 500).
 const APPOINTMENTS: usize = 10_000;
+/// The appointments screen's first window.
+const SCREEN: u32 = 100;
 const REPORTS: usize = 1_000;
 const EMAIL: &str = "bench@example.com";
 const PASSWORD: &str = "benchmark passphrase 2026";
+
+fn appointment_count() -> usize {
+    std::env::var("ORDINAVO_BENCH_APPOINTMENTS").ok().and_then(|n| n.parse().ok()).unwrap_or(APPOINTMENTS)
+}
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -65,14 +77,26 @@ fn main() {
         println!("no-change sync: median {:.1} ms, max {:.1} ms", ms(idle[5]), ms(idle[9]));
     });
 
+    let screen = Window { when: Some(When::Upcoming), ..Window::of(SyncKind::Appointment, SCREEN) };
     let started = Instant::now();
     let client = Client::resume(&app_dir, Arc::new(DesktopNotifier)).unwrap().unwrap();
-    let appointments: Vec<AppointmentView> = client.list(SyncKind::Appointment).unwrap();
+    let reader = client.reader().unwrap();
+    let first = reader.window::<AppointmentView>(&screen).unwrap();
     println!(
-        "cold start to the first cached view: {:.0} ms ({} appointments read)",
+        "cold start to the first appointments window: {:.1} ms ({} of {} cached appointments read)",
         ms(started.elapsed()),
-        appointments.len()
+        first.items.len(),
+        client.count(SyncKind::Appointment).unwrap()
     );
+    let mut reads: Vec<Duration> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            reader.window::<AppointmentView>(&screen).unwrap();
+            started.elapsed()
+        })
+        .collect();
+    reads.sort();
+    println!("appointments window read: median {:.2} ms, max {:.2} ms", ms(reads[10]), ms(reads[19]));
     drop(client);
 
     desktop_memory(&runtime, &address, dir.path());
@@ -101,7 +125,7 @@ fn desktop_memory(runtime: &tokio::runtime::Runtime, address: &ServerAddress, di
         .unwrap();
     let started = Instant::now();
     let synced = loop {
-        if appointments_in(&cache) >= APPOINTMENTS {
+        if appointments_in(&cache) >= appointment_count() {
             break true;
         }
         if started.elapsed() > Duration::from_secs(120) || child.try_wait().unwrap().is_some() {
@@ -131,7 +155,7 @@ fn ms(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
-/// One customer with a whole-customer portal user, 10,000 shared appointments and
+/// One customer with a whole-customer portal user, 10,000 (or as many as asked) shared appointments and
 /// 1,000 published reports, written through the server's own records layer.
 async fn seed(data_dir: &Path) {
     std::fs::create_dir_all(data_dir).unwrap();
@@ -184,7 +208,7 @@ async fn seed(data_dir: &Path) {
     let target = targets::create(&mut tx, &actor, new_target).await.unwrap();
     tx.commit().await.unwrap();
     let start = Timestamp::now().0;
-    for chunk in 0..(APPOINTMENTS / 500) {
+    for chunk in 0..(appointment_count() / 500) {
         let mut tx = state.db.begin_write().await.unwrap();
         for i in 0..500 {
             let at = start + ((chunk * 500 + i) as i64) * 3_600_000;

@@ -4,18 +4,19 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use portal_types::{AcceptInvitation, AttachmentView, NewRequestInput, ReportView, RequestView, SyncKind};
+use portal_types::{AcceptInvitation, AttachmentView, NewRequestInput, RequestView, SyncKind};
 use serde::de::DeserializeOwned;
 
 use crate::address::ServerAddress;
 use crate::api::Api;
-use crate::cache::{remove_path, Cache, Queued, LANGUAGE, LAST_EVENT, LAST_SYNCED, SETTINGS};
+use crate::cache::window::{Slice, Window};
+use crate::cache::{remove_path, Cache, Queued, Reader, LANGUAGE, LAST_EVENT, LAST_SYNCED, SETTINGS};
 use crate::error::{ClientError, ClientResult};
 use crate::notices::Settings;
 use crate::notifier::Notifier;
 use crate::records::row_of;
 use crate::session::{self, Account};
-use crate::sync::engine::{self, Outcome};
+use crate::sync::engine::{self, Outcome, Run};
 
 /// Changes per sync page.
 const PAGE_SIZE: u32 = 1000;
@@ -127,6 +128,22 @@ impl Client {
         self.ended_wipes(result)
     }
 
+    /// Begins a sync to run page by page with `sync_step`.
+    pub fn begin_sync(&self) -> ClientResult<Run> {
+        Run::start(&self.cache)
+    }
+
+    /// Syncs one page of `run`; true while more pages wait.
+    pub async fn sync_step(&mut self, run: &mut Run) -> ClientResult<bool> {
+        let result = run.step(&self.api, &mut self.cache, self.notifier.as_ref(), PAGE_SIZE).await;
+        self.ended_wipes(result)
+    }
+
+    /// A read-only connection to this user's cache, for reads that must not wait for sync.
+    pub fn reader(&self) -> ClientResult<Reader> {
+        Reader::open(&self.account.dir(&self.app_dir))
+    }
+
     fn ended_wipes<T>(&self, result: ClientResult<T>) -> ClientResult<T> {
         if let Err(ClientError::SessionEnded) = &result {
             wipe(&self.app_dir, &self.account)?;
@@ -134,9 +151,9 @@ impl Client {
         result
     }
 
-    /// Every cached record of a kind (a portal view type), in list order.
-    pub fn list<T: DeserializeOwned>(&self, kind: SyncKind) -> ClientResult<Vec<T>> {
-        self.cache.list(kind)
+    /// One window of a cached list (a portal view type), in list order.
+    pub fn window<T: DeserializeOwned>(&self, window: &Window) -> ClientResult<Slice<T>> {
+        self.cache.window(window)
     }
 
     pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
@@ -218,12 +235,7 @@ impl Client {
         if let Some(attachment) = self.cache.get::<AttachmentView>(SyncKind::Attachment, id)? {
             return Ok(attachment);
         }
-        let reports: Vec<ReportView> = self.cache.list(SyncKind::Report)?;
-        reports
-            .into_iter()
-            .flat_map(|r| r.attachments)
-            .find(|a| a.id == id)
-            .ok_or_else(|| ClientError::NotFound("The attachment".into()))
+        self.cache.report_attachment(id)?.ok_or_else(|| ClientError::NotFound("The attachment".into()))
     }
 
     /// The downloaded copy of an attachment, available offline.

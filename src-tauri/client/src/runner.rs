@@ -1,6 +1,8 @@
 //! The background loop of a signed-in app: sync at start, on every live event,
 //! every few minutes, and as soon as the connection comes back, with backoff while
-//! offline. Waiting requests are sent before each sync.
+//! offline. Waiting requests are sent before each sync. The client is locked one
+//! page at a time, so the app's own actions wait for a page at most, and progress
+//! is reported after every page that has more behind it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +13,7 @@ use tokio::sync::{mpsc, Mutex};
 use crate::api::Api;
 use crate::error::ClientError;
 use crate::live::{backoff, listen};
-use crate::sync::engine::Outcome;
+use crate::sync::engine::{Outcome, Progress};
 use crate::Client;
 
 /// The signed-in client shared by the app and this loop; `None` once signed out.
@@ -23,6 +25,10 @@ pub type Shared = Arc<Mutex<Option<Client>>>;
 pub enum Update {
     /// The live event connection is open: changes arrive within moments.
     Connected,
+    /// A page of a sync is stored and more follow; what it brought is readable now.
+    Progress {
+        progress: Progress,
+    },
     Synced {
         outcome: Outcome,
         sent: usize,
@@ -60,10 +66,13 @@ pub async fn run(shared: Shared, period: Duration, on_update: Arc<dyn Fn(Update)
         while let Ok(woke) = woken.try_recv() {
             event_id = woke.or(event_id);
         }
+        let sent = match shared.lock().await.as_mut() {
+            Some(client) => client.flush_outbox(&|_| {}).await,
+            None => break,
+        };
+        let synced = sync(&shared, on_update.as_ref()).await;
         let mut guard = shared.lock().await;
         let Some(client) = guard.as_mut() else { break };
-        let sent = client.flush_outbox(&|_| {}).await;
-        let synced = client.sync().await;
         let update = match (sent, synced) {
             (Err(ClientError::SessionEnded), _) | (_, Err(ClientError::SessionEnded)) => {
                 *guard = None;
@@ -90,6 +99,24 @@ pub async fn run(shared: Shared, period: Duration, on_update: Arc<dyn Fn(Update)
         };
         drop(guard);
         on_update(update);
+    }
+}
+
+/// One sync to the end, taking the client for one page at a time.
+async fn sync(shared: &Shared, on_update: &(dyn Fn(Update) + Send + Sync)) -> Result<Outcome, ClientError> {
+    let mut run = match shared.lock().await.as_ref() {
+        Some(client) => client.begin_sync()?,
+        None => return Err(ClientError::NotSignedIn),
+    };
+    loop {
+        let more = match shared.lock().await.as_mut() {
+            Some(client) => client.sync_step(&mut run).await?,
+            None => return Err(ClientError::NotSignedIn),
+        };
+        if !more {
+            return Ok(run.outcome);
+        }
+        on_update(Update::Progress { progress: run.progress });
     }
 }
 

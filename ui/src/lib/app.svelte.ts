@@ -1,21 +1,10 @@
-// The app's state: who is signed in, the cached views, the outbox and the
-// connection, refreshed from the backend after every sync round.
+// The app's state: who is signed in, the locations, the outbox, the connection and
+// the sync's progress. Screens read their own windows of the cache and re-read them
+// whenever `revision` moves (after every sync page and round).
 
 import { asCommandError, type Backend } from './backend';
 import { direction, pickLocale, translate, type Key, type Locale } from './i18n';
-import type {
-  AppointmentView,
-  CommandError,
-  FollowUpView,
-  LocationView,
-  OpenWorkView,
-  Overview,
-  ReportView,
-  RequestView,
-  SyncUpdate,
-  TimelineEntryView,
-  UpdateStatus,
-} from './types';
+import type { CommandError, Cursor, LocationView, Overview, SyncProgress, SyncUpdate, UpdateStatus } from './types';
 
 export type Screen = 'home' | 'requests' | 'appointments' | 'work' | 'reports' | 'timeline' | 'follow_ups' | 'settings';
 
@@ -33,15 +22,14 @@ export class AppState {
   locale: Locale = $state('en');
   overview: Overview = $state({ account: null, last_synced_at: null, outbox: [] });
   loaded = $state(false);
+  /** A customer's sites: hundreds at most, so kept whole for names and filters. */
   locations: LocationView[] = $state([]);
-  requests: RequestView[] = $state([]);
-  appointments: AppointmentView[] = $state([]);
-  work: OpenWorkView[] = $state([]);
-  reports: ReportView[] = $state([]);
-  timeline: TimelineEntryView[] = $state([]);
-  followUps: FollowUpView[] = $state([]);
+  /** Moves whenever the cache may have changed; screens re-read their windows. */
+  revision = $state(0);
   connection: Connection = $state('unknown');
   syncing = $state(false);
+  /** A sync bringing many changes, while it runs (the first one after sign-in). */
+  progress: SyncProgress | null = $state(null);
   /** Why the user was sent back to sign in, shown on the sign-in screen. */
   signedOutBecause: string | null = $state(null);
   problem: CommandError | null = $state(null);
@@ -82,28 +70,25 @@ export class AppState {
     return this.locations.find((l) => l.id === id);
   }
 
-  /** Reads everything from the local cache: fast, and works offline. */
+  /** Reads the overview and the locations from the local cache, then lets screens re-read theirs. */
   async load() {
     this.overview = await this.backend.overview();
     if (this.overview.account) {
-      const [locations, requests, appointments, work, reports, timeline, followUps] = await Promise.all([
-        this.backend.cached<LocationView>('location'),
-        this.backend.cached<RequestView>('request'),
-        this.backend.cached<AppointmentView>('appointment'),
-        this.backend.cached<OpenWorkView>('work'),
-        this.backend.cached<ReportView>('report'),
-        this.backend.cached<TimelineEntryView>('timeline'),
-        this.backend.cached<FollowUpView>('follow_up'),
-      ]);
-      this.locations = locations.sort((a, b) => a.name.localeCompare(b.name));
-      this.requests = requests.sort((a, b) => b.created_at.localeCompare(a.created_at));
-      this.appointments = appointments;
-      this.work = work;
-      this.reports = reports.sort((a, b) => b.published_at.localeCompare(a.published_at));
-      this.timeline = timeline.sort((a, b) => b.occurred_at.localeCompare(a.occurred_at));
-      this.followUps = followUps;
+      const locations: LocationView[] = [];
+      let after: Cursor | null = null;
+      do {
+        const slice: { items: LocationView[]; next: Cursor | null } = await this.backend.window<LocationView>({
+          kind: 'location',
+          after,
+          limit: 500,
+        });
+        locations.push(...slice.items);
+        after = slice.next;
+      } while (after);
+      this.locations = locations;
       if (this.location && !this.locationOf(this.location)) this.location = null;
     }
+    this.revision += 1;
     this.loaded = true;
   }
 
@@ -113,19 +98,28 @@ export class AppState {
       case 'connected':
         this.connection = 'online';
         break;
+      case 'progress':
+        this.connection = 'online';
+        this.progress = update.progress;
+        await this.load();
+        break;
       case 'synced':
         this.connection = 'online';
         this.problem = null;
+        this.progress = null;
         await this.load();
         break;
       case 'offline':
         this.connection = 'offline';
+        this.progress = null;
         await this.load();
         break;
       case 'failed':
+        this.progress = null;
         this.problem = { code: update.code, message: update.message };
         break;
       case 'session_ended':
+        this.progress = null;
         this.signedOutBecause = update.message;
         await this.load();
         break;
@@ -159,11 +153,18 @@ export class AppState {
     return problem;
   }
 
+  /** Sign-in returned with the session stored; the first sync runs in the background. */
   async signedInNow() {
     this.signedOutBecause = null;
     this.route = { screen: 'home' };
     await this.load();
-    await this.syncNow();
+  }
+
+  /** The sync running now, if it is worth showing: a reported one, or the very first. */
+  get updating(): SyncProgress | null {
+    if (this.progress) return this.progress;
+    const first = this.signedIn && this.overview.last_synced_at === null;
+    return first && this.connection !== 'offline' && !this.problem ? { received: 0, total: null } : null;
   }
 
   async signOut(everywhere: boolean) {

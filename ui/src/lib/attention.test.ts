@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attention, byDay, past, upcoming } from './attention';
+import { dayRows, homeWindows } from './attention';
 import { tone } from './status';
-import type { AppointmentView, FollowUpView, ReportView, RequestView } from './types';
+import type { AppointmentView } from './types';
 
 const now = new Date('2026-11-27T12:00:00Z');
 
@@ -21,62 +21,30 @@ function appointment(id: string, starts_at: string, location_id = 'marina', stat
   };
 }
 
-function request(id: string, status: RequestView['status'], location_id = 'marina'): RequestView {
-  return {
-    id,
-    location_id,
-    kind: 'service',
-    title: id,
-    description: '',
-    status,
-    public_status: status,
-    decision_reason: null,
-    preferred_windows: [],
-    can_cancel: false,
-    created_at: '2026-11-20T08:00:00Z',
-    updated_at: '2026-11-20T08:00:00Z',
-    progress: [],
-  };
-}
-
 describe('home', () => {
-  const data = {
-    appointments: [
-      appointment('soon', '2026-11-28T05:00:00Z'),
-      appointment('later', '2026-12-20T05:00:00Z'),
-      appointment('gone', '2026-11-20T05:00:00Z'),
-      appointment('cancelled', '2026-11-29T05:00:00Z', 'marina', 'cancelled'),
-      appointment('berlin', '2026-11-28T09:00:00Z', 'berlin'),
-    ],
-    requests: [request('new', 'submitted'), request('done', 'planned'), request('no', 'rejected')],
-    followUps: [
-      { id: 'f1', location_id: 'marina', description: '', public_status: 'follow_up_required', report_id: null, planned_appointment: null, updated_at: '' },
-      { id: 'f2', location_id: 'marina', description: '', public_status: 'completed', report_id: null, planned_appointment: null, updated_at: '' },
-    ] as FollowUpView[],
-    reports: [
-      { id: 'r-new', location_id: 'marina', published_at: '2026-11-26T08:00:00Z' },
-      { id: 'r-old', location_id: 'marina', published_at: '2026-09-01T08:00:00Z' },
-    ] as ReportView[],
-  };
-
-  it('puts what needs attention first, for the next 14 days', () => {
-    const home = attention(data, null, now);
-    expect(home.appointments.map((a) => a.id)).toEqual(['soon', 'berlin']);
-    expect(home.requests.map((r) => r.id)).toEqual(['new']);
-    expect(home.followUps.map((f) => f.id)).toEqual(['f1']);
-    expect(home.reports.map((r) => r.id)).toEqual(['r-new']);
+  it('reads what needs attention as windows: open follow-ups, the next 14 days, requests in progress, new reports', () => {
+    const home = homeWindows(null, now);
+    expect(home.followUps.statuses).toEqual(['follow_up_required', 'planned']);
+    expect(home.appointments).toMatchObject({ when: 'upcoming', until: '2026-12-11T12:00:00Z' });
+    expect(home.requests.statuses).toEqual(['submitted', 'in_review', 'accepted']);
+    expect(home.reports.from).toBe('2026-11-13T12:00:00Z');
   });
 
-  it('narrows to one location', () => {
-    expect(attention(data, 'berlin', now).appointments.map((a) => a.id)).toEqual(['berlin']);
+  it('narrows every card to one location', () => {
+    const home = homeWindows('berlin', now);
+    expect(Object.values(home).map((w) => w.location)).toEqual(['berlin', 'berlin', 'berlin', 'berlin']);
   });
+});
 
-  it('splits upcoming and past and groups by day on site', () => {
-    expect(upcoming(data.appointments, now).map((a) => a.id)).toEqual(['soon', 'berlin', 'later']);
-    expect(past(data.appointments, now).map((a) => a.id)).toEqual(['cancelled', 'gone']);
-    const days = byDay(upcoming(data.appointments, now));
-    expect(days.map((d) => d.day)).toEqual(['2026-11-28', '2026-12-20']);
-    expect(days[0].items).toHaveLength(2);
+describe('appointments by day', () => {
+  it('puts a heading before each new day on site', () => {
+    const rows = dayRows([
+      appointment('a', '2026-11-28T05:00:00Z'),
+      appointment('b', '2026-11-28T09:00:00Z'),
+      appointment('c', '2026-11-28T21:00:00Z'),
+    ]);
+    // 21:00 UTC is already the next day in Dubai.
+    expect(rows.map((r) => r.appointment?.id ?? r.day)).toEqual(['2026-11-28', 'a', 'b', '2026-11-29', 'c']);
   });
 });
 

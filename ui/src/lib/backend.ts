@@ -12,15 +12,20 @@ import type {
   Progress,
   Queued,
   RequestView,
+  Slice,
   SyncKind,
   SyncOutcome,
   SyncUpdate,
   UpdateStatus,
+  WindowQuery,
 } from './types';
 
 export interface Backend {
   overview(): Promise<Overview>;
-  cached<T>(kind: SyncKind): Promise<T[]>;
+  /** One page of a cached list; read while a sync may be writing. */
+  window<T>(query: WindowQuery): Promise<Slice<T>>;
+  /** One cached record, for a detail screen. */
+  record<T>(kind: SyncKind, id: string): Promise<T | null>;
   signIn(server: string, email: string, password: string): Promise<Account>;
   acceptInvitation(server: string, code: string, displayName: string, password: string): Promise<Account>;
   /** An invitation code from an `ordinavo://invite/…` link that arrived before the window listened. */

@@ -9,7 +9,8 @@ import type { OpenItem, Progress, SyncUpdate, UpdateStatus } from './types';
 
 export const tauriBackend: Backend = {
   overview: () => invoke('overview'),
-  cached: (kind) => invoke('cached', { kind }),
+  window: (query) => invoke('read_window', { query }),
+  record: (kind, id) => invoke('read_record', { kind, id }),
   signIn: (server, email, password) => invoke('sign_in', { server, email, password }),
   acceptInvitation: (server, code, displayName, password) =>
     invoke('accept_invitation', { server, code, displayName, password }),

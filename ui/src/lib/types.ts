@@ -163,9 +163,16 @@ export interface SyncOutcome {
   notified: number;
 }
 
-/** What the background loop reports after each round. */
+/** How far a sync has come; `total` is an upper bound, when the server gave one. */
+export interface SyncProgress {
+  received: number;
+  total: number | null;
+}
+
+/** What the background loop reports after each round, and after each page of a long sync. */
 export type SyncUpdate =
   | { state: 'connected' }
+  | { state: 'progress'; progress: SyncProgress }
   | { state: 'synced'; outcome: SyncOutcome; sent: number }
   | { state: 'offline'; message: string }
   | { state: 'failed'; code: string; message: string }
@@ -188,4 +195,33 @@ export interface OpenItem {
 export interface CommandError {
   code: string;
   message: string;
+}
+
+/** Where a window stopped; pass it back as `after` for the next one. */
+export interface Cursor {
+  sort_key: string;
+  id: string;
+}
+
+/** A page of a cached list, read with an index in the list's order. */
+export interface WindowQuery {
+  kind: SyncKind;
+  location?: string | null;
+  /** Appointments: not yet ended (soonest first) or ended (latest first). */
+  when?: 'upcoming' | 'past' | null;
+  /** Public statuses to keep; empty or absent keeps all. */
+  statuses?: PublicStatus[];
+  /** An appointment's request, or a follow-up's planned appointment. */
+  related?: string | null;
+  search?: string | null;
+  /** Sort keys from (inclusive) until (exclusive), e.g. a range of instants. */
+  from?: string | null;
+  until?: string | null;
+  after?: Cursor | null;
+  limit: number;
+}
+
+export interface Slice<T> {
+  items: T[];
+  next: Cursor | null;
 }

@@ -1,7 +1,37 @@
 // A Backend for component tests: an in-memory cache and a log of the calls made.
 
 import type { Backend } from '../lib/backend';
-import type { Account, LocationView, NewRequestInput, Overview, Queued, SyncKind, SyncUpdate } from '../lib/types';
+import type {
+  Account,
+  LocationView,
+  NewRequestInput,
+  Overview,
+  Queued,
+  Slice,
+  SyncKind,
+  SyncUpdate,
+  WindowQuery,
+} from '../lib/types';
+
+type Fields = Record<string, unknown> & { id: string };
+
+/** The sort key and direction of each kind, as the cache stores them. */
+const ORDER: Record<SyncKind, { key: string; newestFirst: boolean }> = {
+  location: { key: 'name', newestFirst: false },
+  request: { key: 'created_at', newestFirst: true },
+  appointment: { key: 'starts_at', newestFirst: false },
+  work: { key: 'updated_at', newestFirst: true },
+  report: { key: 'published_at', newestFirst: true },
+  attachment: { key: 'file_name', newestFirst: false },
+  timeline: { key: 'occurred_at', newestFirst: true },
+  follow_up: { key: 'updated_at', newestFirst: true },
+};
+
+function related(kind: SyncKind, item: Fields): unknown {
+  if (kind === 'appointment') return item.request_id;
+  if (kind === 'follow_up') return (item.planned_appointment as Fields | null)?.id;
+  return undefined;
+}
 
 export class FakeBackend implements Backend {
   calls: string[] = [];
@@ -16,8 +46,44 @@ export class FakeBackend implements Backend {
   async overview(): Promise<Overview> {
     return { account: this.account, last_synced_at: this.lastSynced, outbox: this.outbox };
   }
-  async cached<T>(kind: SyncKind): Promise<T[]> {
-    return (this.data[kind] ?? []) as T[];
+  windows: WindowQuery[] = [];
+
+  /** The cache's windows over the in-memory data: same filters, order and cursor. */
+  async window<T>(query: WindowQuery): Promise<Slice<T>> {
+    this.windows.push(query);
+    const { key, newestFirst } = ORDER[query.kind];
+    const now = new Date().toISOString();
+    let descending = newestFirst;
+    if (query.when) descending = query.when === 'past';
+    const sortKey = (item: Fields) => String(item[key]);
+    const rows = ((this.data[query.kind] ?? []) as Fields[]).filter((item) => {
+      if (query.location && item.location_id !== query.location) return false;
+      if (query.related && related(query.kind, item) !== query.related) return false;
+      if (query.statuses?.length && !query.statuses.includes(item.public_status as never)) return false;
+      if (query.from && sortKey(item) < query.from) return false;
+      if (query.until && sortKey(item) >= query.until) return false;
+      if (query.when === 'upcoming' && String(item.ends_at) < now) return false;
+      if (query.when === 'past' && String(item.ends_at) >= now) return false;
+      if (query.search && !JSON.stringify(item).toLowerCase().includes(query.search.toLowerCase())) return false;
+      return true;
+    });
+    const compare = (a: Fields, b: Fields) =>
+      sortKey(a).localeCompare(sortKey(b)) || a.id.localeCompare(b.id);
+    rows.sort((a, b) => (descending ? compare(b, a) : compare(a, b)));
+    const after = query.after;
+    const start = after
+      ? rows.findIndex((item) => {
+          const order = sortKey(item).localeCompare(after.sort_key) || item.id.localeCompare(after.id);
+          return descending ? order < 0 : order > 0;
+        })
+      : 0;
+    const page = start < 0 ? [] : rows.slice(start, start + query.limit);
+    const last = page[page.length - 1];
+    const more = start >= 0 && start + query.limit < rows.length;
+    return { items: page as T[], next: more && last ? { sort_key: sortKey(last), id: last.id } : null };
+  }
+  async record<T>(kind: SyncKind, id: string): Promise<T | null> {
+    return (((this.data[kind] ?? []) as Fields[]).find((item) => item.id === id) as T) ?? null;
   }
   async signIn(server: string, email: string): Promise<Account> {
     this.calls.push(`signIn ${server} ${email}`);

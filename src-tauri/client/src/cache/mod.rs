@@ -2,20 +2,29 @@
 //! folder of downloaded files. It holds portal view types only.
 
 mod outbox;
+mod reader;
 mod schema;
+pub mod window;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use portal_types::{ReportView, SyncKind};
+use portal_types::{AttachmentView, ReportView, SyncKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
 use crate::error::ClientResult;
-use crate::records::newest_first;
+use crate::records::{row_of_body, Row};
 use crate::sync::plan::Plan;
 
 pub use outbox::Queued;
+pub use reader::Reader;
+use window::{Slice, Window};
+
+/// The database file in a cache folder.
+pub const CACHE_FILE: &str = "cache.sqlite";
+/// Set by schema step 2 when rows cached before it need their filter columns.
+const REDERIVE: &str = "rederive";
 
 pub const CURSOR: &str = "sync_cursor";
 pub const LAST_SYNCED: &str = "last_synced_at";
@@ -34,12 +43,37 @@ impl Cache {
     /// Opens (creating and migrating) the cache in `dir`.
     pub fn open(dir: &Path) -> ClientResult<Cache> {
         std::fs::create_dir_all(dir.join("files"))?;
-        let mut conn = Connection::open(dir.join("cache.sqlite"))?;
+        let mut conn = Connection::open(dir.join(CACHE_FILE))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Cache { conn, files: dir.join("files") })
+        let mut cache = Cache { conn, files: dir.join("files") };
+        if cache.meta(REDERIVE)?.is_some() {
+            cache.rederive()?;
+        }
+        Ok(cache)
+    }
+
+    /// Fills the filter columns of rows stored before they existed, from their bodies.
+    fn rederive(&mut self) -> ClientResult<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut all = tx.prepare("SELECT kind, body FROM records")?;
+            let rows = all.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (kind, body) = row?;
+                let derived = serde_json::from_value(serde_json::Value::String(kind))
+                    .ok()
+                    .and_then(|kind| row_of_body(kind, &body));
+                if let Some(derived) = derived {
+                    upsert(&tx, &derived)?;
+                }
+            }
+        }
+        tx.execute("DELETE FROM meta WHERE key = ?1", [REDERIVE])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The folder downloaded files live in.
@@ -59,27 +93,13 @@ impl Cache {
         Ok(())
     }
 
-    /// Every cached record of a kind, in its list order.
-    pub fn list<T: DeserializeOwned>(&self, kind: SyncKind) -> ClientResult<Vec<T>> {
-        let order = if newest_first(kind) { "DESC" } else { "ASC" };
-        let mut statement =
-            self.conn.prepare(&format!("SELECT body FROM records WHERE kind = ?1 ORDER BY sort_key {order}, id"))?;
-        let bodies = statement.query_map([kind.as_str()], |r| r.get::<_, String>(0))?;
-        let mut list = Vec::new();
-        for body in bodies {
-            if let Ok(view) = serde_json::from_str(&body?) {
-                list.push(view);
-            }
-        }
-        Ok(list)
+    /// One window of a list (see `window`).
+    pub fn window<T: DeserializeOwned>(&self, window: &Window) -> ClientResult<Slice<T>> {
+        window::read(&self.conn, window, chrono::Utc::now())
     }
 
     pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
-        let body: Option<String> = self
-            .conn
-            .query_row("SELECT body FROM records WHERE kind = ?1 AND id = ?2", [kind.as_str(), id], |r| r.get(0))
-            .optional()?;
-        Ok(body.and_then(|b| serde_json::from_str(&b).ok()))
+        window::get(&self.conn, kind, id)
     }
 
     /// Number of cached records of a kind.
@@ -124,6 +144,20 @@ impl Cache {
         Ok(map)
     }
 
+    /// An attachment as listed in a cached report (attachments mostly arrive inside theirs).
+    pub fn report_attachment(&self, id: &str) -> ClientResult<Option<AttachmentView>> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT a.value FROM records r, json_each(r.body, '$.attachments') a
+                 WHERE r.kind = 'report' AND json_extract(a.value, '$.id') = ?1 LIMIT 1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
     /// Event ids already notified or recorded as seen.
     pub fn ledger(&self, ids: &[String]) -> ClientResult<HashSet<String>> {
         let mut statement = self.conn.prepare("SELECT 1 FROM notified WHERE event_id = ?1")?;
@@ -160,12 +194,8 @@ impl Cache {
                 }
                 drop_file.execute([id])?;
             }
-            let mut upsert = tx.prepare(
-                "INSERT INTO records (kind, id, sort_key, body) VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
-            )?;
             for row in &plan.upserts {
-                upsert.execute(params![row.kind.as_str(), row.id, row.sort_key, row.body])?;
+                upsert(&tx, row)?;
             }
             let mut remove = tx.prepare("DELETE FROM records WHERE kind = ?1 AND id = ?2")?;
             for (kind, id) in &plan.removals {
@@ -201,13 +231,8 @@ impl Cache {
     }
 
     /// Stores a record the server returned outside of sync (a submitted or cancelled request).
-    pub fn put(&self, row: &crate::records::Row) -> ClientResult<()> {
-        self.conn.execute(
-            "INSERT INTO records (kind, id, sort_key, body) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
-            params![row.kind.as_str(), row.id, row.sort_key, row.body],
-        )?;
-        Ok(())
+    pub fn put(&self, row: &Row) -> ClientResult<()> {
+        upsert(&self.conn, row)
     }
 
     /// Deletes downloaded files on disk that no row refers to (left by a crash
@@ -225,6 +250,35 @@ impl Cache {
         }
         Ok(())
     }
+}
+
+/// The notification settings from their stored JSON; defaults when unset.
+pub fn settings_from(stored: Option<String>) -> crate::notices::Settings {
+    stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+}
+
+/// Stores a record with its filter columns, replacing an older version.
+fn upsert(conn: &Connection, row: &Row) -> ClientResult<()> {
+    let mut statement = conn.prepare_cached(
+        "INSERT INTO records (kind, id, sort_key, body, location_id, status, ends_at, span, related, search)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body,
+             location_id = excluded.location_id, status = excluded.status, ends_at = excluded.ends_at,
+             span = excluded.span, related = excluded.related, search = excluded.search",
+    )?;
+    statement.execute(params![
+        row.kind.as_str(),
+        row.id,
+        row.sort_key,
+        row.body,
+        row.location_id,
+        row.status,
+        row.ends_at,
+        row.span,
+        row.related,
+        row.search
+    ])?;
+    Ok(())
 }
 
 /// Removes a file or a folder, treating "already gone" as done.

@@ -2,7 +2,7 @@
 //! always be sent with, so a resend after a crash cannot create a second request.
 
 use portal_types::NewRequestInput;
-use rusqlite::params;
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::Cache;
@@ -31,31 +31,14 @@ impl Cache {
 
     /// The outbox, oldest first.
     pub fn outbox(&self) -> ClientResult<Vec<Queued>> {
-        let mut statement = self.conn.prepare(
-            "SELECT idempotency_key, input, queued_at, last_error FROM outbox ORDER BY queued_at, idempotency_key",
-        )?;
-        let rows = statement.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?))
-        })?;
-        let mut list = Vec::new();
-        for row in rows {
-            let (idempotency_key, input, queued_at, last_error) = row?;
-            if let Ok(input) = serde_json::from_str(&input) {
-                list.push(Queued { idempotency_key, input, queued_at, last_error });
-            }
-        }
-        Ok(list)
+        queued(&self.conn)
     }
 
     /// The server accepted the request: it leaves the outbox and enters the cache at once.
     pub fn sent(&mut self, key: &str, request: &Row) -> ClientResult<()> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM outbox WHERE idempotency_key = ?1", [key])?;
-        tx.execute(
-            "INSERT INTO records (kind, id, sort_key, body) VALUES ('request', ?1, ?2, ?3)
-             ON CONFLICT (kind, id) DO UPDATE SET sort_key = excluded.sort_key, body = excluded.body",
-            params![request.id, request.sort_key, request.body],
-        )?;
+        super::upsert(&tx, request)?;
         tx.commit()?;
         Ok(())
     }
@@ -71,4 +54,21 @@ impl Cache {
         self.conn.execute("DELETE FROM outbox WHERE idempotency_key = ?1", [key])?;
         Ok(())
     }
+}
+
+/// The outbox, oldest first, on any connection to the cache.
+pub fn queued(conn: &Connection) -> ClientResult<Vec<Queued>> {
+    let mut statement = conn.prepare(
+        "SELECT idempotency_key, input, queued_at, last_error FROM outbox ORDER BY queued_at, idempotency_key",
+    )?;
+    let rows = statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?)))?;
+    let mut list = Vec::new();
+    for row in rows {
+        let (idempotency_key, input, queued_at, last_error) = row?;
+        if let Ok(input) = serde_json::from_str(&input) {
+            list.push(Queued { idempotency_key, input, queued_at, last_error });
+        }
+    }
+    Ok(list)
 }

@@ -33,6 +33,20 @@ const STEPS: &[&str] = &[
          event_id TEXT PRIMARY KEY,
          shown INTEGER NOT NULL CHECK (shown IN (0, 1))
      );",
+    // 2: window filters from the view bodies, and an index for each window's order.
+    // Rows cached before this step are re-derived at open (see `Cache::open`).
+    "ALTER TABLE records ADD COLUMN location_id TEXT;
+     ALTER TABLE records ADD COLUMN status TEXT;
+     ALTER TABLE records ADD COLUMN ends_at TEXT;
+     ALTER TABLE records ADD COLUMN span INTEGER;
+     ALTER TABLE records ADD COLUMN related TEXT;
+     ALTER TABLE records ADD COLUMN search TEXT;
+     DROP INDEX records_sorted;
+     CREATE INDEX records_ordered ON records (kind, sort_key, id);
+     CREATE INDEX records_by_location ON records (kind, location_id, sort_key, id);
+     CREATE INDEX records_by_related ON records (kind, related, sort_key, id) WHERE related IS NOT NULL;
+     CREATE INDEX records_by_span ON records (kind, span) WHERE span IS NOT NULL;
+     INSERT INTO meta (key, value) SELECT 'rederive', '1' WHERE EXISTS (SELECT 1 FROM records);",
 ];
 
 /// Brings the database to the newest schema.

@@ -22,23 +22,58 @@ pub struct Outcome {
     pub notified: usize,
 }
 
-/// Syncs until the server has no more changes.
-pub async fn run(api: &Api, cache: &mut Cache, notifier: &dyn Notifier, page_size: u32) -> ClientResult<Outcome> {
-    let baseline = cache.meta(BASELINED)?.is_none();
-    let settings = settings(cache)?;
-    let mut outcome = Outcome::default();
-    loop {
+/// How far a sync has come, for a progress bar.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Progress {
+    pub received: u64,
+    /// At most how many changes the whole sync brings, when the server said
+    /// (on the first page of a sync from the start).
+    pub total: Option<u64>,
+}
+
+/// One sync in progress, page by page, so a caller can let others use the cache
+/// between pages and report progress.
+#[derive(Debug)]
+pub struct Run {
+    baseline: bool,
+    settings: Settings,
+    pub outcome: Outcome,
+    pub progress: Progress,
+}
+
+impl Run {
+    pub fn start(cache: &Cache) -> ClientResult<Run> {
+        Ok(Run {
+            baseline: cache.meta(BASELINED)?.is_none(),
+            settings: settings(cache)?,
+            outcome: Outcome::default(),
+            progress: Progress::default(),
+        })
+    }
+
+    /// Fetches, plans and applies one page; true while more pages wait.
+    pub async fn step(
+        &mut self,
+        api: &Api,
+        cache: &mut Cache,
+        notifier: &dyn Notifier,
+        page_size: u32,
+    ) -> ClientResult<bool> {
         let cursor = cache.meta(CURSOR)?;
         let page = api.sync_page(cursor.as_deref(), page_size).await?;
-        outcome.pages += 1;
-        outcome.changes += page.changes.len();
+        self.outcome.pages += 1;
+        self.outcome.changes += page.changes.len();
+        if page.total.is_some() {
+            self.progress.total = page.total;
+        }
+        self.progress.received += page.changes.len() as u64;
         let removed = removed_reports(&page);
         let local =
             LocalState { downloaded: cache.downloaded()?, report_attachments: cache.report_attachments(&removed)? };
         let plan = plan(page, &local);
         let ids: Vec<String> = plan.timeline.iter().map(|e| e.id.clone()).collect();
         let ledger = cache.ledger(&ids)?;
-        let (show, record) = notices::decide(&plan.timeline, &ledger, &settings, baseline);
+        let (show, record) = notices::decide(&plan.timeline, &ledger, &self.settings, self.baseline);
         let show: Vec<String> = show.into_iter().map(|e| e.id.clone()).collect();
         let record: Vec<String> = record.into_iter().map(|e| e.id.clone()).collect();
         let gone = cache.apply(&plan, &show, &record, &crate::now())?;
@@ -46,20 +81,24 @@ pub async fn run(api: &Api, cache: &mut Cache, notifier: &dyn Notifier, page_siz
             let folder = relative.split('/').next().unwrap_or_default();
             remove_path(&cache.files_dir().join(folder))?;
         }
-        outcome.notified += show_pending(cache, notifier)?;
-        if !plan.more {
-            break;
+        self.outcome.notified += show_pending(cache, notifier)?;
+        if !plan.more && self.baseline {
+            cache.set_meta(BASELINED, "1")?;
         }
+        Ok(plan.more)
     }
-    if baseline {
-        cache.set_meta(BASELINED, "1")?;
-    }
-    Ok(outcome)
+}
+
+/// Syncs until the server has no more changes.
+pub async fn run(api: &Api, cache: &mut Cache, notifier: &dyn Notifier, page_size: u32) -> ClientResult<Outcome> {
+    let mut run = Run::start(cache)?;
+    while run.step(api, cache, notifier, page_size).await? {}
+    Ok(run.outcome)
 }
 
 /// The notification settings stored in the cache.
 pub fn settings(cache: &Cache) -> ClientResult<Settings> {
-    Ok(cache.meta(crate::cache::SETTINGS)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    Ok(crate::cache::settings_from(cache.meta(crate::cache::SETTINGS)?))
 }
 
 /// Shows every recorded but unshown notification, marking each shown once it is.

@@ -6,3 +6,4 @@ mod outbox;
 mod session;
 mod support;
 mod sync;
+mod windows;

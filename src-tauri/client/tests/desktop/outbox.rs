@@ -9,6 +9,7 @@ use portal_types::{NewRequestInput, RequestKind, RequestView, SyncKind};
 
 use std::sync::Arc;
 
+use ordinavo_client::cache::window::Window;
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::Client;
 
@@ -54,7 +55,8 @@ async fn a_client_killed_after_sending_resends_without_duplicating() {
 
     let client = Client::resume(stack.app(), Arc::new(DesktopNotifier)).unwrap().unwrap();
     assert!(client.outbox().unwrap().is_empty());
-    let requests: Vec<RequestView> = client.list(SyncKind::Request).unwrap();
+    let titled = Window { search: Some(title.to_string()), ..Window::of(SyncKind::Request, 500) };
+    let requests: Vec<RequestView> = client.window(&titled).unwrap().items;
     assert_eq!(requests.iter().filter(|r| r.title == title).count(), 1);
 }
 

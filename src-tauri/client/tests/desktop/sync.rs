@@ -1,6 +1,7 @@
 //! Sync against the real server: first and incremental sync, removals after an
 //! unpublish and after a grant shrinks, and downloads kept for offline use.
 
+use ordinavo_client::cache::window::Window;
 use portal_types::{AppointmentView, AttachmentView, LocationView, ReportView, SyncKind};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -17,7 +18,7 @@ async fn first_sync_fills_the_cache_and_incremental_sync_brings_only_changes() {
 
     let first = client.sync().await.unwrap();
     assert!(first.changes > 0);
-    let locations: Vec<LocationView> = client.list(SyncKind::Location).unwrap();
+    let locations: Vec<LocationView> = client.window(&Window::of(SyncKind::Location, 500)).unwrap().items;
     assert!(locations.len() >= 2, "Northwind's locations: {locations:?}");
     let appointments = client.count(SyncKind::Appointment).unwrap();
     assert!(appointments > 0 && client.count(SyncKind::Report).unwrap() > 0);
@@ -121,9 +122,9 @@ async fn a_revoked_grant_removes_that_scope_and_every_downloaded_file() {
         hamburg.id
     ));
     client.sync().await.unwrap();
-    let locations: Vec<LocationView> = client.list(SyncKind::Location).unwrap();
+    let locations: Vec<LocationView> = client.window(&Window::of(SyncKind::Location, 500)).unwrap().items;
     assert_eq!(locations.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), [hamburg.id.as_str()]);
-    let appointments: Vec<AppointmentView> = client.list(SyncKind::Appointment).unwrap();
+    let appointments: Vec<AppointmentView> = client.window(&Window::of(SyncKind::Appointment, 500)).unwrap().items;
     assert!(appointments.iter().all(|a| a.location_id == hamburg.id), "only Hamburg's visits remain");
     assert!(client.get::<ReportView>(SyncKind::Report, &berlin_report).unwrap().is_none());
     assert!(!path.exists(), "the Berlin protocol is deleted");

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ordinavo_client::cache::window::Window;
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::{Client, ServerAddress};
 use ordinavo_e2e::Server;
@@ -158,7 +159,7 @@ impl Stack {
 
 /// The Northwind location named `name` in the client's cache.
 pub fn location(client: &Client, name: &str) -> LocationView {
-    let locations: Vec<LocationView> = client.list(SyncKind::Location).unwrap();
+    let locations: Vec<LocationView> = client.window(&Window::of(SyncKind::Location, 500)).unwrap().items;
     locations.into_iter().find(|l| l.name.contains(name)).unwrap_or_else(|| panic!("no location {name}"))
 }
 

@@ -1,0 +1,64 @@
+//! A second, read-only connection to a cache, for the UI: in WAL mode it reads the
+//! last committed state while sync writes on the cache's own connection, so screens
+//! never wait for a sync page to apply.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use portal_types::SyncKind;
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::de::DeserializeOwned;
+
+use super::outbox::{queued, Queued};
+use super::window::{self, Slice, Window};
+use super::{settings_from, CACHE_FILE, LAST_SYNCED, SETTINGS};
+use crate::error::ClientResult;
+use crate::notices::Settings;
+
+pub struct Reader {
+    conn: Mutex<Connection>,
+}
+
+impl Reader {
+    /// Opens the cache in `dir` for reading; the cache itself must exist (opened by `Cache::open`).
+    pub fn open(dir: &Path) -> ClientResult<Reader> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(dir.join(CACHE_FILE), flags)?;
+        // A checkpoint or a schema step can hold the database briefly.
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Reader { conn: Mutex::new(conn) })
+    }
+
+    fn with<T>(&self, read: impl FnOnce(&Connection) -> ClientResult<T>) -> ClientResult<T> {
+        // A panic during another read leaves the connection itself usable.
+        let conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        read(&conn)
+    }
+
+    /// One window of a list (see `cache::window`).
+    pub fn window<T: DeserializeOwned>(&self, window: &Window) -> ClientResult<Slice<T>> {
+        self.with(|conn| window::read(conn, window, chrono::Utc::now()))
+    }
+
+    pub fn get<T: DeserializeOwned>(&self, kind: SyncKind, id: &str) -> ClientResult<Option<T>> {
+        self.with(|conn| window::get(conn, kind, id))
+    }
+
+    pub fn last_synced_at(&self) -> ClientResult<Option<String>> {
+        self.meta(LAST_SYNCED)
+    }
+
+    /// Requests waiting to be sent, or refused with a reason.
+    pub fn outbox(&self) -> ClientResult<Vec<Queued>> {
+        self.with(queued)
+    }
+
+    pub fn settings(&self) -> ClientResult<Settings> {
+        Ok(settings_from(self.meta(SETTINGS)?))
+    }
+
+    fn meta(&self, key: &str) -> ClientResult<Option<String>> {
+        self.with(|conn| Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?))
+    }
+}
