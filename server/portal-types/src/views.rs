@@ -272,15 +272,17 @@ pub enum SyncChange {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SyncPage {
     /// True when the client must drop its whole cache before applying this page
-    /// (first sync, or the user's grants changed since the cursor).
+    /// (first sync, the user's grants changed since the cursor, or the cursor was
+    /// issued to another session).
     pub reset: bool,
     pub changes: Vec<SyncChange>,
-    /// Pass back as `cursor` for the next page or the next sync.
+    /// Pass back as `cursor` for the next page or the next sync: an opaque token
+    /// that only this session can use.
     pub cursor: String,
     /// True when more changes are waiting: ask again right away.
     pub more: bool,
-    /// On the first page of a sync from the start: at most how many changes the
-    /// whole sync brings, for a progress bar. Absent on later pages.
+    /// On the first page of a sync from the start: how many records the whole sync
+    /// brings, for a progress bar. Absent on later pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<u64>,
 }

@@ -1,6 +1,6 @@
 //! `GET /portal/v1/events`: the user's live events as server-sent events, resumable
 //! with `Last-Event-ID`, with keep-alives. The stream re-checks the session and the
-//! grants regularly and ends when either is gone.
+//! grants before sending anything (and regularly while idle) and ends when either is gone.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -26,8 +26,6 @@ use crate::storage::Db;
 
 /// How long an idle stream waits before re-checking its session and grants.
 const RECHECK: Duration = Duration::from_secs(10);
-/// Events go out only if the session and grants were confirmed this recently.
-const FRESH: Duration = Duration::from_secs(1);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events_stream))
@@ -87,10 +85,17 @@ impl Follower {
                 return Some(event);
             }
             self.changes.borrow_and_update();
-            let fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
-            let stale = self.checked.elapsed() >= if fresh.is_empty() { RECHECK } else { FRESH };
-            if stale && !self.still_allowed().await {
-                return None;
+            let mut fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
+            // Nothing goes out under a scope that may be stale: before sending, the
+            // session and grants are read again, and a narrowed scope reads again.
+            if !fresh.is_empty() || self.checked.elapsed() >= RECHECK {
+                let before = self.viewer.scope.clone();
+                if !self.still_allowed().await {
+                    return None;
+                }
+                if !fresh.is_empty() && self.viewer.scope != before {
+                    fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
+                }
             }
             if let Some(last) = fresh.last() {
                 self.cursor = EventCursor::parse(&last.id)?;

@@ -1,16 +1,17 @@
 //! Shared appointments in scope, in UTC plus the location's time zone.
 
-use portal_types::{AppointmentView, Page};
+use portal_types::{AppointmentView, Page, SyncKind};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row as _};
 
-use super::{page_of, rules, PortalPage, Viewer};
+use super::{order, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::AppointmentStatus;
 use crate::domain::public_status;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{wire, Arg, Key, Ordered, Select};
+use crate::records::query::{wire, Arg, Ordered, Select};
 use crate::records::time::Timestamp;
+use crate::records::visibility;
 use crate::storage::{now_ms, Db};
 
 /// An appointment as read, before it becomes its view.
@@ -90,8 +91,7 @@ pub fn visible(viewer: &Viewer) -> Select {
         columns("")
     ));
     select.bind(Arg::Text(viewer.user_id.clone()));
-    select.scoped(&viewer.scope, "n.customer_id", "n.location_id");
-    select.filter_raw(&rules::appointment_shared("n"));
+    viewer.restrict(&mut select, SyncKind::Appointment);
     select
 }
 
@@ -123,7 +123,7 @@ pub fn list_query(viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Ordere
         select.at_location(location_id);
     }
     let now = select.bind(Arg::Int(now_ms()));
-    let longest = rules::LONGEST_APPOINTMENT;
+    let longest = visibility::LONGEST_APPOINTMENT;
     // Not yet over: visits in progress (begun at most the longest appointment ago),
     // then visits to come. Over: ended, so also begun, before now.
     let ranges = if upcoming {
@@ -134,7 +134,7 @@ pub fn list_query(viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Ordere
     } else {
         vec![format!("n.starts_at < {now} AND n.ends_at < {now}")]
     };
-    let key = Key { columns: &["n.starts_at", "n.id"], descending: !upcoming };
+    let key = if upcoming { order(SyncKind::Appointment) } else { order(SyncKind::Appointment).reversed() };
     let mut ordered = Ordered::new(select, key, limit + 1).ranges(ranges);
     // Cursor: "<starts_at>_<id>", keyset on (starts_at, id) in the list's direction.
     if let Some(after) = &query.after {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use portal_types::AttachmentView;
+use portal_types::{AttachmentView, SyncKind};
 use sqlx::FromRow;
 
 use super::Viewer;
@@ -37,17 +37,9 @@ impl From<Row> for AttachmentView {
 }
 
 fn visible(viewer: &Viewer) -> Select {
-    let mut select = Select::new(
-        "SELECT x.id, x.report_id, x.file_name, x.content_type, x.size_bytes, x.sha256 FROM attachments x \
-         LEFT JOIN visit_reports v ON v.id = x.report_id LEFT JOIN requests r ON r.id = x.request_id",
-    );
-    select.scoped(&viewer.scope, "x.customer_id", "x.location_id");
-    select.downloadable(&viewer.scope, "x.customer_id", "x.location_id");
-    select.filter_raw("x.released = 1");
-    select.filter(
-        "(v.status = 'published' OR x.target_id IS NOT NULL OR r.submitted_by = {})",
-        Arg::Text(viewer.user_id.clone()),
-    );
+    let mut select =
+        Select::new("SELECT x.id, x.report_id, x.file_name, x.content_type, x.size_bytes, x.sha256 FROM attachments x");
+    viewer.restrict(&mut select, SyncKind::Attachment);
     select
 }
 

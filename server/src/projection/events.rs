@@ -3,8 +3,9 @@
 use portal_types::{LiveEventKind, LiveEventView};
 use sqlx::FromRow;
 
-use super::{rules, Viewer};
+use super::Viewer;
 use crate::error::AppResult;
+use crate::records::kinds;
 use crate::records::query::{Arg, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
@@ -50,14 +51,9 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
         Select::new("SELECT e.id, e.version, e.kind, e.subject_id, e.location_id, e.occurred_at FROM portal_events e");
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
     select.filter("(e.audience IS NULL OR e.audience = {})", Arg::Text(viewer.user_id.clone()));
-    // Only events about things the user can still see.
-    let (shared, published) = (rules::appointment_shared("a"), rules::report_published("v"));
-    select.filter_raw(&format!(
-        "(  (e.kind LIKE 'appointment_%' AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = e.subject_id AND {shared}))
-         OR (e.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = e.subject_id AND {published}))
-         OR e.kind LIKE 'follow_up_%'
-         OR e.kind = 'request_status_changed')"
-    ));
+    // Only events about things the user can still see, by their subjects' rules.
+    let about = kinds::about_visible("e", LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k))));
+    select.filter(&about, Arg::Text(viewer.user_id.clone()));
     let v1 = select.bind(Arg::Int(cursor.version));
     let v2 = select.bind(Arg::Int(cursor.version));
     let id = select.bind(Arg::Text(cursor.id.clone()));

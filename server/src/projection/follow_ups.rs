@@ -2,15 +2,16 @@
 
 use std::collections::HashMap;
 
-use portal_types::{AppointmentView, FollowUpView, Page};
+use portal_types::{AppointmentView, FollowUpView, Page, SyncKind};
 use sqlx::FromRow;
 
-use super::{appointments, page, rules, PortalPage, Viewer};
+use super::{appointments, order, page, PortalPage, Viewer};
 use crate::domain::lifecycle::FollowUpStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{Arg, Key, Ordered, Select};
+use crate::records::query::{Arg, Ordered, Select};
 use crate::records::time::Timestamp;
+use crate::records::visibility;
 use crate::storage::Db;
 
 #[derive(FromRow)]
@@ -31,9 +32,9 @@ fn visible(viewer: &Viewer) -> Select {
         "SELECT f.id, f.location_id, f.description, f.status, \
          CASE WHEN {} THEN v.id END AS report_id, f.planned_appointment_id, f.updated_at \
          FROM follow_ups f LEFT JOIN visit_reports v ON v.id = f.origin_report_id",
-        rules::report_published("v")
+        visibility::report_published("v")
     ));
-    select.scoped(&viewer.scope, "f.customer_id", "f.location_id");
+    viewer.restrict(&mut select, SyncKind::FollowUp);
     select
 }
 
@@ -66,7 +67,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, Key { columns: &["f.id"], descending: true }, limit + 1);
+    let mut ordered = Ordered::new(select, order(SyncKind::FollowUp), limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

@@ -1,6 +1,6 @@
 //! The signed-in user's profile and the customers and locations their grants cover.
 
-use portal_types::{CustomerAccess, LocationView, Me};
+use portal_types::{CustomerAccess, LocationView, Me, SyncKind};
 use sqlx::FromRow;
 
 use super::Viewer;
@@ -27,7 +27,7 @@ fn visible(viewer: &Viewer) -> Select {
         "SELECT l.id, l.customer_id, c.name AS customer_name, l.name, l.address_line, l.postal_code, l.city, \
          l.country_code, l.time_zone FROM locations l JOIN customers c ON c.id = l.customer_id",
     );
-    select.scoped(&viewer.scope, "l.customer_id", "l.id");
+    viewer.restrict(&mut select, SyncKind::Location);
     select
 }
 

@@ -9,15 +9,17 @@ pub mod follow_ups;
 pub mod me;
 pub mod reports;
 pub mod requests;
-mod rules;
-mod sent;
 pub mod sync;
 pub mod timeline;
 pub mod work;
 
+use portal_types::SyncKind;
+
 use crate::domain::scope::Scope;
 use crate::domain::validate::Fields;
 use crate::error::AppResult;
+use crate::records::kinds;
+use crate::records::query::{Key, Select};
 
 /// Who is looking: the user and their scope.
 #[derive(Debug, Clone)]
@@ -32,6 +34,17 @@ impl Viewer {
         let grants = crate::records::portal_access::grants(db, user_id).await?;
         Ok(Viewer { user_id: user_id.to_string(), scope: Scope::from_grants(&grants) })
     }
+
+    /// Restricts `select`, whose row of `kind` has the kind's alias, to the rows this
+    /// viewer may see: their scope and the kind's visibility rule.
+    pub fn restrict(&self, select: &mut Select, kind: SyncKind) {
+        kinds::of(kind).restrict(select, &self.scope, &self.user_id);
+    }
+}
+
+/// The list order of `kind`.
+fn order(kind: SyncKind) -> Key {
+    kinds::of(kind).order()
 }
 
 /// Paging of portal lists: `limit` (1–200, default 50) and an opaque `after` cursor.

@@ -1,11 +1,11 @@
 //! Published visit reports in scope: the portal texts only, never the internal report.
 
-use portal_types::{Page, ReportView};
+use portal_types::{Page, ReportView, SyncKind};
 use sqlx::FromRow;
 
-use super::{attachments, page, rules, PortalPage, Viewer};
+use super::{attachments, order, page, PortalPage, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Key, Ordered, Select};
+use crate::records::query::{Arg, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -25,8 +25,7 @@ fn visible(viewer: &Viewer) -> Select {
         "SELECT v.id, v.location_id, v.portal_title, v.portal_summary, v.portal_message, v.visit_date, v.published_at \
          FROM visit_reports v",
     );
-    select.scoped(&viewer.scope, "v.customer_id", "v.location_id");
-    select.filter_raw(&rules::report_published("v"));
+    viewer.restrict(&mut select, SyncKind::Report);
     select
 }
 
@@ -56,7 +55,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, Key { columns: &["v.id"], descending: true }, limit + 1);
+    let mut ordered = Ordered::new(select, order(SyncKind::Report), limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

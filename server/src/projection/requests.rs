@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use portal_types::{Page, ProgressStep, RequestStatus, RequestView, TimeWindowView};
+use portal_types::{Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView};
 use sqlx::FromRow;
 
-use super::{page, PortalPage, Viewer};
+use super::{order, page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Key, Ordered, Select};
+use crate::records::query::{Arg, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -34,8 +34,7 @@ const SELECT: &str = "SELECT r.id, r.location_id, r.kind, r.title, r.description
 /// Own requests in scope: the base of every request query.
 fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(SELECT);
-    select.scoped(&viewer.scope, "r.customer_id", "r.location_id");
-    select.filter("r.submitted_by = {}", Arg::Text(viewer.user_id.clone()));
+    viewer.restrict(&mut select, SyncKind::Request);
     select
 }
 
@@ -46,7 +45,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, Key { columns: &["r.id"], descending: true }, limit + 1);
+    let mut ordered = Ordered::new(select, order(SyncKind::Request), limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

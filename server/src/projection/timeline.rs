@@ -1,12 +1,12 @@
 //! Timeline milestones in scope, newest first — only about things the user can
 //! still see (own requests, shared appointments, published reports, follow-ups).
 
-use portal_types::{Page, TimelineEntryView, TimelineKind};
+use portal_types::{Page, SyncKind, TimelineEntryView, TimelineKind};
 use sqlx::FromRow;
 
-use super::{page, rules, PortalPage, Viewer};
+use super::{order, page, PortalPage, Viewer};
 use crate::error::AppResult;
-use crate::records::query::{Arg, Key, Ordered, Select};
+use crate::records::query::{Arg, Ordered, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -24,9 +24,7 @@ struct Row {
 fn visible(viewer: &Viewer) -> Select {
     let mut select =
         Select::new("SELECT e.id, e.location_id, e.kind, e.subject_id, e.occurred_at FROM timeline_events e");
-    select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
-    let own = select.bind(Arg::Text(viewer.user_id.clone()));
-    select.filter_raw(&rules::milestone_visible("e", &own));
+    viewer.restrict(&mut select, SyncKind::Timeline);
     select
 }
 
@@ -47,7 +45,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, Key { columns: &["e.id"], descending: true }, limit + 1);
+    let mut ordered = Ordered::new(select, order(SyncKind::Timeline), limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

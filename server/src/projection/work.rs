@@ -1,15 +1,16 @@
 //! Open work in scope, reduced to location, title, public status and the next shared visit.
 
-use portal_types::{OpenWorkView, Page};
+use portal_types::{OpenWorkView, Page, SyncKind};
 use sqlx::any::AnyRow;
 use sqlx::{FromRow, Row as _};
 
-use super::{appointments, page_of, rules, PortalPage, Viewer};
+use super::{appointments, order, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::TargetStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{wire, Arg, Key, Ordered, Select};
+use crate::records::query::{wire, Arg, Ordered, Select};
 use crate::records::time::Timestamp;
+use crate::records::visibility;
 use crate::storage::{now_ms, Db};
 
 struct Row {
@@ -55,9 +56,9 @@ impl From<Row> for OpenWorkView {
 /// soonest not yet over, read from the target's appointments in start order); the
 /// request id only for the user's own requests.
 fn visible(viewer: &Viewer) -> Select {
-    let shared = rules::appointment_shared("a");
-    let coming = rules::visit_coming("a");
-    let longest = rules::LONGEST_APPOINTMENT;
+    let shared = visibility::appointment_shared("a");
+    let coming = visibility::visit_coming("a");
+    let longest = visibility::LONGEST_APPOINTMENT;
     let mut select = Select::new(&format!(
         "SELECT t.id, t.location_id, t.title, t.status, CASE WHEN nr.submitted_by = $1 THEN nr.id END AS request_id, \
          t.updated_at, {} FROM targets t LEFT JOIN requests nr ON nr.id = t.request_id \
@@ -69,8 +70,7 @@ fn visible(viewer: &Viewer) -> Select {
     ));
     select.bind(Arg::Text(viewer.user_id.clone()));
     select.bind(Arg::Int(now_ms()));
-    select.scoped(&viewer.scope, "t.customer_id", "t.location_id");
-    select.filter_raw(&rules::work_open("t"));
+    viewer.restrict(&mut select, SyncKind::Work);
     select
 }
 
@@ -81,7 +81,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, Key { columns: &["t.id"], descending: false }, limit + 1);
+    let mut ordered = Ordered::new(select, order(SyncKind::Work), limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

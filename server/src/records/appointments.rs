@@ -1,7 +1,7 @@
 //! Appointments: scheduled visits for a target. Only appointments shared with the
 //! portal ever reach customers, and only their milestones reach the timeline.
 
-use portal_types::TimelineKind;
+use portal_types::{SyncKind, TimelineKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -169,7 +169,7 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewAppointment) -> A
     .bind(version)
     .execute(&mut ***tx)
     .await?;
-    dependents::touch(tx, dependents::OF_TARGET, &target.id).await?;
+    dependents::touch(tx, SyncKind::Appointment, &appointment.id).await?;
     targets::advance(tx, &mut target, TargetStatus::Scheduled).await?;
     if let Some(request_id) = &target.request_id {
         requests::mark_planned(tx, request_id).await?;
@@ -230,8 +230,7 @@ pub async fn update(tx: &mut WriteTx, actor: &Actor, id: &str, patch: Appointmen
     .bind(id)
     .execute(&mut ***tx)
     .await?;
-    dependents::touch(tx, dependents::OF_APPOINTMENT, id).await?;
-    dependents::touch(tx, dependents::OF_TARGET, &appointment.target_id).await?;
+    dependents::touch(tx, SyncKind::Appointment, id).await?;
     if appointment.status == AppointmentStatus::InProgress && before.status != AppointmentStatus::InProgress {
         let mut target = targets::get(&mut ***tx, &appointment.target_id).await?;
         targets::advance(tx, &mut target, TargetStatus::InProgress).await?;

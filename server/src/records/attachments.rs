@@ -1,6 +1,7 @@
 //! Attachments: files on a report, target or request. Released to the portal
 //! separately from their owner; bytes live in the blob store.
 
+use portal_types::SyncKind;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -210,9 +211,7 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
         .bind(id)
         .execute(&mut ***tx)
         .await?;
-    if let Some(report_id) = &attachment.report_id {
-        dependents::touch(tx, dependents::OF_ATTACHMENT_REPORT, report_id).await?;
-    }
+    dependents::touch(tx, SyncKind::Attachment, id).await?;
     let action = if released { "attachment.release" } else { "attachment.unrelease" };
     audit::record(tx, actor, action, "attachment", Some(id), json!({})).await?;
     Ok(attachment)
@@ -221,10 +220,8 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
 /// Deletes an attachment record. The blob stays: identical content may back other records.
 pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> {
     let attachment = get(&mut ***tx, id).await?;
+    dependents::touch(tx, SyncKind::Attachment, id).await?;
     sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut ***tx).await?;
-    if let Some(report_id) = &attachment.report_id {
-        dependents::touch(tx, dependents::OF_ATTACHMENT_REPORT, report_id).await?;
-    }
     crate::projection::sync::tombstone(
         tx,
         portal_types::SyncKind::Attachment,

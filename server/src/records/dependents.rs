@@ -1,30 +1,29 @@
 //! When a record's portal visibility changes, the portal views that embed or refer
 //! to it change too. Giving those rows this transaction's version makes delta sync
 //! send them again (updated, or removed when they became invisible as well).
+//! Which rows those are is each kind's `dependents` in `kinds`.
 
+use portal_types::SyncKind;
+
+use super::kinds;
 use crate::storage::WriteTx;
 
-/// The rows that depend on another record, as (table, column naming that record).
-type Dependents = &'static [(&'static str, &'static str)];
-
-/// A report's attachments, its timeline milestone and the follow-ups it found.
-pub const OF_REPORT: Dependents =
-    &[("attachments", "report_id"), ("timeline_events", "subject_id"), ("follow_ups", "origin_report_id")];
-
-/// An appointment's milestones, the follow-ups planned on it and its target's open-work entry.
-pub const OF_APPOINTMENT: Dependents = &[("timeline_events", "subject_id"), ("follow_ups", "planned_appointment_id")];
-
-/// The report that lists an attachment.
-pub const OF_ATTACHMENT_REPORT: Dependents = &[("visit_reports", "id")];
-
-/// An appointment's target, whose open-work entry shows the next visit.
-pub const OF_TARGET: Dependents = &[("targets", "id")];
-
-/// Re-versions every row of `dependents` that refers to `id`.
-pub async fn touch(tx: &mut WriteTx, dependents: Dependents, id: &str) -> Result<(), sqlx::Error> {
+/// Re-versions every row that depends on the record `id` of `kind`. Call it while
+/// the record still exists: a dependent found through another column of the record
+/// (an appointment's target) is looked up on its row.
+pub async fn touch(tx: &mut WriteTx, kind: SyncKind, id: &str) -> Result<(), sqlx::Error> {
+    let of = kinds::of(kind);
+    if of.dependents.is_empty() {
+        return Ok(());
+    }
     let version = tx.version().await?;
-    for (table, column) in dependents {
-        sqlx::query(&format!("UPDATE {table} SET version = $1 WHERE {column} = $2"))
+    for dependent in of.dependents {
+        let key = if dependent.by == "id" {
+            "$2".to_string()
+        } else {
+            format!("(SELECT {} FROM {} WHERE id = $2)", dependent.by, of.table)
+        };
+        sqlx::query(&format!("UPDATE {} SET version = $1 WHERE {} = {key}", dependent.table, dependent.column))
             .bind(version)
             .bind(id)
             .execute(&mut ***tx)

@@ -1,7 +1,7 @@
 //! Visit reports. The internal report is written and approved by staff; publishing
 //! is a separate act with texts written for the customer. Approved is not published.
 
-use portal_types::TimelineKind;
+use portal_types::{SyncKind, TimelineKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::FromRow;
@@ -272,7 +272,7 @@ async fn save(tx: &mut WriteTx, report: &VisitReport) -> AppResult<()> {
     .bind(&report.id)
     .execute(&mut ***tx)
     .await?;
-    dependents::touch(tx, dependents::OF_REPORT, &report.id).await?;
+    dependents::touch(tx, SyncKind::Report, &report.id).await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use sqlx::FromRow;
 use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
+use super::dependents;
 use super::query::{self, HasId, ListSpec};
 use super::time::Timestamp;
 use super::{contacts, locations, requests};
@@ -14,7 +15,7 @@ use crate::domain::validate::{Fields, MAX_LINE, MAX_TEXT};
 use crate::error::{AppError, AppResult};
 use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
-use portal_types::RequestStatus;
+use portal_types::{RequestStatus, SyncKind};
 
 #[derive(Debug, Clone, Serialize, FromRow, ToSchema)]
 pub struct Target {
@@ -227,6 +228,8 @@ async fn save(tx: &mut WriteTx, target: &Target) -> AppResult<()> {
     .bind(&target.id)
     .execute(&mut ***tx)
     .await?;
+    // Files on work follow whether it is open.
+    dependents::touch(tx, SyncKind::Work, &target.id).await?;
     Ok(())
 }
 

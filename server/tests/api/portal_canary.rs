@@ -62,6 +62,14 @@ async fn crawl(app: &TestApp, token: &str) -> Vec<(String, String)> {
         let text = String::from_utf8_lossy(&bytes).to_string();
         if let Ok(json) = serde_json::from_slice::<Value>(&bytes) {
             let base = path.split('?').next().unwrap().to_string();
+            if let Some(cursor) = json["cursor"].as_str() {
+                // A sync cursor is an opaque token: it names no record and no change counter.
+                let opaque = cursor.strip_prefix("sc_").is_some_and(|t| t.len() == 22 && !t.contains('.'));
+                assert!(opaque, "[{}] {path} cursor {cursor}", app.backend);
+                if json["more"] == true {
+                    paths.push(format!("/portal/v1/sync?limit=7&cursor={cursor}"));
+                }
+            }
             for item in json["items"].as_array().into_iter().flatten() {
                 if let Some(id) = item["id"].as_str() {
                     if !base.ends_with("/timeline")

@@ -83,6 +83,39 @@ async fn events_reach_only_clients_in_scope_and_resume_after_the_last_id() {
 }
 
 #[tokio::test]
+async fn events_never_go_out_under_a_narrowed_scope() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_ALL, PORTAL_PASSWORD).await;
+        let mut stream = SseReader::open(&app, &token, None).await;
+        // At once, within a second of the stream's last check: narrow the whole-customer
+        // grant to the Marina location, then raise an event in Berlin and one at Marina.
+        let grant = app
+            .id_of(&format!(
+                "SELECT g.id FROM portal_grants g JOIN portal_users u ON u.id = g.portal_user_id \
+                 WHERE u.email = '{NORTHWIND_ALL}'"
+            ))
+            .await;
+        let marina = app.id_of("SELECT id FROM locations WHERE name LIKE '%مارينا%'").await;
+        sqlx::query("UPDATE portal_grants SET whole_customer = 0 WHERE id = $1")
+            .bind(&grant)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO portal_grant_locations (grant_id, location_id) VALUES ($1, $2)")
+            .bind(&grant)
+            .bind(&marina)
+            .execute(&app.state.db.pool)
+            .await
+            .unwrap();
+        let berlin = new_follow_up(&app, "city = 'Berlin'", "Replace filter mats").await;
+        let at_marina = new_follow_up(&app, "name LIKE '%مارينا%'", "Check chiller 2 bearing").await;
+        let event = stream.next().await;
+        assert_eq!(event["subject_id"], at_marina, "[{b}] Berlin ({berlin}) left the scope before its event: {event}");
+    }
+}
+
+#[tokio::test]
 async fn request_status_events_go_to_the_submitter_only() {
     for app in TestApp::all_with_demo().await {
         let b = app.backend;

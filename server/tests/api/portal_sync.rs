@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PORTAL_PASSWORD};
+use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PDF, PORTAL_PASSWORD};
 
 /// Syncs to the end from `cursor`; returns every change and the final cursor.
 async fn sync_all(app: &TestApp, token: &str, mut cursor: Option<String>, limit: u32) -> (Vec<Value>, String, bool) {
@@ -170,5 +170,137 @@ async fn unpublishing_a_report_removes_what_hangs_on_it() {
         assert_eq!(ids_of(&changes, "remove", "timeline"), milestone, "[{b}] {changes:?}");
         let removed: HashSet<String> = ids_of(&changes, "remove", "attachment").into_iter().collect();
         assert_eq!(removed, attachments.into_iter().collect(), "[{b}] its attachments leave the cache too");
+    }
+}
+
+/// Reads pages of `limit` from `cursor` to the end; returns each page.
+async fn pages(app: &TestApp, token: &str, mut cursor: String, limit: u32) -> Vec<Value> {
+    let mut pages = Vec::new();
+    loop {
+        let (status, page) = app.portal_get(&format!("/portal/v1/sync?limit={limit}&cursor={cursor}"), token).await;
+        assert_eq!(status, StatusCode::OK, "[{}] {page}", app.backend);
+        cursor = page["cursor"].as_str().unwrap().to_string();
+        let more = page["more"].as_bool().unwrap();
+        pages.push(page);
+        if !more {
+            return pages;
+        }
+    }
+}
+
+#[tokio::test]
+async fn sync_cursor_never_names_a_hidden_record() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (_, cursor, _) = sync_all(&app, &token, None, 500).await;
+        let chiller = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let mut hidden = Vec::new();
+        for title in ["Draft one", "Draft two"] {
+            let report = json!({ "target_id": chiller, "visit_date": "2026-11-26", "internal_title": title, "internal_body": "x" });
+            hidden.push(app.create("/api/v1/visit-reports", report).await);
+        }
+        let visit = json!({ "target_id": chiller, "starts_at": "2099-02-01T08:00:00Z", "ends_at": "2099-02-01T09:00:00Z",
+                            "shared_with_portal": true });
+        let shared = app.create("/api/v1/appointments", visit).await;
+        hidden.push(
+            app.create(
+                "/api/v1/visit-reports",
+                json!({ "target_id": chiller, "visit_date": "2026-11-27",
+            "internal_title": "Draft three", "internal_body": "x" }),
+            )
+            .await,
+        );
+        let (clock,): (i64,) =
+            sqlx::query_as("SELECT version FROM sync_clock").fetch_one(&app.state.db.pool).await.unwrap();
+
+        // Stepping one change at a time: each page carries one change the user may see,
+        // and no cursor says anything about what they may not.
+        let pages = pages(&app, &token, cursor, 1).await;
+        for page in &pages {
+            let text = page["cursor"].as_str().unwrap();
+            assert!(text.starts_with("sc_") && text.len() == 25, "[{b}] an opaque token: {text}");
+            assert!(hidden.iter().all(|id| !text.contains(id.as_str())), "[{b}] {text}");
+            assert!(!text.contains(&clock.to_string()), "[{b}] no change counter: {text}");
+            if page["more"] == true {
+                assert_eq!(
+                    page["changes"].as_array().unwrap().len(),
+                    1,
+                    "[{b}] a page fills with visible changes: {page}"
+                );
+            }
+        }
+        let changes: Vec<Value> = pages.iter().flat_map(|p| p["changes"].as_array().unwrap().clone()).collect();
+        let text = serde_json::to_string(&changes).unwrap();
+        assert!(text.contains(&shared), "[{b}] the shared visit arrives");
+        assert!(hidden.iter().all(|id| !text.contains(id.as_str())), "[{b}] {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_new_session_with_an_old_cursor_starts_over_and_misses_no_removal() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let first = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (synced, cursor, _) = sync_all(&app, &first, None, 500).await;
+        let report = ids_of(&synced, "upsert", "report").remove(0);
+        assert_eq!(app.post(&format!("/api/v1/visit-reports/{report}/unpublish"), json!({})).await.0, StatusCode::OK);
+
+        // The keyring lost the token: the same user signs in again and continues the cache.
+        let second = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let (changes, _, reset) = sync_all(&app, &second, Some(cursor.clone()), 500).await;
+        assert!(reset, "[{b}] another session's cursor starts over, so the cache is rebuilt");
+        assert!(!ids_of(&changes, "upsert", "report").contains(&report), "[{b}] the unpublished report is gone");
+
+        // The first session still continues its own cursor and hears the removal.
+        let (changes, _, reset) = sync_all(&app, &first, Some(cursor), 500).await;
+        assert!(!reset, "[{b}]");
+        assert!(ids_of(&changes, "remove", "report").contains(&report), "[{b}] {changes:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_first_sync_counts_only_what_the_user_may_see() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let chiller = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let (_, before) = app.portal_get("/portal/v1/sync?limit=1", &token).await;
+        for title in ["Draft one", "Draft two"] {
+            let report = json!({ "target_id": chiller, "visit_date": "2026-11-26", "internal_title": title, "internal_body": "x" });
+            app.create("/api/v1/visit-reports", report).await;
+        }
+        let (_, page) = app.portal_get("/portal/v1/sync?limit=1", &token).await;
+        assert_eq!(page["total"], before["total"], "[{b}] drafts are not counted");
+        let (changes, _, _) = sync_all(&app, &token, None, 7).await;
+        assert_eq!(page["total"].as_u64(), Some(changes.len() as u64), "[{b}] the total is what the sync brings");
+    }
+}
+
+#[tokio::test]
+async fn files_on_closed_work_leave_the_portal() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let chiller = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let (status, uploaded) = app.upload("target", &chiller, "checklist.pdf", "application/pdf", PDF).await;
+        assert_eq!(status, StatusCode::CREATED, "[{b}] {uploaded}");
+        let file = uploaded["id"].as_str().unwrap().to_string();
+        app.patch(&format!("/api/v1/attachments/{file}"), json!({ "released": true })).await;
+        let (synced, cursor, _) = sync_all(&app, &token, None, 500).await;
+        assert!(ids_of(&synced, "upsert", "attachment").contains(&file), "[{b}] a file on open work is shared");
+
+        let (status, body) = app.patch(&format!("/api/v1/targets/{chiller}"), json!({ "status": "cancelled" })).await;
+        assert_eq!(status, StatusCode::OK, "[{b}] {body}");
+        let (changes, _, _) = sync_all(&app, &token, Some(cursor), 500).await;
+        assert_eq!(ids_of(&changes, "remove", "attachment"), vec![file.clone()], "[{b}] {changes:?}");
+        let (status, _) = app.portal_get(&format!("/portal/v1/attachments/{file}/content"), &token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "[{b}] no longer downloadable");
     }
 }

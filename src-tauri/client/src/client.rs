@@ -18,7 +18,7 @@ use crate::records::row_of;
 use crate::session::{self, Account};
 use crate::sync::engine::{self, Outcome, Run};
 
-/// Changes per sync page.
+/// Changes per sync page, unless `set_page_size` says otherwise.
 const PAGE_SIZE: u32 = 1000;
 
 pub struct Client {
@@ -27,6 +27,7 @@ pub struct Client {
     api: Api,
     cache: Cache,
     notifier: Arc<dyn Notifier>,
+    page_size: u32,
 }
 
 impl Client {
@@ -73,7 +74,7 @@ impl Client {
         let api = Api::new(account.address()?, Some(token));
         let cache = Cache::open(&account.dir(app_dir))?;
         cache.set_meta(LANGUAGE, language)?;
-        Ok(Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier })
+        Ok(Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier, page_size: PAGE_SIZE })
     }
 
     /// Opens the signed-in account from the last run, if its token is still in the
@@ -89,10 +90,16 @@ impl Client {
         let api = Api::new(account.address()?, Some(token));
         let cache = Cache::open(&account.dir(app_dir))?;
         cache.sweep_files()?;
-        let client = Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier };
+        let client = Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier, page_size: PAGE_SIZE };
         // Notifications a crash cut off are shown now, still exactly once.
         engine::show_pending(&client.cache, client.notifier.as_ref())?;
         Ok(Some(client))
+    }
+
+    /// Asks for smaller sync pages: more, shorter transactions, as on a slow link
+    /// (and in tests, many pages from a small data set).
+    pub fn set_page_size(&mut self, size: u32) {
+        self.page_size = size.clamp(1, PAGE_SIZE);
     }
 
     pub fn account(&self) -> &Account {
@@ -124,7 +131,7 @@ impl Client {
 
     /// Runs sync to the end. A session the server ended wipes this user's data.
     pub async fn sync(&mut self) -> ClientResult<Outcome> {
-        let result = engine::run(&self.api, &mut self.cache, self.notifier.as_ref(), PAGE_SIZE).await;
+        let result = engine::run(&self.api, &mut self.cache, self.notifier.as_ref(), self.page_size).await;
         self.ended_wipes(result)
     }
 
@@ -135,7 +142,7 @@ impl Client {
 
     /// Syncs one page of `run`; true while more pages wait.
     pub async fn sync_step(&mut self, run: &mut Run) -> ClientResult<bool> {
-        let result = run.step(&self.api, &mut self.cache, self.notifier.as_ref(), PAGE_SIZE).await;
+        let result = run.step(&self.api, &mut self.cache, self.notifier.as_ref(), self.page_size).await;
         self.ended_wipes(result)
     }
 

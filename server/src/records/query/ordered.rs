@@ -13,20 +13,30 @@ use super::{Arg, Select};
 use crate::storage::{Backend, Db};
 
 /// The sort key of a list: qualified columns (`a.starts_at`, `a.id`), all in one direction.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Key {
-    pub columns: &'static [&'static str],
+    pub columns: Vec<String>,
     pub descending: bool,
 }
 
 impl Key {
+    /// `columns` of the table aliased `alias`.
+    pub fn on(alias: &str, columns: &[&str], descending: bool) -> Self {
+        Self { columns: columns.iter().map(|c| format!("{alias}.{c}")).collect(), descending }
+    }
+
+    /// The same columns the other way round.
+    pub fn reversed(self) -> Self {
+        Self { descending: !self.descending, ..self }
+    }
+
     fn order_by(&self, unqualified: bool) -> String {
         let direction = if self.descending { " DESC" } else { "" };
         let columns: Vec<String> = self
             .columns
             .iter()
             .map(|column| {
-                let name = if unqualified { column.rsplit('.').next().unwrap_or(column) } else { column };
+                let name = if unqualified { column.rsplit('.').next().unwrap_or(column) } else { column.as_str() };
                 format!("{name}{direction}")
             })
             .collect();

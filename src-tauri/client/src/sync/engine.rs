@@ -26,7 +26,7 @@ pub struct Outcome {
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct Progress {
     pub received: u64,
-    /// At most how many changes the whole sync brings, when the server said
+    /// How many records the whole sync brings, when the server said
     /// (on the first page of a sync from the start).
     pub total: Option<u64>,
 }

@@ -12,8 +12,10 @@ use serde_json::json;
 
 use crate::support::{location, Stack, FACILITIES};
 
-/// More than one sync page (1,000 changes) of upcoming Berlin visits, hourly.
-const VISITS: usize = 1_100;
+/// Upcoming Berlin visits, hourly: many list windows, and many sync pages of `PAGE`.
+const VISITS: usize = 150;
+/// Changes per sync page in these tests.
+const PAGE: u32 = 40;
 
 async fn many_visits(stack: &Stack, location_id: &str) {
     let target = stack.target(location_id, "Facade inspection").await;
@@ -92,7 +94,8 @@ async fn a_first_sync_in_the_background_shows_each_page_as_it_lands() {
         many_visits(&stack, &berlin.id).await;
         client.sign_out().await.unwrap();
     }
-    let client = stack.sign_in(FACILITIES).await;
+    let mut client = stack.sign_in(FACILITIES).await;
+    client.set_page_size(PAGE);
     let reader = Arc::new(client.reader().unwrap());
     let shared: runner::Shared = Arc::new(tokio::sync::Mutex::new(Some(client)));
     let seen = Arc::new(Mutex::new(Vec::new()));

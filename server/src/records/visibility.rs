@@ -1,10 +1,10 @@
 //! The portal's visibility rules as SQL, built from the status enums so that each
-//! rule is written once: lists, details, sync and live events all use these.
+//! rule is written once. `kinds` gives each portal kind its rule from these.
 
 use crate::domain::lifecycle::{AppointmentStatus, ReportStatus, TargetStatus};
 
 /// `column IN (…)` over wire names; they are static literals, never user input.
-fn any_of(column: &str, names: impl Iterator<Item = &'static str>) -> String {
+pub fn any_of(column: &str, names: impl Iterator<Item = &'static str>) -> String {
     let quoted: Vec<String> = names.map(|name| format!("'{name}'")).collect();
     format!("{column} IN ({})", quoted.join(", "))
 }
@@ -32,21 +32,6 @@ pub fn visit_coming(alias: &str) -> String {
 /// The longest appointment, which bounds how long ago a visit still in progress
 /// began: lists of visits not yet over read the index from there, not from the start.
 pub const LONGEST_APPOINTMENT: &str = "(SELECT COALESCE(MAX(x.ends_at - x.starts_at), 0) FROM appointments x)";
-
-/// A milestone or live event about something the user can still see: their own
-/// request (`own` is the placeholder of the user's id), a shared appointment, a
-/// published report or a follow-up. `e` has `kind` and `subject_id`.
-pub fn milestone_visible(e: &str, own: &str) -> String {
-    let shared = appointment_shared("a");
-    let published = report_published("v");
-    format!(
-        "(  (({e}.kind LIKE 'request_%') AND EXISTS (SELECT 1 FROM requests r WHERE r.id = {e}.subject_id AND r.submitted_by = {own}))
-         OR (({e}.kind LIKE 'appointment_%' OR {e}.kind = 'visit_completed')
-             AND EXISTS (SELECT 1 FROM appointments a WHERE a.id = {e}.subject_id AND {shared}))
-         OR ({e}.kind = 'report_shared' AND EXISTS (SELECT 1 FROM visit_reports v WHERE v.id = {e}.subject_id AND {published}))
-         OR {e}.kind LIKE 'follow_up_%')"
-    )
-}
 
 #[cfg(test)]
 mod tests {

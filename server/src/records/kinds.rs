@@ -1,0 +1,280 @@
+//! One definition per portal kind: its table, scope columns, visibility rule, list
+//! order and the rows whose portal views depend on it. Lists, details, delta sync,
+//! live events and the re-versioning of dependents all read these, so a kind's
+//! rules are written once.
+
+use portal_types::{LiveEventKind, SyncKind, TimelineKind};
+
+use super::query::{Arg, Key, Select};
+use super::visibility;
+use crate::domain::scope::Scope;
+
+/// Rows of `table` whose `column` holds the changed row's `by` column: their portal
+/// views embed or refer to the changed row, so they change with it.
+#[derive(Debug)]
+pub struct Dependent {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub by: &'static str,
+}
+
+/// What the portal knows about one synced kind.
+#[derive(Debug)]
+pub struct PortalKind {
+    pub kind: SyncKind,
+    pub table: &'static str,
+    /// The alias portal queries give the table (the rule and order are written on it).
+    pub alias: &'static str,
+    /// The scope columns: the customer and the location a row belongs to.
+    pub customer: &'static str,
+    pub location: &'static str,
+    /// Whether the grant must also allow downloads.
+    pub downloads: bool,
+    /// Visibility beyond the scope as SQL on `alias`, where `{}` stands for the
+    /// viewer's user id; `None` when the scope alone decides.
+    rule: fn(&str) -> Option<String>,
+    /// The list order (unqualified columns) and whether it runs newest first.
+    order: &'static [&'static str],
+    newest_first: bool,
+    pub dependents: &'static [Dependent],
+}
+
+impl PortalKind {
+    pub fn rule(&self, alias: &str) -> Option<String> {
+        (self.rule)(alias)
+    }
+
+    /// The kind's list order on its alias.
+    pub fn order(&self) -> Key {
+        Key::on(self.alias, self.order, self.newest_first)
+    }
+
+    /// Restricts `select`, whose row of this kind is `alias`, to what a viewer with
+    /// `scope` and `user_id` may see: the one place a portal query gets its scope,
+    /// download grant and visibility rule.
+    pub fn restrict_as(&self, select: &mut Select, alias: &str, scope: &Scope, user_id: &str) {
+        let (customer, location) = (format!("{alias}.{}", self.customer), format!("{alias}.{}", self.location));
+        select.scoped(scope, &customer, &location);
+        if self.downloads {
+            select.downloadable(scope, &customer, &location);
+        }
+        match self.rule(alias) {
+            Some(rule) if rule.contains("{}") => select.filter(&rule, Arg::Text(user_id.to_string())),
+            Some(rule) => select.filter_raw(&rule),
+            None => {}
+        }
+    }
+
+    /// `restrict_as` on the kind's own alias.
+    pub fn restrict(&self, select: &mut Select, scope: &Scope, user_id: &str) {
+        self.restrict_as(select, self.alias, scope, user_id);
+    }
+}
+
+/// Every synced kind, in delta sync's cursor order.
+pub const KINDS: [PortalKind; 8] = [
+    PortalKind {
+        kind: SyncKind::Location,
+        table: "locations",
+        alias: "l",
+        customer: "customer_id",
+        location: "id",
+        downloads: false,
+        rule: |_| None,
+        order: &["id"],
+        newest_first: false,
+        dependents: &[],
+    },
+    PortalKind {
+        kind: SyncKind::Request,
+        table: "requests",
+        alias: "r",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |a| Some(format!("{a}.submitted_by = {{}}")),
+        order: &["id"],
+        newest_first: true,
+        dependents: &[],
+    },
+    PortalKind {
+        kind: SyncKind::Appointment,
+        table: "appointments",
+        alias: "n",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |a| Some(visibility::appointment_shared(a)),
+        order: &["starts_at", "id"],
+        newest_first: false,
+        dependents: &[
+            Dependent { table: "timeline_events", column: "subject_id", by: "id" },
+            Dependent { table: "follow_ups", column: "planned_appointment_id", by: "id" },
+            // Open work shows its next visit.
+            Dependent { table: "targets", column: "id", by: "target_id" },
+        ],
+    },
+    PortalKind {
+        kind: SyncKind::Work,
+        table: "targets",
+        alias: "t",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |a| Some(visibility::work_open(a)),
+        order: &["id"],
+        newest_first: false,
+        dependents: &[Dependent { table: "attachments", column: "target_id", by: "id" }],
+    },
+    PortalKind {
+        kind: SyncKind::Report,
+        table: "visit_reports",
+        alias: "v",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |a| Some(visibility::report_published(a)),
+        order: &["id"],
+        newest_first: true,
+        dependents: &[
+            Dependent { table: "attachments", column: "report_id", by: "id" },
+            Dependent { table: "timeline_events", column: "subject_id", by: "id" },
+            Dependent { table: "follow_ups", column: "origin_report_id", by: "id" },
+        ],
+    },
+    PortalKind {
+        kind: SyncKind::Attachment,
+        table: "attachments",
+        alias: "x",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: true,
+        rule: |a| Some(attachment_visible(a)),
+        order: &["id"],
+        newest_first: false,
+        // A report lists its attachments.
+        dependents: &[Dependent { table: "visit_reports", column: "id", by: "report_id" }],
+    },
+    PortalKind {
+        kind: SyncKind::Timeline,
+        table: "timeline_events",
+        alias: "e",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |a| Some(about_visible(a, TimelineKind::ALL.iter().map(|k| (k.as_str(), milestone_subject(*k))))),
+        order: &["id"],
+        newest_first: true,
+        dependents: &[],
+    },
+    PortalKind {
+        kind: SyncKind::FollowUp,
+        table: "follow_ups",
+        alias: "f",
+        customer: "customer_id",
+        location: "location_id",
+        downloads: false,
+        rule: |_| None,
+        order: &["id"],
+        newest_first: true,
+        dependents: &[],
+    },
+];
+
+/// The definition of `kind`.
+pub fn of(kind: SyncKind) -> &'static PortalKind {
+    KINDS.iter().find(|k| k.kind == kind).expect("every sync kind has a definition")
+}
+
+/// What a milestone is about.
+pub fn milestone_subject(kind: TimelineKind) -> SyncKind {
+    use TimelineKind::*;
+    match kind {
+        RequestSubmitted | RequestAccepted | RequestRejected => SyncKind::Request,
+        AppointmentScheduled | AppointmentRescheduled | AppointmentCancelled | VisitCompleted => SyncKind::Appointment,
+        ReportShared => SyncKind::Report,
+        FollowUpRequired | FollowUpPlanned => SyncKind::FollowUp,
+    }
+}
+
+/// What a live event is about.
+pub fn event_subject(kind: LiveEventKind) -> SyncKind {
+    use LiveEventKind::*;
+    match kind {
+        RequestStatusChanged => SyncKind::Request,
+        AppointmentScheduled | AppointmentRescheduled | AppointmentCancelled => SyncKind::Appointment,
+        ReportShared => SyncKind::Report,
+        FollowUpRequired | FollowUpPlanned => SyncKind::FollowUp,
+    }
+}
+
+/// A row about a subject (`alias.kind` says what happened, `alias.subject_id` names
+/// the record): visible when its subject is, by the subject kind's own rule.
+/// `kinds` maps each wire name of `alias.kind` to its subject's kind.
+pub fn about_visible(alias: &str, kinds: impl Iterator<Item = (&'static str, SyncKind)>) -> String {
+    let mut by_subject: Vec<(SyncKind, Vec<&'static str>)> = Vec::new();
+    for (name, subject) in kinds {
+        match by_subject.iter_mut().find(|(k, _)| *k == subject) {
+            Some((_, names)) => names.push(name),
+            None => by_subject.push((subject, vec![name])),
+        }
+    }
+    let arms: Vec<String> = by_subject
+        .into_iter()
+        .map(|(subject, names)| {
+            let named = visibility::any_of(&format!("{alias}.kind"), names.into_iter());
+            let subject = of(subject);
+            match subject.rule("s") {
+                None => named,
+                Some(rule) => format!(
+                    "({named} AND EXISTS (SELECT 1 FROM {} s WHERE s.id = {alias}.subject_id AND {rule}))",
+                    subject.table
+                ),
+            }
+        })
+        .collect();
+    format!("({})", arms.join(" OR "))
+}
+
+/// A released file on something the viewer sees: a published report, open work,
+/// or their own request.
+fn attachment_visible(a: &str) -> String {
+    let [report, work, request] = [SyncKind::Report, SyncKind::Work, SyncKind::Request].map(|kind| {
+        let kind = of(kind);
+        let rule = kind.rule("s").expect("reports, work and requests have rules");
+        (kind.table, rule)
+    });
+    format!(
+        "{a}.released = 1 AND (EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.report_id AND {}) \
+         OR EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.target_id AND {}) \
+         OR EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.request_id AND {}))",
+        report.0, report.1, work.0, work.1, request.0, request.1
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_are_defined_once_in_cursor_order() {
+        let kinds: Vec<SyncKind> = KINDS.iter().map(|k| k.kind).collect();
+        assert_eq!(kinds, SyncKind::ALL.to_vec());
+    }
+
+    #[test]
+    fn milestones_are_visible_by_their_subjects_rules() {
+        let rule = of(SyncKind::Timeline).rule("e").unwrap();
+        assert!(rule.contains("e.kind IN ('report_shared') AND EXISTS (SELECT 1 FROM visit_reports s"), "{rule}");
+        assert!(rule.contains("s.status = 'published'"), "{rule}");
+        assert!(rule.contains("s.submitted_by = {}"), "own requests only: {rule}");
+        assert!(rule.contains("e.kind IN ('follow_up_required', 'follow_up_planned')"), "{rule}");
+    }
+
+    #[test]
+    fn files_follow_what_they_are_attached_to() {
+        let rule = of(SyncKind::Attachment).rule("x").unwrap();
+        assert!(rule.starts_with("x.released = 1 AND"), "{rule}");
+        assert!(rule.contains("s.id = x.target_id AND s.status IN ('new', 'scheduled', 'in_progress', 'on_hold')"));
+    }
+}
