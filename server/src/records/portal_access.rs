@@ -104,32 +104,34 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<PortalUser>, sqlx::E
     sqlx::query_as(&format!("{USER_SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await
 }
 
-/// The grants of a user, with the locations of location grants.
+/// The grants of a user, with the locations of location grants, in one query (every
+/// portal request reads them).
 pub async fn grants(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Error> {
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, customer_id, whole_customer, can_download FROM portal_grants WHERE portal_user_id = $1 ORDER BY id",
+    let rows: Vec<(String, String, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT g.id, g.customer_id, g.whole_customer, g.can_download, l.id FROM portal_grants g
+         LEFT JOIN portal_grant_locations gl ON gl.grant_id = g.id
+         LEFT JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
+         WHERE g.portal_user_id = $1 ORDER BY g.id, l.id",
     )
     .bind(user_id)
     .fetch_all(&db.pool)
     .await?;
-    let locations: Vec<(String, String)> = sqlx::query_as(
-        "SELECT gl.grant_id, gl.location_id FROM portal_grant_locations gl
-         JOIN portal_grants g ON g.id = gl.grant_id
-         JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
-         WHERE g.portal_user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, customer_id, whole_customer, can_download)| Grant {
-            location_ids: locations.iter().filter(|(g, _)| *g == id).map(|(_, l)| l.clone()).collect(),
-            customer_id,
-            whole_customer: whole_customer != 0,
-            can_download: can_download != 0,
-        })
-        .collect())
+    let mut grants: Vec<(String, Grant)> = Vec::new();
+    for (id, customer_id, whole_customer, can_download, location_id) in rows {
+        if grants.last().is_none_or(|(last, _)| *last != id) {
+            let grant = Grant {
+                customer_id,
+                whole_customer: whole_customer != 0,
+                can_download: can_download != 0,
+                location_ids: Vec::new(),
+            };
+            grants.push((id, grant));
+        }
+        if let (Some((_, grant)), Some(location_id)) = (grants.last_mut(), location_id) {
+            grant.location_ids.push(location_id);
+        }
+    }
+    Ok(grants.into_iter().map(|(_, grant)| grant).collect())
 }
 
 /// Disables or re-enables a user. Disabling ends every session at once.
