@@ -394,6 +394,14 @@ async fn a_full_sync_yields_exactly_the_visible_set() {
     }
 }
 
+/// Whether a SQLite `SCAN` step reads the rows an arm's sub-query returned (`s0`,
+/// `u`, `(subquery-1)`), not a table.
+fn merged_subquery(name: &str) -> bool {
+    name.starts_with('s') && name[1..].chars().all(|c| c.is_ascii_digit())
+        || name == "u"
+        || name.starts_with("(subquery")
+}
+
 /// The plan must read rows from an index in the list's order: no full scan of a
 /// table and no sort, except the merge of several arms' few rows at the top.
 fn assert_indexed(backend: Backend, what: &str, plan: &[String], arms: usize) {
@@ -402,11 +410,7 @@ fn assert_indexed(backend: Backend, what: &str, plan: &[String], arms: usize) {
         Backend::Sqlite => {
             for line in plan {
                 let step = line.trim_start();
-                let subquery = step.strip_prefix("SCAN ").is_some_and(|name| {
-                    name.starts_with('s') && name[1..].chars().all(|c| c.is_ascii_digit())
-                        || name == "u"
-                        || name.starts_with("(subquery")
-                });
+                let subquery = step.strip_prefix("SCAN ").is_some_and(merged_subquery);
                 assert!(!step.starts_with("SCAN ") || subquery, "{what}: a full scan\n{text}");
                 if step.contains("TEMP B-TREE") {
                     assert!(arms > 1 && sorts_a_subquery(plan, line), "{what}: a sort of table rows\n{text}");
@@ -475,7 +479,8 @@ async fn every_portal_list_and_sync_page_is_read_from_an_index_in_its_order() {
                     queries.push((what("requests"), projection::requests::list_query(viewer, &page()).unwrap()));
                 }
             }
-            for (what, query) in projection::sync::candidate_queries(viewer) {
+            let (parts, statements) = projection::sync::candidate_queries(viewer);
+            for (what, query) in parts {
                 // A granted location is read by its primary key: one row, nothing to order.
                 if !what.starts_with("location") || viewer.scope.locations.is_empty() {
                     queries.push((format!("sync {what}"), query));
@@ -485,6 +490,18 @@ async fn every_portal_list_and_sync_page_is_read_from_an_index_in_its_order() {
                 let plan = query.plan(db).await.unwrap();
                 let what = format!("[{} {}] {what}\n{}", app.backend, user.name, query.sql());
                 assert_indexed(db.backend, &what, &plan, query.arms());
+            }
+            // A sync page is one statement of all those parts: still no full scan.
+            for statement in statements {
+                let plan = statement.plan(db).await.unwrap().join("\n");
+                let what = format!("[{} {}] sync page\n{}", app.backend, user.name, statement.sql());
+                let full_scan = match db.backend {
+                    Backend::Sqlite => {
+                        plan.lines().any(|l| l.trim_start().strip_prefix("SCAN ").is_some_and(|n| !merged_subquery(n)))
+                    }
+                    Backend::Postgres => plan.contains("Seq Scan"),
+                };
+                assert!(!full_scan, "{what}: a full scan\n{plan}");
             }
         }
     }

@@ -15,7 +15,7 @@ use super::{appointments, attachments, follow_ups, me, reports, requests, timeli
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::records::kinds::KINDS;
-use crate::records::query::{Arg, Key, Ordered, Select};
+use crate::records::query::{Arg, Key, Merged, Ordered, Select};
 use crate::storage::Db;
 use cursor::Cursor;
 
@@ -43,6 +43,7 @@ fn after(cursor: &Cursor, ordered: &mut Ordered, k: usize) {
 struct Candidate {
     id: String,
     version: i64,
+    k: i64,
 }
 
 /// One page of changes after `token` (none: from the start, with a reset) for the
@@ -171,80 +172,76 @@ async fn candidates(
     fresh: bool,
     limit: usize,
 ) -> AppResult<(Vec<(i64, usize, String)>, bool)> {
-    let mut found: Vec<(i64, usize, String)> = Vec::new();
-    for (k, _, query) in candidates_after(viewer, from, high, fresh, limit) {
-        let rows: Vec<Candidate> = query.fetch_all(db).await?;
-        found.extend(rows.into_iter().map(|c| (c.version, k, c.id)));
-    }
-    found.sort();
-    found.dedup();
+    let parts = candidates_after(viewer, from, high, fresh, limit).into_iter().map(|(_, part)| part).collect();
+    let merged = Merged::new(parts, Key::on("x", &["version", "k", "id"], false), limit + 1);
+    let rows: Vec<Candidate> = merged.fetch_all(db).await?;
+    let mut found: Vec<(i64, usize, String)> = rows.into_iter().map(|c| (c.version, c.k as usize, c.id)).collect();
     let more = found.len() > limit;
     found.truncate(limit);
     Ok((found, more))
 }
 
-/// Candidates of one kind are read in (version, id) order.
-fn version_order() -> Key {
-    Key::on("x", &["version", "id"], false)
-}
-
 /// The changed rows of kind `k` in scope up to `high`, as `columns`: from its
-/// table (`visible`: only what the user may see), or (`tombstones`) its hard deletions.
-fn source_select(viewer: &Viewer, k: usize, tombstones: bool, visible: bool, columns: &str, high: i64) -> Select {
+/// table (`visible`: only what the user may see), or (`tombstones`) its hard
+/// deletions. Numbered after `previous`, the part before it in one statement.
+fn source_select(
+    viewer: &Viewer,
+    k: usize,
+    tombstones: bool,
+    visible: bool,
+    columns: &str,
+    high: i64,
+    previous: Option<&Select>,
+) -> Select {
     let kind = &KINDS[k];
-    let mut select;
+    let table = if tombstones { "sync_tombstones" } else { kind.table };
+    let base = format!("SELECT {columns} FROM {table} x");
+    let mut select = match previous {
+        Some(previous) => Select::numbered_after(&base, previous),
+        None => Select::new(&base),
+    };
     if tombstones {
-        select = Select::new(&format!("SELECT {columns} FROM sync_tombstones x"));
         select.scoped(&viewer.scope, "x.customer_id", "x.location_id");
         select.filter("x.kind = {}", Arg::Text(kind.kind.as_str().into()));
+    } else if visible {
+        kind.restrict_as(&mut select, "x", &viewer.scope, &viewer.user_id);
     } else {
-        select = Select::new(&format!("SELECT {columns} FROM {} x", kind.table));
-        if visible {
-            kind.restrict_as(&mut select, "x", &viewer.scope, &viewer.user_id);
-        } else {
-            select.scoped(&viewer.scope, &format!("x.{}", kind.customer), &format!("x.{}", kind.location));
-        }
+        select.scoped(&viewer.scope, &format!("x.{}", kind.customer), &format!("x.{}", kind.location));
     }
     select.filter("x.version <= {}", Arg::Int(high));
     select
 }
 
-/// For each kind and source (its table, its tombstones): the first `limit + 1`
-/// changed rows after `from`, in (version, id) order.
-fn candidates_after(
-    viewer: &Viewer,
-    from: &Cursor,
-    high: i64,
-    fresh: bool,
-    limit: usize,
-) -> Vec<(usize, String, Ordered)> {
-    let mut queries = Vec::new();
+/// For each kind and source (its table, its tombstones), named: the first
+/// `limit + 1` changed rows after `from`, in (version, id) order, as parts of one
+/// statement.
+fn candidates_after(viewer: &Viewer, from: &Cursor, high: i64, fresh: bool, limit: usize) -> Vec<(String, Ordered)> {
+    let mut parts: Vec<(String, Ordered)> = Vec::new();
     for (k, kind) in KINDS.iter().enumerate() {
         let sources: &[bool] = if fresh { &[false] } else { &[false, true] };
         for &tombstones in sources {
-            let select = source_select(viewer, k, tombstones, fresh, "x.id, x.version", high);
-            let mut ordered = Ordered::new(select, version_order(), limit + 1);
+            let columns = format!("x.id, x.version, CAST({k} AS BIGINT) AS k");
+            let previous = parts.last().map(|(_, part)| &part.select);
+            let select = source_select(viewer, k, tombstones, fresh, &columns, high, previous);
+            let mut ordered = Ordered::new(select, Key::on("x", &["version", "id"], false), limit + 1);
             after(from, &mut ordered, k);
-            let name = format!(
-                "{}{}",
-                kind.kind.as_str(),
-                if tombstones {
-                    " removals"
-                } else if fresh {
-                    " (first sync)"
-                } else {
-                    ""
-                }
-            );
-            queries.push((k, name, ordered));
+            let source = if tombstones {
+                " removals"
+            } else if fresh {
+                " (first sync)"
+            } else {
+                ""
+            };
+            parts.push((format!("{}{source}", kind.kind.as_str()), ordered));
         }
     }
-    queries
+    parts
 }
 
-/// The queries of a sync page in mid-stream, named by kind and source, for the
-/// plan checks: of a first sync, and of a sync after it.
-pub fn candidate_queries(viewer: &Viewer) -> Vec<(String, Ordered)> {
+/// The statements of a sync page in mid-stream, for the plan checks: each part on
+/// its own, named by kind and source, then the merged statement of a first sync
+/// and of a sync after it.
+pub fn candidate_queries(viewer: &Viewer) -> (Vec<(String, Ordered)>, Vec<Merged>) {
     let from = Cursor {
         version: 1_000,
         kind: 3,
@@ -252,18 +249,23 @@ pub fn candidate_queries(viewer: &Viewer) -> Vec<(String, Ordered)> {
         scope: viewer.scope.fingerprint(),
         fresh_until: 0,
     };
-    [true, false]
-        .into_iter()
-        .flat_map(|fresh| candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT))
-        .map(|(_, name, query)| (name, query))
-        .collect()
+    let key = || Key::on("x", &["version", "k", "id"], false);
+    let mut parts = Vec::new();
+    let mut merged = Vec::new();
+    for fresh in [true, false] {
+        parts.extend(candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT));
+        let statement = candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT).into_iter().map(|(_, p)| p);
+        merged.push(Merged::new(statement.collect(), key(), DEFAULT_LIMIT + 1));
+    }
+    (parts, merged)
 }
 
 /// How many records a sync from the start brings: every visible one in scope.
 async fn count(db: &Db, viewer: &Viewer, high: i64) -> AppResult<u64> {
     let mut total = 0;
     for k in 0..KINDS.len() {
-        let found: Vec<(i64,)> = source_select(viewer, k, false, true, "COUNT(*)", high).fetch_all(db, "").await?;
+        let found: Vec<(i64,)> =
+            source_select(viewer, k, false, true, "COUNT(*)", high, None).fetch_all(db, "").await?;
         total += found.first().map_or(0, |(n,)| *n as u64);
     }
     Ok(total)

@@ -4,7 +4,7 @@
 
 mod ordered;
 
-pub use ordered::{Key, Ordered};
+pub use ordered::{Key, Merged, Ordered};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
@@ -26,6 +26,8 @@ pub enum Arg {
 #[derive(Debug)]
 pub struct Select {
     sql: String,
+    /// Placeholders this select's values follow (see `numbered_after`).
+    offset: usize,
     args: Vec<Arg>,
     clauses: Vec<String>,
     scope: Option<ScopeArms>,
@@ -95,13 +97,19 @@ impl ScopeArms {
 impl Select {
     /// `base` is a `SELECT … FROM …` without a `WHERE`.
     pub fn new(base: &str) -> Self {
-        Self { sql: base.to_string(), args: Vec::new(), clauses: Vec::new(), scope: None }
+        Self { sql: base.to_string(), offset: 0, args: Vec::new(), clauses: Vec::new(), scope: None }
+    }
+
+    /// A select whose placeholders follow those of `previous`, so that both can be
+    /// parts of one statement (see `Merged`). `base` must not name placeholders.
+    pub fn numbered_after(base: &str, previous: &Select) -> Self {
+        Self { offset: previous.offset + previous.args.len(), ..Self::new(base) }
     }
 
     /// Adds a bound value and returns its placeholder.
     pub fn bind(&mut self, arg: Arg) -> String {
         self.args.push(arg);
-        format!("${}", self.args.len())
+        format!("${}", self.offset + self.args.len())
     }
 
     /// Adds a condition; `{}` in `clause` stands for the placeholder of `arg`.
@@ -192,15 +200,28 @@ impl Select {
         T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
         E: sqlx::Executor<'c, Database = Any>,
     {
-        let mut query = sqlx::query_as::<Any, T>(sql);
-        for arg in &self.args {
-            query = match arg {
-                Arg::Text(text) => query.bind(text.clone()),
-                Arg::Int(int) => query.bind(*int),
-            };
-        }
-        query.fetch_all(executor).await
+        run(executor, sql, &self.args).await
     }
+}
+
+/// Runs `sql` with `args` bound in order.
+async fn run<'c, 'a, T, E>(
+    executor: E,
+    sql: &str,
+    args: impl IntoIterator<Item = &'a Arg>,
+) -> Result<Vec<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    E: sqlx::Executor<'c, Database = Any>,
+{
+    let mut query = sqlx::query_as::<Any, T>(sql);
+    for arg in args {
+        query = match arg {
+            Arg::Text(text) => query.bind(text.clone()),
+            Arg::Int(int) => query.bind(*int),
+        };
+    }
+    query.fetch_all(executor).await
 }
 
 impl Select {

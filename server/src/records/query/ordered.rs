@@ -9,7 +9,7 @@
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 
-use super::{Arg, Select};
+use super::{run, Arg, Select};
 use crate::storage::{Backend, Db};
 
 /// The sort key of a list: qualified columns (`a.starts_at`, `a.id`), all in one direction.
@@ -77,6 +77,15 @@ impl Ordered {
 
     /// The query: one sub-query per scope arm and range, merged when there are several.
     pub fn sql(&self) -> String {
+        let mut arms = self.arm_sql();
+        if arms.len() == 1 {
+            return arms.remove(0);
+        }
+        merge(&arms, &self.key, self.limit)
+    }
+
+    /// One `ORDER BY … LIMIT` sub-query per scope arm and range.
+    fn arm_sql(&self) -> Vec<String> {
         let scope_arms = self.select.scope.as_ref().map(|s| s.arms()).unwrap_or_else(|| vec!["1 = 1".into()]);
         let ranges = if self.ranges.is_empty() { vec!["1 = 1".to_string()] } else { self.ranges.clone() };
         let inner = format!("{} LIMIT {}", self.key.order_by(false), self.limit);
@@ -87,12 +96,7 @@ impl Ordered {
                 arms.push(self.select.sql_with(Some(&condition), &inner));
             }
         }
-        if arms.len() == 1 {
-            return arms.remove(0);
-        }
-        let union: Vec<String> =
-            arms.iter().enumerate().map(|(i, arm)| format!("SELECT * FROM ({arm}) AS s{i}")).collect();
-        format!("SELECT * FROM ({}) AS u {} LIMIT {}", union.join(" UNION ALL "), self.key.order_by(true), self.limit)
+        arms
     }
 
     pub async fn fetch_all<T>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error>
@@ -103,39 +107,90 @@ impl Ordered {
     }
 
     /// The database's plan for this page, one line per step, for the plan checks.
-    /// PostgreSQL plans with sequential scans, bitmap scans and sorts priced out, so
-    /// that even on small tables it shows whether an index serves the page in order.
     pub async fn plan(&self, db: &Db) -> Result<Vec<String>, sqlx::Error> {
-        let sql = self.sql();
-        match db.backend {
-            Backend::Sqlite => {
-                // Steps name their parent step; indent each by its depth, as the sqlite3 shell does.
-                let rows: Vec<(i64, i64, i64, String)> =
-                    self.select.run(&db.pool, &format!("EXPLAIN QUERY PLAN {sql}")).await?;
-                let mut depths = std::collections::HashMap::new();
-                let mut lines = Vec::new();
-                for (id, parent, _, detail) in rows {
-                    let depth = depths.get(&parent).map_or(0, |d| d + 1);
-                    depths.insert(id, depth);
-                    lines.push(format!("{}{detail}", "  ".repeat(depth)));
-                }
-                Ok(lines)
-            }
-            Backend::Postgres => {
-                let mut tx = db.pool.begin().await?;
-                for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort"] {
-                    sqlx::query(&format!("SET LOCAL {setting} = off")).execute(&mut *tx).await?;
-                }
-                let rows: Vec<(String,)> = self.select.run(&mut *tx, &format!("EXPLAIN {sql}")).await?;
-                tx.rollback().await?;
-                Ok(rows.into_iter().map(|(line,)| line).collect())
-            }
-        }
+        plan(db, &self.sql(), &self.select.args).await
     }
 
     /// How many sub-queries the page is read as (scope arms times ranges).
     pub fn arms(&self) -> usize {
         let scope = self.select.scope.as_ref().map_or(1, |s| s.arms().len());
         scope * self.ranges.len().max(1)
+    }
+}
+
+/// Merges `arms`, each already in `key` order, under one `LIMIT`.
+fn merge(arms: &[String], key: &Key, limit: usize) -> String {
+    let union: Vec<String> = arms.iter().enumerate().map(|(i, arm)| format!("SELECT * FROM ({arm}) AS s{i}")).collect();
+    format!("SELECT * FROM ({}) AS u {} LIMIT {limit}", union.join(" UNION ALL "), key.order_by(true))
+}
+
+/// Pages of several tables read as one statement: every part's arms merge in
+/// `key` order under one `LIMIT`, so the database hands over only the rows kept.
+/// Each part's select must be numbered after the one before (`Select::numbered_after`)
+/// and yield the columns of `key`.
+#[derive(Debug)]
+pub struct Merged {
+    parts: Vec<Ordered>,
+    key: Key,
+    limit: usize,
+}
+
+impl Merged {
+    pub fn new(parts: Vec<Ordered>, key: Key, limit: usize) -> Self {
+        Self { parts, key, limit }
+    }
+
+    pub fn sql(&self) -> String {
+        let arms: Vec<String> = self.parts.iter().flat_map(Ordered::arm_sql).collect();
+        merge(&arms, &self.key, self.limit)
+    }
+
+    fn args(&self) -> impl Iterator<Item = &Arg> {
+        self.parts.iter().flat_map(|part| &part.select.args)
+    }
+
+    pub async fn fetch_all<T>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+    {
+        run(&db.pool, &self.sql(), self.args()).await
+    }
+
+    pub async fn plan(&self, db: &Db) -> Result<Vec<String>, sqlx::Error> {
+        plan(db, &self.sql(), self.args()).await
+    }
+
+    /// How many sub-queries the statement merges.
+    pub fn arms(&self) -> usize {
+        self.parts.iter().map(Ordered::arms).sum()
+    }
+}
+
+/// The database's plan for `sql`, one line per step. PostgreSQL plans with
+/// sequential scans, bitmap scans and sorts priced out, so that even on small
+/// tables it shows whether an index serves the page in order.
+async fn plan<'a>(db: &Db, sql: &str, args: impl IntoIterator<Item = &'a Arg>) -> Result<Vec<String>, sqlx::Error> {
+    match db.backend {
+        Backend::Sqlite => {
+            // Steps name their parent step; indent each by its depth, as the sqlite3 shell does.
+            let rows: Vec<(i64, i64, i64, String)> = run(&db.pool, &format!("EXPLAIN QUERY PLAN {sql}"), args).await?;
+            let mut depths = std::collections::HashMap::new();
+            let mut lines = Vec::new();
+            for (id, parent, _, detail) in rows {
+                let depth = depths.get(&parent).map_or(0, |d| d + 1);
+                depths.insert(id, depth);
+                lines.push(format!("{}{detail}", "  ".repeat(depth)));
+            }
+            Ok(lines)
+        }
+        Backend::Postgres => {
+            let mut tx = db.pool.begin().await?;
+            for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort", "enable_incremental_sort"] {
+                sqlx::query(&format!("SET LOCAL {setting} = off")).execute(&mut *tx).await?;
+            }
+            let rows: Vec<(String,)> = run(&mut *tx, &format!("EXPLAIN {sql}"), args).await?;
+            tx.rollback().await?;
+            Ok(rows.into_iter().map(|(line,)| line).collect())
+        }
     }
 }
