@@ -153,11 +153,16 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &AppointmentQuery) -> AppResu
     Ok(page_of(rows, limit, |r| format!("{}_{}", r.starts_at.0, r.id), Into::into))
 }
 
-/// The visible appointments among `ids`, for delta sync.
-pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AppointmentView>> {
+/// The query of the visible appointments among `ids`.
+pub fn by_ids_query(viewer: &Viewer, ids: &[String]) -> Select {
     let mut select = visible(viewer);
     select.filter_in("n.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    select
+}
+
+/// The visible appointments among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AppointmentView>> {
+    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_all(db, "").await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

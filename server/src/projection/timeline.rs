@@ -57,10 +57,15 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
     Ok(page(rows.into_iter().map(view).collect(), query.limit()?, |e| e.id.clone()))
 }
 
-/// The visible milestones among `ids`, for delta sync.
-pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<TimelineEntryView>> {
+/// The query of the visible milestones among `ids`.
+pub fn by_ids_query(viewer: &Viewer, ids: &[String]) -> Select {
     let mut select = visible(viewer);
     select.filter_in("e.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    select
+}
+
+/// The visible milestones among `ids`, for delta sync.
+pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<TimelineEntryView>> {
+    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_all(db, "").await?;
     Ok(rows.into_iter().map(view).collect())
 }

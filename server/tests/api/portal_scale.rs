@@ -491,6 +491,20 @@ async fn every_portal_list_and_sync_page_is_read_from_an_index_in_its_order() {
                 let what = format!("[{} {}] {what}\n{}", app.backend, user.name, query.sql());
                 assert_indexed(db.backend, &what, &plan, query.arms());
             }
+            // A sync page's views are found by their ids, never by walking the scope.
+            let ids =
+                vec!["0190f7a0-0000-7000-8000-000000000001".to_string(), "0190f7a0-0000-7000-8000-000000000002".into()];
+            for (table, select) in [
+                ("appointments", projection::appointments::by_ids_query(viewer, &ids)),
+                ("timeline_events", projection::timeline::by_ids_query(viewer, &ids)),
+            ] {
+                let plan = select.plan(db, "").await.unwrap().join("\n");
+                let by_key = match db.backend {
+                    Backend::Sqlite => plan.contains(&format!("sqlite_autoindex_{table}_1 (id=?)")),
+                    Backend::Postgres => plan.contains(&format!("{table}_pkey")),
+                };
+                assert!(by_key, "[{} {}] {table} by ids\n{}\n{plan}", app.backend, user.name, select.sql(""));
+            }
             // A sync page is one statement of all those parts: still no full scan.
             for statement in statements {
                 let plan = statement.plan(db).await.unwrap().join("\n");

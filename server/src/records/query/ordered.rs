@@ -169,7 +169,11 @@ impl Merged {
 /// The database's plan for `sql`, one line per step. PostgreSQL plans with
 /// sequential scans, bitmap scans and sorts priced out, so that even on small
 /// tables it shows whether an index serves the page in order.
-async fn plan<'a>(db: &Db, sql: &str, args: impl IntoIterator<Item = &'a Arg>) -> Result<Vec<String>, sqlx::Error> {
+pub(super) async fn plan<'a>(
+    db: &Db,
+    sql: &str,
+    args: impl IntoIterator<Item = &'a Arg>,
+) -> Result<Vec<String>, sqlx::Error> {
     match db.backend {
         Backend::Sqlite => {
             // Steps name their parent step; indent each by its depth, as the sqlite3 shell does.
