@@ -8,7 +8,7 @@ use crate::api::bearer;
 use crate::error::AppError;
 use crate::projection::Viewer;
 use crate::records::audit::Actor;
-use crate::records::portal_access::{self, PortalUser};
+use crate::records::portal_access::PortalUser;
 use crate::records::sessions;
 use crate::state::AppState;
 
@@ -30,9 +30,7 @@ impl FromRequestParts<AppState> for Portal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(AppError::Unauthorized)?;
-        let session = sessions::authenticate(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
-        let user =
-            portal_access::user_by_id(&state.db, &session.portal_user_id).await?.ok_or(AppError::Unauthorized)?;
+        let (session, user) = sessions::authenticate(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
         let viewer = Viewer::of(&state.db, &user.id).await?;
         // A user without grants may see nothing: treat the session as ended.
         if viewer.scope.is_empty() {

@@ -1,6 +1,7 @@
 //! Portal sessions: opaque bearer tokens (256 bits, stored hashed) with a 14-day
 //! idle and a 90-day absolute limit.
 
+use super::portal_access::PortalUser;
 use crate::domain::tokens;
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
@@ -18,6 +19,18 @@ pub struct Session {
     pub created_at: i64,
     pub last_seen_at: i64,
     pub expires_at: i64,
+}
+
+/// A session row with its user's columns, read together.
+#[derive(sqlx::FromRow)]
+struct WithUser {
+    #[sqlx(flatten)]
+    session: Session,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    status: String,
+    language: String,
 }
 
 pub struct Created {
@@ -54,15 +67,16 @@ pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str)
     Ok(Created { id, token, expires_at })
 }
 
-/// The live session for a presented token: not revoked, not idle too long, not past
-/// its absolute end, and its user active. Refreshes the idle clock.
-pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Session>, sqlx::Error> {
+/// The live session for a presented token, with its user: not revoked, not idle too
+/// long, not past its absolute end, and its user active. Refreshes the idle clock.
+pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, PortalUser)>, sqlx::Error> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
     let now = now_ms();
-    let session: Option<Session> = sqlx::query_as(
-        "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at
+    let found: Option<WithUser> = sqlx::query_as(
+        "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
+                u.email, u.display_name, u.password_hash, u.status, u.language
          FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
            AND u.status = 'active'",
@@ -72,10 +86,20 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<Session>, sqlx:
     .bind(now - IDLE_MS)
     .fetch_optional(&db.pool)
     .await?;
-    if let Some(session) = &session {
-        touch(db, "portal_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
-    }
-    Ok(session)
+    let Some(found) = found else {
+        return Ok(None);
+    };
+    let session = found.session;
+    touch(db, "portal_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
+    let user = PortalUser {
+        id: session.portal_user_id.clone(),
+        email: found.email,
+        display_name: found.display_name,
+        password_hash: found.password_hash,
+        status: found.status,
+        language: found.language,
+    };
+    Ok(Some((session, user)))
 }
 
 /// Refreshes a session's idle clock (in `table`, a literal of the caller's), at most
