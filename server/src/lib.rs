@@ -27,8 +27,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::files::FsBlobStore;
 
-/// Largest JSON body accepted anywhere; uploads have their own limit.
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+/// Largest body accepted anywhere but the upload routes, which have their own limit:
+/// room for every text field at its longest, and no more.
+const JSON_BODY_LIMIT: usize = 256 * 1024;
 
 /// Connects to the configured database, applies migrations and builds the state.
 pub async fn open(config: Config) -> anyhow::Result<AppState> {

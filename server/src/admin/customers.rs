@@ -1,8 +1,9 @@
 //! Customers, their locations (with a time zone picker) and their contacts: list
 //! with search, create and edit.
 
+use crate::extract::{ApiQuery, Path};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -34,7 +35,7 @@ struct CustomersPage {
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(search): Query<Search>,
+    ApiQuery(search): ApiQuery<Search>,
 ) -> Result<Response, AdminError> {
     let customers = customers::search(&state.db, &search.q).await?;
     render(&CustomersPage { c: staff.chrome("customers"), q: search.q, customers, f: FormState::default() })

@@ -90,6 +90,7 @@ pub fn router() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", include_str!("../../static/admin.js"))),
         )
         .layer(middleware::from_fn(csrf::origin_guard))
+        .layer(middleware::from_fn(page::error_pages))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -2,11 +2,13 @@
 //! CSRF token for its forms) and the HTML rendering of errors.
 
 use askama::Template;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::i18n::Lang;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorShown};
 
 /// The frame of a signed-in page.
 pub struct Chrome {
@@ -141,6 +143,16 @@ pub enum AdminError {
 impl From<sqlx::Error> for AdminError {
     fn from(err: sqlx::Error) -> Self {
         AdminError::App(err.into())
+    }
+}
+
+/// Shared extractors (path, query, JSON) answer their rejections in the JSON error
+/// shape; on the admin web every such answer becomes the error page.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    match response.extensions().get::<ErrorShown>() {
+        Some(shown) => AdminError::App(shown.to_error()).into_response(),
+        None => response,
     }
 }
 

@@ -2,8 +2,9 @@
 //! location's time, and decide — in review, accept, reject with a reason for the
 //! customer — or convert an accepted request into work.
 
+use crate::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use portal_types::RequestStatus;

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 

@@ -2,8 +2,9 @@
 //! (schedule, reschedule, cancel, share with the portal), follow-ups (require, plan,
 //! done) and new visit reports.
 
+use crate::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 

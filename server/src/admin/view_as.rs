@@ -2,8 +2,9 @@
 //! comes from the same projection functions the portal API answers with, so this
 //! page cannot show anything the user's app would not.
 
+use crate::extract::Path;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, ReportView, RequestView, TimelineEntryView};
 

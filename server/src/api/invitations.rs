@@ -1,6 +1,7 @@
 //! `/api/v1/invitations`: invite contacts to the portal, resend and revoke.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;

@@ -1,6 +1,7 @@
 //! `/api/v1/requests`: read portal requests out and record staff decisions.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -1,7 +1,8 @@
 //! Attachment metadata and controlled downloads: released, in scope, where the grant
 //! allows downloads — and only with a session token. Each download is audited.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;

@@ -1,7 +1,8 @@
 //! Read endpoints: profile, status labels, appointments, open work, reports, timeline, follow-ups and delta sync.
 //! Each one is a thin call into the portal projection with the caller's scope.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::Json;
 use portal_types::{
     AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, StatusLabels, SyncPage, TimelineEntryView,

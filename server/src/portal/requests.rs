@@ -1,6 +1,7 @@
 //! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`) and cancel.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use portal_types::{NewRequestInput, Page, RequestStatus, RequestView};

@@ -1,6 +1,7 @@
 //! Signing in and out, the session list, "sign out everywhere" and password change.
 
-use axum::extract::{Path, State};
+use crate::extract::Path;
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use portal_types::{PasswordChange, SessionToken, SessionView, SignIn};
