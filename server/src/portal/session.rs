@@ -83,6 +83,7 @@ async fn sign_in(
     audit::record(&mut tx, &actor, "portal.sign_in", "portal_session", Some(&created.id), json!({ "ip": ip })).await?;
     tx.commit().await?;
     counters::clear(&state.db, &format!("account:{email}")).await?;
+    counters::uncount_attempt(&state.db, &format!("ip:{ip}")).await?;
     Ok((
         StatusCode::CREATED,
         Json(SessionToken { token: created.token, expires_at: Timestamp(created.expires_at).rfc3339() }),

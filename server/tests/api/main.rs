@@ -8,6 +8,7 @@ mod admin_support;
 mod auth;
 mod bad_input;
 mod body_limits;
+mod client_address;
 mod demo_seed;
 mod migrations;
 mod openapi;
