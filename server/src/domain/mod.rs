@@ -9,3 +9,4 @@ pub mod throttle;
 pub mod tokens;
 pub mod upload;
 pub mod validate;
+pub mod zip_names;

@@ -9,6 +9,7 @@ mod auth;
 mod bad_input;
 mod body_limits;
 mod client_address;
+mod dangerous_files;
 mod demo_seed;
 mod migrations;
 mod openapi;
