@@ -1,7 +1,6 @@
 //! Customers, their locations (with a time zone picker) and their contacts: list
 //! with search, create and edit.
 
-use crate::extract::{ApiQuery, Path};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -11,6 +10,7 @@ use super::auth::Staff;
 use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
+use crate::extract::{ApiQuery, Path};
 use crate::records::contacts::{self, Contact, ContactPatch, NewContact};
 use crate::records::customers::{self, Customer, CustomerPatch, NewCustomer};
 use crate::records::locations::{self, Location, LocationPatch, NewLocation};

@@ -2,7 +2,6 @@
 //! texts the customer reads — three states that never blur. Attachments are
 //! uploaded here and released to the portal one by one.
 
-use crate::extract::Path;
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -16,6 +15,7 @@ use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::download;
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::extract::{read_upload, ApiQuery, PageQuery};
 use crate::records::attachments::{self, OwnerKind};
 use crate::records::places::{self, Place};

@@ -2,7 +2,6 @@
 //! location's time, and decide — in review, accept, reject with a reason for the
 //! customer — or convert an accepted request into work.
 
-use crate::extract::Path;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,6 +14,7 @@ use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::records::places::{self, Place};
 use crate::records::portal_access;

@@ -1,6 +1,5 @@
 //! `/api/v1/attachments`: multipart upload with a size limit, release, download.
 
-use crate::extract::Path;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,6 +12,7 @@ use super::auth::ApiCaller;
 use crate::download;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::read_upload;
+use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::records::attachments::{self, Attachment, AttachmentPatch, OwnerKind};
 use crate::state::AppState;

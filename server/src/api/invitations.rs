@@ -1,6 +1,5 @@
 //! `/api/v1/invitations`: invite contacts to the portal, resend and revoke.
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::mail;
 use crate::records::invitations::{self, Invitation, InvitationDelivery, NewInvitation};

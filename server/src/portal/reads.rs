@@ -1,7 +1,6 @@
 //! Read endpoints: profile, status labels, appointments, open work, reports, timeline, follow-ups and delta sync.
 //! Each one is a thin call into the portal projection with the caller's scope.
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::Json;
 use portal_types::{
@@ -13,6 +12,7 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::extract::Path;
 use crate::projection::appointments::AppointmentQuery;
 use crate::projection::{self, PortalPage};
 use crate::records::status_labels;

@@ -1,6 +1,5 @@
 //! Signing in and out, the session list, "sign out everywhere" and password change.
 
-use crate::extract::Path;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -13,6 +12,7 @@ use super::auth::Portal;
 use crate::domain::password;
 use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, ClientIp};
 use crate::records::audit::{self, Actor};
 use crate::records::time::Timestamp;
