@@ -144,9 +144,9 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, AdminError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(body).await?;
     let lang = Lang::from_headers(&headers);
     let email = form.get("email").trim().to_lowercase();
     if !csrf::token_matches(cookie(&headers, LOGIN_COOKIE).unwrap_or_default(), form.get("csrf")) {

@@ -54,6 +54,16 @@ async fn oversized_admin_form_is_a_413_page() {
         let page = admin.post("/admin/customers", &[("name", &name)]).await;
         assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "[{}]", app.backend);
         assert!(page.body.contains("Too large"), "{}", page.body);
+
+        let login = Request::post("/admin/login")
+            .header(header::HOST, "admin.test")
+            .header(header::ORIGIN, "http://admin.test")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("email={name}")))
+            .unwrap();
+        let page = crate::admin_support::send(&app, login).await;
+        assert_eq!(page.status, StatusCode::PAYLOAD_TOO_LARGE, "the sign-in form too");
+        assert!(page.body.contains("Too large"), "{}", page.body);
     }
 }
 
