@@ -25,6 +25,9 @@ pub enum AppError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    /// The address exists but does not accept this method.
+    #[error("this address does not accept this method")]
+    MethodNotAllowed,
     /// A state change that is not allowed, or a clash with existing data.
     #[error("{0}")]
     Conflict(String),
@@ -63,6 +66,7 @@ impl ErrorShown {
             "invalid_input" => AppError::Invalid { message, fields: FieldErrors::new() },
             "unauthorized" => AppError::Unauthorized,
             "not_found" => AppError::NotFound,
+            "method_not_allowed" => AppError::MethodNotAllowed,
             "conflict" => AppError::Conflict(message),
             "gone" => AppError::Gone(message),
             "too_large" => AppError::TooLarge(message),
@@ -114,6 +118,7 @@ impl AppError {
             Self::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Gone(_) => (StatusCode::GONE, "gone"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

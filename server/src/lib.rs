@@ -54,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(updates::router())
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(admin::error_pages))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

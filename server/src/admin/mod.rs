@@ -29,6 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
 
+pub use page::error_pages;
+
 /// No inline script or style anywhere; nothing may frame these pages.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -90,7 +92,6 @@ pub fn router() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", include_str!("../../static/admin.js"))),
         )
         .layer(middleware::from_fn(csrf::origin_guard))
-        .layer(middleware::from_fn(page::error_pages))
         .layer(header_layer(header::CONTENT_SECURITY_POLICY, CSP))
         .layer(header_layer(header::X_FRAME_OPTIONS, "DENY"))
         .layer(header_layer(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -65,3 +65,25 @@ async fn bad_queries_bodies_and_headers_answer_json_on_the_apis() {
         assert_eq!(body["error"]["code"], "bad_request");
     }
 }
+
+#[tokio::test]
+async fn unknown_addresses_and_methods_answer_in_each_surfaces_shape() {
+    for app in TestApp::all_with_demo().await {
+        let (status, body) = app.call(Method::DELETE, "/api/v1/customers", None).await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "[{}] {body}", app.backend);
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+        let token = app.sign_in(CONTOSO, PORTAL_PASSWORD).await;
+        let (status, body) = app.portal_get("/portal/v1/no-such-list", &token).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"]["code"], "not_found");
+
+        let admin = Browser::sign_in(&app, ADMIN).await;
+        for (path, status) in
+            [("/admin/no-such-page", StatusCode::NOT_FOUND), ("/admin/logout", StatusCode::METHOD_NOT_ALLOWED)]
+        {
+            let page = admin.get(path).await;
+            assert_eq!(page.status, status, "{path}");
+            assert!(page.body.starts_with("<!doctype html>"), "{path}: {}", page.body);
+        }
+    }
+}
