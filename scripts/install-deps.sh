@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, if missing: Debian packages
 # (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font, Chromium, WebKitWebDriver, a D-Bus
-# session with gnome-keyring and dunst), tauri-driver, and the UI's npm packages.
+# session with gnome-keyring and dunst, Python's venv for the API fuzzer), tauri-driver,
+# and the UI's npm packages. scripts/fuzz.sh installs Schemathesis into its own venv.
 # Safe to run again: it does nothing when everything is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +30,8 @@ packages=(
   gnome-keyring
   libsecret-tools
   dunst
+  python3
+  python3-venv
 )
 
 missing=()

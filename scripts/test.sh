@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Rust test on SQLite and on a fresh local PostgreSQL cluster.
+# Runs every Rust test on SQLite and on a fresh local PostgreSQL cluster, then fuzzes
+# both APIs against the server binary those tests built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -8,3 +9,5 @@ export ORDINAVO_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
 # The desktop client tests need a display, a keyring and a notification daemon.
 scripts/desktop-session.sh cargo test --workspace --locked
+# About three minutes: no generated request may get a 5xx or an answer off the schema.
+scripts/fuzz.sh

@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "cancel_request",
     "download_attachment",
     "open_attachment",
+    "show_attachment_in_folder",
     "sync_now",
     "get_settings",
     "set_settings",

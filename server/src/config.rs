@@ -3,6 +3,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use crate::domain::client_address::{self, Cidr};
+
 /// Largest attachment accepted, unless `ORDINAVO_MAX_UPLOAD_BYTES` says otherwise.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 
@@ -13,6 +15,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub public_url: String,
     pub max_upload_bytes: u64,
+    /// Reverse proxies whose `X-Forwarded-For` is honoured (`ORDINAVO_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<Cidr>,
     pub smtp: Option<SmtpConfig>,
 }
 
@@ -88,7 +92,20 @@ impl Config {
                 message: format!("expected a positive number of bytes, got {text:?}"),
             })?,
         };
-        Ok(Self { database_url, bind, data_dir, public_url, max_upload_bytes, smtp: SmtpConfig::from_lookup(&lookup)? })
+        let trusted_proxies = client_address::parse_list(&lookup("ORDINAVO_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|message| ConfigError {
+                name: "ORDINAVO_TRUSTED_PROXIES",
+                message: format!("expected comma-separated IP addresses or CIDR blocks: {message}"),
+            })?;
+        Ok(Self {
+            database_url,
+            bind,
+            data_dir,
+            public_url,
+            max_upload_bytes,
+            trusted_proxies,
+            smtp: SmtpConfig::from_lookup(&lookup)?,
+        })
     }
 }
 
@@ -161,6 +178,16 @@ mod tests {
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
         assert_eq!(config.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
         assert!(config.smtp.is_none());
+        assert!(config.trusted_proxies.is_empty(), "no proxy is trusted unless configured");
+    }
+
+    #[test]
+    fn trusted_proxies_are_parsed_and_bad_entries_named() {
+        let parsed = config(&[("ORDINAVO_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.1,::1")]).unwrap();
+        assert_eq!(parsed.trusted_proxies.len(), 3);
+        let err = config(&[("ORDINAVO_TRUSTED_PROXIES", "10.0.0.0/8,lb.internal")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_TRUSTED_PROXIES");
+        assert!(err.message.contains("\"lb.internal\""), "{}", err.message);
     }
 
     #[test]

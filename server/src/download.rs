@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio_util::io::ReaderStream;
 
+use crate::domain::upload::served_name;
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::Attachment;
 use crate::storage::files::BlobStore;
@@ -47,6 +48,7 @@ pub fn resolve_range(header: Option<&str>, size: u64) -> RangeAnswer {
 }
 
 /// `attachment; filename="…"; filename*=UTF-8''…` with the stored (already cleaned) name.
+/// The served name's extension follows the checked type (see `served_name`).
 pub fn content_disposition(file_name: &str) -> String {
     let ascii: String =
         file_name.chars().map(|c| if c.is_ascii() && !c.is_ascii_control() { c } else { '_' }).collect();
@@ -66,7 +68,8 @@ pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &H
     let range = resolve_range(request.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, header_value(&attachment.content_type)?);
-    headers.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(&attachment.file_name))?);
+    let name = served_name(&attachment.file_name, &attachment.content_type);
+    headers.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(&name))?);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));

@@ -25,6 +25,9 @@ pub enum AppError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    /// The address exists but does not accept this method.
+    #[error("this address does not accept this method")]
+    MethodNotAllowed,
     /// A state change that is not allowed, or a clash with existing data.
     #[error("{0}")]
     Conflict(String),
@@ -42,6 +45,35 @@ pub enum AppError {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
+}
+
+/// Attached to every error response as an extension, so the admin web can answer an
+/// error raised by a shared extractor with its own HTML page instead of JSON.
+#[derive(Debug, Clone)]
+pub struct ErrorShown {
+    pub code: &'static str,
+    pub message: String,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl ErrorShown {
+    /// The error again, for a surface that renders it its own way. The cause of an
+    /// internal error was logged when it was first answered.
+    pub fn to_error(&self) -> AppError {
+        let message = self.message.clone();
+        match self.code {
+            "bad_request" => AppError::BadRequest(message),
+            "invalid_input" => AppError::Invalid { message, fields: FieldErrors::new() },
+            "unauthorized" => AppError::Unauthorized,
+            "not_found" => AppError::NotFound,
+            "method_not_allowed" => AppError::MethodNotAllowed,
+            "conflict" => AppError::Conflict(message),
+            "gone" => AppError::Gone(message),
+            "too_large" => AppError::TooLarge(message),
+            "rate_limited" => AppError::RateLimited { retry_after_secs: self.retry_after_secs.unwrap_or(60) },
+            _ => AppError::Internal(anyhow::anyhow!("answered before: {message}")),
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -86,6 +118,7 @@ impl AppError {
             Self::Invalid { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Gone(_) => (StatusCode::GONE, "gone"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -138,8 +171,10 @@ impl IntoResponse for AppError {
             }
             other => (other.to_string(), FieldErrors::new()),
         };
+        let shown = ErrorShown { code, message: message.clone(), retry_after_secs: retry_after };
         let body = ErrorBody { error: ErrorDetail { code, message, fields } };
         let mut response = (status, axum::Json(body)).into_response();
+        response.extensions_mut().insert(shown);
         if let Some(secs) = retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }

@@ -27,8 +27,9 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::storage::files::FsBlobStore;
 
-/// Largest JSON body accepted anywhere; uploads have their own limit.
-const JSON_BODY_LIMIT: usize = 1024 * 1024;
+/// Largest body accepted anywhere but the upload routes, which have their own limit:
+/// room for every text field at its longest, and no more.
+const JSON_BODY_LIMIT: usize = 256 * 1024;
 
 /// Connects to the configured database, applies migrations and builds the state.
 pub async fn open(config: Config) -> anyhow::Result<AppState> {
@@ -53,6 +54,8 @@ pub fn app(state: AppState) -> Router {
         .merge(admin::router())
         .merge(updates::router())
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn(admin::error_pages))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)

@@ -163,6 +163,15 @@ pub async fn cancel_request(state: State<'_, AppState>, id: String) -> CommandRe
     Ok(guard.as_mut().ok_or_else(CommandError::not_signed_in)?.cancel_request(&id).await?)
 }
 
+/// A downloaded attachment and how the UI may offer it.
+#[derive(Serialize)]
+pub struct Downloaded {
+    pub path: String,
+    /// Documents and images open with the system's application; anything else is
+    /// only shown in its folder.
+    pub opens_directly: bool,
+}
+
 /// Downloads an attachment (or finds the kept copy), streaming progress to the UI.
 #[tauri::command]
 #[instrument(skip(state, progress), err(Debug))]
@@ -170,7 +179,7 @@ pub async fn download_attachment(
     state: State<'_, AppState>,
     id: String,
     progress: Channel<Progress>,
-) -> CommandResult<String> {
+) -> CommandResult<Downloaded> {
     let mut guard = state.client.lock().await;
     let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
     let path = client
@@ -178,19 +187,42 @@ pub async fn download_attachment(
             let _ = progress.send(Progress { received, total });
         })
         .await?;
-    Ok(path.to_string_lossy().to_string())
+    let opens_directly = client.opens_directly(&id, &path)?;
+    Ok(Downloaded { path: path.to_string_lossy().to_string(), opens_directly })
 }
 
-/// Opens a downloaded attachment with the system's default application.
+/// Opens a downloaded document or image with the system's default application;
+/// any other type is refused (the UI offers "Show in folder" instead).
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
 pub async fn open_attachment(state: State<'_, AppState>, id: String) -> CommandResult<()> {
     let path = {
         let mut guard = state.client.lock().await;
-        guard.as_mut().ok_or_else(CommandError::not_signed_in)?.download(&id, |_, _| {}).await?
+        let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
+        let path = client.download(&id, |_, _| {}).await?;
+        if !client.opens_directly(&id, &path)? {
+            return Err(CommandError::new(
+                "not_openable",
+                "This kind of file is not opened directly; show it in its folder instead.",
+            ));
+        }
+        path
     };
     open::that_detached(&path)
         .map_err(|err| CommandError::new("open_failed", format!("No application could open the file ({err}).")))
+}
+
+/// Shows the folder holding a downloaded attachment in the system's file manager.
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn show_attachment_in_folder(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    let path = {
+        let mut guard = state.client.lock().await;
+        guard.as_mut().ok_or_else(CommandError::not_signed_in)?.download(&id, |_, _| {}).await?
+    };
+    let folder = path.parent().unwrap_or(&path);
+    open::that_detached(folder)
+        .map_err(|err| CommandError::new("open_failed", format!("No file manager could show the folder ({err}).")))
 }
 
 #[tauri::command]

@@ -92,6 +92,7 @@ pub fn run() {
             commands::cancel_request,
             commands::download_attachment,
             commands::open_attachment,
+            commands::show_attachment_in_folder,
             commands::sync_now,
             commands::get_settings,
             commands::set_settings,

@@ -2,6 +2,7 @@
 import { flushSync, mount, tick, unmount, type Component } from 'svelte';
 import { afterEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
+import Attachment from './components/Attachment.svelte';
 import StatusBadge from './components/StatusBadge.svelte';
 import { AppState } from './lib/app.svelte';
 import { FakeBackend, marina } from './test/fake-backend';
@@ -50,6 +51,47 @@ describe('status badge', () => {
     app.setLocale('ar');
     flushSync();
     expect(badge?.textContent).toBe('تلزم متابعة');
+  });
+});
+
+describe('attachment', () => {
+  const file = (id: string, file_name: string, content_type: string) => ({
+    id,
+    report_id: 'r1',
+    file_name,
+    content_type,
+    size_bytes: 10,
+    sha256: 'x',
+    download_path: `/portal/v1/attachments/${id}/content`,
+  });
+
+  async function download(backend: FakeBackend, attachment: ReturnType<typeof file>) {
+    const app = new AppState(backend, ['en']);
+    const target = render(Attachment, { app, attachment });
+    (target.querySelector('button') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid="downloaded"]') !== null, 'the download');
+    return target;
+  }
+
+  it('opens a document with the system application', async () => {
+    const backend = new FakeBackend();
+    const target = await download(backend, file('a1', 'Pump protocol.pdf', 'application/pdf'));
+    const open = target.querySelector('button') as HTMLButtonElement;
+    expect(open.textContent).toBe('Open');
+    open.click();
+    await until(() => backend.calls.includes('open a1'), 'opening');
+  });
+
+  it('only shows anything else in its folder', async () => {
+    const backend = new FakeBackend();
+    backend.notOpenable.add('a2');
+    const target = await download(backend, file('a2', 'legacy.bat', 'text/plain'));
+    const buttons = [...target.querySelectorAll('button')].map((b) => b.textContent);
+    expect(buttons).toEqual(['Show in folder']);
+    expect(target.textContent).toContain('not opened directly');
+    (target.querySelector('button') as HTMLButtonElement).click();
+    await until(() => backend.calls.includes('show a2'), 'showing the folder');
+    expect(backend.calls).not.toContain('open a2');
   });
 });
 

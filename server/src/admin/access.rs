@@ -2,7 +2,7 @@
 //! manage portal users (grants, disable/enable, sign out everywhere).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -11,7 +11,7 @@ use super::form::{begin_edit, field_errors, FormState, Posted};
 use super::format;
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::{AppError, FieldErrors};
-use crate::extract::PageQuery;
+use crate::extract::{ApiQuery, PageQuery, Path};
 use crate::mail;
 use crate::records::contacts::{self, Contact};
 use crate::records::invitations::{self, InvitationDelivery, NewInvitation};
@@ -125,7 +125,7 @@ async fn invite_page(state: &AppState, c: Chrome, f: FormState) -> Result<Invite
 pub async fn invite_form(
     State(state): State<AppState>,
     staff: Staff,
-    query: axum::extract::Query<std::collections::HashMap<String, String>>,
+    ApiQuery(query): ApiQuery<std::collections::HashMap<String, String>>,
 ) -> Result<Response, AdminError> {
     let contact = query.get("contact_id").cloned().unwrap_or_default();
     let f = FormState::from_pairs([("contact_id", contact), ("coverage", "whole".into()), ("valid_days", "7".into())]);

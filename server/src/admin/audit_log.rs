@@ -2,7 +2,7 @@
 //! security events — filtered by actor, action and day.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -10,6 +10,7 @@ use super::auth::Staff;
 use super::form::{field_errors, FormState};
 use super::format;
 use super::page::{render_status, AdminError, Chrome};
+use crate::extract::ApiQuery;
 use crate::records::audit::{self, AuditEntry, AuditFilter};
 use crate::state::AppState;
 
@@ -26,7 +27,7 @@ struct AuditPage {
 pub async fn show(
     State(state): State<AppState>,
     staff: Staff,
-    Query(filter): Query<AuditFilter>,
+    ApiQuery(filter): ApiQuery<AuditFilter>,
 ) -> Result<Response, AdminError> {
     let (entries, more, f, status) = match audit::search(&state.db, &filter).await {
         Ok((entries, more)) => (entries, more, FormState::default(), StatusCode::OK),

@@ -144,9 +144,9 @@ pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: axum::body::Body,
 ) -> Result<Response, AdminError> {
-    let form = FormData::parse(&body);
+    let form = FormData::read(body).await?;
     let lang = Lang::from_headers(&headers);
     let email = form.get("email").trim().to_lowercase();
     if !csrf::token_matches(cookie(&headers, LOGIN_COOKIE).unwrap_or_default(), form.get("csrf")) {
@@ -181,6 +181,7 @@ pub async fn login(
     audit::record(&mut tx, &actor, "staff.sign_in", "staff_user", Some(&user.id), json!({ "ip": ip })).await?;
     tx.commit().await?;
     counters::clear(&state.db, &format!("staff-account:{email}")).await?;
+    counters::uncount_attempt(&state.db, &format!("staff-ip:{ip}")).await?;
     let mut response = Redirect::to("/admin/").into_response();
     let headers = response.headers_mut();
     headers.append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, staff_sessions::ABSOLUTE_MS / 1000));

@@ -2,7 +2,7 @@
 //! with search, create and edit.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -10,6 +10,7 @@ use super::auth::Staff;
 use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
+use crate::extract::{ApiQuery, Path};
 use crate::records::contacts::{self, Contact, ContactPatch, NewContact};
 use crate::records::customers::{self, Customer, CustomerPatch, NewCustomer};
 use crate::records::locations::{self, Location, LocationPatch, NewLocation};
@@ -34,7 +35,7 @@ struct CustomersPage {
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(search): Query<Search>,
+    ApiQuery(search): ApiQuery<Search>,
 ) -> Result<Response, AdminError> {
     let customers = customers::search(&state.db, &search.q).await?;
     render(&CustomersPage { c: staff.chrome("customers"), q: search.q, customers, f: FormState::default() })

@@ -24,6 +24,14 @@ impl FormData {
         FormData(form_urlencoded::parse(body).into_owned().collect())
     }
 
+    /// Reads a form body of at most `FORM_LIMIT` bytes; a larger one is a 413 page.
+    pub async fn read(body: axum::body::Body) -> Result<Self, AdminError> {
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
+            .await
+            .map_err(|_| AdminError::App(AppError::TooLarge("the form is too large".into())))?;
+        Ok(Self::parse(&bytes))
+    }
+
     /// The first value of `name`, or "".
     pub fn get(&self, name: &str) -> &str {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_default()
@@ -57,10 +65,7 @@ impl FromRequest<AppState> for Posted {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = request.into_parts();
         let staff = Staff::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-            .await
-            .map_err(|_| AdminError::App(AppError::TooLarge("the form is too large".into())))?;
-        let form = FormData::parse(&bytes);
+        let form = FormData::read(body).await?;
         if !csrf::token_matches(&staff.session.csrf_token, form.get("csrf")) {
             return Err(AdminError::Forbidden);
         }

@@ -29,6 +29,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::state::AppState;
 
+pub use page::error_pages;
+
 /// No inline script or style anywhere; nothing may frame these pages.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";

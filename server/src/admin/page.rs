@@ -2,11 +2,13 @@
 //! CSRF token for its forms) and the HTML rendering of errors.
 
 use askama::Template;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::i18n::Lang;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorShown};
 
 /// The frame of a signed-in page.
 pub struct Chrome {
@@ -144,6 +146,20 @@ impl From<sqlx::Error> for AdminError {
     }
 }
 
+/// Shared extractors (path, query, JSON) and the router's fallbacks answer in the
+/// JSON error shape; under `/admin` every such answer becomes the error page.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let admin = request.uri().path() == "/admin" || request.uri().path().starts_with("/admin/");
+    let response = next.run(request).await;
+    if !admin {
+        return response;
+    }
+    match response.extensions().get::<ErrorShown>() {
+        Some(shown) => AdminError::App(shown.to_error()).into_response(),
+        None => response,
+    }
+}
+
 #[derive(Template)]
 #[template(path = "admin/error.html")]
 struct ErrorPage<'a> {
@@ -175,6 +191,12 @@ impl IntoResponse for AdminError {
             AdminError::App(AppError::NotFound) => {
                 (StatusCode::NOT_FOUND, "Not found", "غير موجود", "There is nothing at this address.".to_string())
             }
+            AdminError::App(AppError::MethodNotAllowed) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Not possible here",
+                "غير ممكن هنا",
+                "This address does not accept that kind of request.".to_string(),
+            ),
             AdminError::App(AppError::Conflict(message)) => {
                 (StatusCode::CONFLICT, "Not possible now", "غير ممكن الآن", message.clone())
             }

@@ -3,8 +3,7 @@
 //! uploaded here and released to the portal one by one.
 
 use askama::Template;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -16,6 +15,7 @@ use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::download;
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::extract::{read_upload, ApiQuery, PageQuery};
 use crate::records::attachments::{self, OwnerKind};
 use crate::records::places::{self, Place};
@@ -187,11 +187,9 @@ pub async fn upload(
     State(state): State<AppState>,
     Path(id): Path<String>,
     staff: Staff,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<Response, AdminError> {
-    let multipart =
-        multipart.map_err(|err| AppError::BadRequest(format!("expected a file upload: {}", err.body_text())))?;
-    let result = read_upload(multipart, state.config.max_upload_bytes, true).await;
+    let result = read_upload(request, state.config.max_upload_bytes, true).await;
     let (mut upload, token) = match result {
         Ok(read) => read,
         Err(err) => {

@@ -3,7 +3,7 @@
 //! customer — or convert an accepted request into work.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use portal_types::RequestStatus;
@@ -14,6 +14,7 @@ use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::records::places::{self, Place};
 use crate::records::portal_access;

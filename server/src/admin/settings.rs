@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -15,6 +15,7 @@ use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::config::SmtpTls;
 use crate::domain::public_status::ALL;
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::records::api_keys::{self, KeySummary};
 use crate::records::staff::{self, NewStaff, Role, StaffUser};
 use crate::records::status_labels::{self, LANGUAGES};

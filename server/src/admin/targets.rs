@@ -3,7 +3,7 @@
 //! done) and new visit reports.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
@@ -14,6 +14,7 @@ use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::domain::lifecycle::{AppointmentStatus, FollowUpStatus, TargetStatus};
 use crate::error::{AppError, FieldErrors};
+use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::records::appointments::{self, AppointmentPatch, NewAppointment};
 use crate::records::follow_ups::{self, FollowUpPatch, NewFollowUp};

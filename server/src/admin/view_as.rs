@@ -3,17 +3,19 @@
 //! page cannot show anything the user's app would not.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use portal_types::{AppointmentView, FollowUpView, Me, OpenWorkView, ReportView, RequestView, TimelineEntryView};
+use serde_json::json;
 
 use super::auth::Staff;
 use super::format;
 use super::page::{render, AdminError, Chrome};
 use crate::error::AppError;
+use crate::extract::Path;
 use crate::projection::appointments::AppointmentQuery;
 use crate::projection::{self, PortalPage, Viewer};
-use crate::records::{portal_access, status_labels};
+use crate::records::{audit, portal_access, status_labels};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -80,5 +82,10 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
         follow_ups: projection::follow_ups::list(db, &viewer, &page).await?.items,
         labels: status_labels::for_language(db, staff.lang().code()).await?,
     };
+    // Seeing a contact's portal is seeing their data: the audit log says who looked.
+    let mut tx = state.db.begin_write().await?;
+    let details = json!({ "email": user.email });
+    audit::record(&mut tx, &staff.actor(), "portal_user.view_as", "portal_user", Some(&user.id), details).await?;
+    tx.commit().await?;
     render(&view)
 }

@@ -1,7 +1,6 @@
 //! `/api/v1/attachments`: multipart upload with a size limit, release, download.
 
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
@@ -11,19 +10,27 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use crate::download;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::read_upload;
+use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::records::attachments::{self, Attachment, AttachmentPatch, OwnerKind};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list, upload))
+        .routes(routes!(list))
+        .routes(without_json_limit(routes!(upload)))
         .routes(routes!(get, update, delete))
         .routes(routes!(content))
-        // `read_upload` enforces the configured limit while streaming, with a clear message.
-        .layer(DefaultBodyLimit::disable())
+}
+
+/// The upload route alone is exempt from the JSON body limit: `read_upload` enforces
+/// the configured upload limit while streaming, with a clear message.
+fn without_json_limit(
+    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
+) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
+    (schemas, paths, method_router.layer(DefaultBodyLimit::disable()))
 }
 
 /// The multipart form of an upload.
@@ -54,11 +61,9 @@ async fn list(
 async fn upload(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> AppResult<(StatusCode, Json<Attachment>)> {
-    let multipart = multipart
-        .map_err(|err| AppError::BadRequest(format!("expected a multipart/form-data body: {}", err.body_text())))?;
-    let (upload, _) = read_upload(multipart, state.config.max_upload_bytes, false).await?;
+    let (upload, _) = read_upload(request, state.config.max_upload_bytes, false).await?;
     let mut tx = state.db.begin_write().await?;
     let attachment = attachments::create(&mut tx, &actor, state.blobs.as_ref(), upload).await?;
     tx.commit().await?;

@@ -14,7 +14,8 @@ macro_rules! crud {
         item: $item:literal,
         list_doc: $list_doc:literal $(,)?
     ) => {
-        use axum::extract::{Path, State};
+        use axum::extract::State;
+        use crate::extract::Path;
         use axum::http::StatusCode;
         use axum::Json;
         use utoipa_axum::router::OpenApiRouter;

@@ -1,6 +1,6 @@
 //! `/api/v1/invitations`: invite contacts to the portal, resend and revoke.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::mail;
 use crate::records::invitations::{self, Invitation, InvitationDelivery, NewInvitation};

@@ -1,12 +1,13 @@
 //! `/api/v1/requests`: read portal requests out and record staff decisions.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
 use crate::records::requests::{self, Request, RequestDecision};
 use crate::state::AppState;

@@ -1,5 +1,6 @@
 //! Pure domain rules: no I/O here, so every rule is unit-tested directly.
 
+pub mod client_address;
 pub mod lifecycle;
 pub mod password;
 pub mod public_status;
@@ -8,3 +9,4 @@ pub mod throttle;
 pub mod tokens;
 pub mod upload;
 pub mod validate;
+pub mod zip_names;

@@ -1,5 +1,6 @@
 //! Sign-in throttling policy. Attempts are counted before the password is checked,
-//! so concurrent guesses cannot slip past the limit while a check is in flight.
+//! so concurrent guesses cannot slip past the limit while a check is in flight; a
+//! successful sign-in takes its count back, so only failures use up a limit.
 
 /// Attempts allowed per window for one account.
 pub const ACCOUNT_LIMIT: i64 = 5;

@@ -4,9 +4,11 @@
 mod client_ip;
 mod json;
 mod page;
+mod path;
 mod upload;
 
 pub use client_ip::ClientIp;
 pub use json::ApiJson;
 pub use page::{ApiQuery, Page, PageQuery};
+pub use path::Path;
 pub use upload::read_upload;

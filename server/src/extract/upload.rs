@@ -1,28 +1,53 @@
 //! Attachment uploads as multipart forms, shared by the integration API and the admin web.
 
-use axum::extract::Multipart;
+use axum::body::Body;
+use axum::extract::multipart::Field;
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{OwnerKind, Upload};
 
-/// Reads an upload form, stopping as soon as the file exceeds `limit` bytes. The
-/// admin web's form also carries its CSRF token (`with_csrf`).
-pub async fn read_upload(mut multipart: Multipart, limit: u64, with_csrf: bool) -> AppResult<(Upload, Option<String>)> {
+/// Room for the form's text fields and the multipart framing around the file.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+/// Largest text field of an upload form (the owner, the CSRF token).
+const TEXT_FIELD_LIMIT: usize = 4 * 1024;
+
+/// Reads an upload form from the raw request, stopping as soon as the file exceeds
+/// `limit` bytes, a text field exceeds a few KiB or the whole body exceeds the two
+/// together. The route must disable the default body limit, which is sized for JSON.
+/// The admin web's form also carries its CSRF token (`with_csrf`).
+pub async fn read_upload(request: Request, limit: u64, with_csrf: bool) -> AppResult<(Upload, Option<String>)> {
+    let body_limit = usize::try_from(limit.saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
+    let request = request.map(|body| Body::new(http_body_util::Limited::new(body, body_limit)));
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|err| AppError::BadRequest(format!("expected a multipart/form-data upload: {}", err.body_text())))?;
     let mut csrf = None;
     let mut owner_kind = None;
     let mut owner_id = None;
     let mut file = None;
     while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-        match field.name().unwrap_or_default() {
+        let name = field.name().unwrap_or_default().to_string();
+        let seen = match name.as_str() {
+            "owner_kind" => owner_kind.is_some(),
+            "owner_id" => owner_id.is_some(),
+            "file" => file.is_some(),
+            "csrf" if with_csrf => csrf.is_some(),
+            other => return Err(AppError::field(other, "unknown form field")),
+        };
+        if seen {
+            return Err(AppError::field(&name, "appears more than once"));
+        }
+        match name.as_str() {
             "owner_kind" => {
-                let text = field.text().await.map_err(multipart_error)?;
+                let text = text(&mut field, &name).await?;
                 owner_kind = Some(
                     OwnerKind::parse(text.trim())
                         .ok_or_else(|| AppError::field("owner_kind", "must be one of: report, target, request"))?,
                 );
             }
-            "owner_id" => owner_id = Some(field.text().await.map_err(multipart_error)?.trim().to_string()),
+            "owner_id" => owner_id = Some(text(&mut field, &name).await?.trim().to_string()),
             "file" => {
                 let file_name = field.file_name().unwrap_or("attachment").to_string();
                 let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
@@ -38,8 +63,7 @@ pub async fn read_upload(mut multipart: Multipart, limit: u64, with_csrf: bool) 
                 }
                 file = Some((file_name, content_type, bytes));
             }
-            "csrf" if with_csrf => csrf = Some(field.text().await.map_err(multipart_error)?),
-            other => return Err(AppError::field(other, "unknown form field")),
+            _ => csrf = Some(text(&mut field, &name).await?),
         }
     }
     let mut missing = crate::error::FieldErrors::new();
@@ -56,6 +80,21 @@ pub async fn read_upload(mut multipart: Multipart, limit: u64, with_csrf: bool) 
         }
         _ => Err(AppError::invalid(missing)),
     }
+}
+
+/// A text field, read chunk by chunk so that an endless one stops early.
+async fn text(field: &mut Field<'_>, name: &str) -> AppResult<String> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > TEXT_FIELD_LIMIT {
+            return Err(AppError::TooLarge(format!(
+                "the form field {name} is longer than {} KiB",
+                TEXT_FIELD_LIMIT / 1024
+            )));
+        }
+    }
+    String::from_utf8(bytes).map_err(|_| AppError::field(name, "is not valid UTF-8 text"))
 }
 
 fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {

@@ -1,7 +1,7 @@
 //! Attachment metadata and controlled downloads: released, in scope, where the grant
 //! allows downloads — and only with a session token. Each download is audited.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Json;
@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::download;
 use crate::error::{AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::projection;
 use crate::records::audit;
 use crate::state::AppState;

@@ -1,7 +1,7 @@
 //! Read endpoints: profile, status labels, appointments, open work, reports, timeline, follow-ups and delta sync.
 //! Each one is a thin call into the portal projection with the caller's scope.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use portal_types::{
     AppointmentView, FollowUpView, Me, OpenWorkView, Page, ReportView, StatusLabels, SyncPage, TimelineEntryView,
@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::ApiQuery;
+use crate::extract::Path;
 use crate::projection::appointments::AppointmentQuery;
 use crate::projection::{self, PortalPage};
 use crate::records::status_labels;

@@ -1,6 +1,6 @@
 //! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`) and cancel.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use portal_types::{NewRequestInput, Page, RequestStatus, RequestView};
@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::projection::{self, PortalPage};
 use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};

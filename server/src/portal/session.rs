@@ -1,6 +1,6 @@
 //! Signing in and out, the session list, "sign out everywhere" and password change.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use portal_types::{PasswordChange, SessionToken, SessionView, SignIn};
@@ -12,6 +12,7 @@ use super::auth::Portal;
 use crate::domain::password;
 use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::Path;
 use crate::extract::{ApiJson, ClientIp};
 use crate::records::audit::{self, Actor};
 use crate::records::time::Timestamp;
@@ -82,6 +83,7 @@ async fn sign_in(
     audit::record(&mut tx, &actor, "portal.sign_in", "portal_session", Some(&created.id), json!({ "ip": ip })).await?;
     tx.commit().await?;
     counters::clear(&state.db, &format!("account:{email}")).await?;
+    counters::uncount_attempt(&state.db, &format!("ip:{ip}")).await?;
     Ok((
         StatusCode::CREATED,
         Json(SessionToken { token: created.token, expires_at: Timestamp(created.expires_at).rfc3339() }),

@@ -7,6 +7,7 @@ use portal_types::{AttachmentView, SyncKind};
 use sqlx::FromRow;
 
 use super::Viewer;
+use crate::domain::upload::served_name;
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{self, Attachment};
 use crate::records::query::{Arg, Select};
@@ -28,7 +29,7 @@ impl From<Row> for AttachmentView {
             download_path: format!("/portal/v1/attachments/{}/content", row.id),
             id: row.id,
             report_id: row.report_id,
-            file_name: row.file_name,
+            file_name: served_name(&row.file_name, &row.content_type),
             content_type: row.content_type,
             size_bytes: row.size_bytes,
             sha256: row.sha256,

@@ -131,7 +131,7 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
 /// Checks and stores an upload. Attachments start unreleased.
 pub async fn create(tx: &mut WriteTx, actor: &Actor, blobs: &dyn BlobStore, upload: Upload) -> AppResult<Attachment> {
     let (customer_id, location_id) = owner_place(tx, upload.owner_kind, &upload.owner_id).await?;
-    let content_type = upload::check_content_type(&upload.content_type, &upload.bytes)
+    let checked = upload::check_file(&upload.file_name, &upload.content_type, &upload.bytes)
         .map_err(|message| AppError::field("file", message))?;
     if upload.bytes.is_empty() {
         return Err(AppError::field("file", "the file is empty"));
@@ -146,8 +146,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, blobs: &dyn BlobStore, uplo
         request_id: owner(OwnerKind::Request),
         customer_id,
         location_id,
-        file_name: upload::clean_file_name(&upload.file_name),
-        content_type,
+        file_name: checked.file_name,
+        content_type: checked.content_type,
         size_bytes: blob.size_bytes as i64,
         sha256: blob.sha256,
         storage_key: blob.storage_key,

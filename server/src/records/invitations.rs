@@ -27,6 +27,7 @@ pub const CODE_PREFIX: &str = "inv_";
 pub struct Invitation {
     pub id: String,
     pub contact_id: String,
+    /// The address the current code was sent to; a resend uses the contact's current one.
     pub email: String,
     pub customer_id: String,
     pub whole_customer: bool,
@@ -203,21 +204,27 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
     Ok(IssuedInvitation { invitation, link: link(&code), code })
 }
 
-/// Issues a new code for a pending invitation (the old code stops working) and restarts its validity.
+/// Issues a new code for a pending invitation (the old code stops working) and restarts
+/// its validity. The code goes to the contact's current address, which becomes the
+/// invitation's address.
 pub async fn resend(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<IssuedInvitation> {
     let invitation = get(tx, id).await?;
     if invitation.status != "pending" {
         return Err(AppError::Conflict(format!("the invitation is {}", invitation.status)));
     }
+    let contact = contacts::get(&mut ***tx, &invitation.contact_id).await?;
     let code = tokens::generate(CODE_PREFIX, 16);
     let now = now_ms();
-    sqlx::query("UPDATE portal_invitations SET token_hash = $1, expires_at = $2, updated_at = $3 WHERE id = $4")
-        .bind(tokens::hash(&code))
-        .bind(now + DEFAULT_VALID_DAYS * DAY_MS)
-        .bind(now)
-        .bind(id)
-        .execute(&mut ***tx)
-        .await?;
+    sqlx::query(
+        "UPDATE portal_invitations SET token_hash = $1, email = $2, expires_at = $3, updated_at = $4 WHERE id = $5",
+    )
+    .bind(tokens::hash(&code))
+    .bind(&contact.email)
+    .bind(now + DEFAULT_VALID_DAYS * DAY_MS)
+    .bind(now)
+    .bind(id)
+    .execute(&mut ***tx)
+    .await?;
     audit::record(tx, actor, "invitation.resend", "portal_invitation", Some(id), json!({})).await?;
     let invitation = get(tx, id).await?;
     Ok(IssuedInvitation { invitation, link: link(&code), code })
@@ -256,6 +263,14 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
             return Err(AppError::Gone("this invitation has expired; ask for a new one".into()))
         }
         _ => {}
+    }
+    // A code belongs to the address it was sent to: once the contact's address is
+    // corrected, only a code resent to the new address can become a login.
+    let contact = contacts::get(&mut ***tx, &invitation.contact_id).await?;
+    if !contact.email.eq_ignore_ascii_case(&invitation.email) {
+        return Err(AppError::Gone(
+            "this code was sent to an e-mail address that has since changed; ask for a new invitation".into(),
+        ));
     }
     let mut fields = Fields::new();
     let display_name = fields.text("display_name", display_name, MAX_LINE);

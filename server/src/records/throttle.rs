@@ -22,6 +22,16 @@ pub async fn count_attempt(db: &Db, key: &str) -> Result<(i64, i64), sqlx::Error
     .await
 }
 
+/// Takes back one attempt counted for `key` that turned out to succeed: attempts are
+/// counted before the password is checked, but only failures may use up a limit.
+pub async fn uncount_attempt(db: &Db, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_throttle SET failures = failures - 1 WHERE throttle_key = $1 AND failures > 0")
+        .bind(key)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
 /// Forgets the attempts for `key` after a successful sign-in.
 pub async fn clear(db: &Db, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key).execute(&db.pool).await?;

@@ -231,3 +231,20 @@ async fn reworded_status_labels_reach_the_portal_in_both_languages() {
         assert_eq!(labels["en"]["planned"], "Booked", "a refused form changes nothing");
     }
 }
+
+#[tokio::test]
+async fn viewing_as_a_contact_is_audited() {
+    for app in TestApp::all_with_demo().await {
+        let admin = Browser::sign_in(&app, ADMIN).await;
+        let user = app.id_of("SELECT id FROM portal_users WHERE email = 'ops@contoso.example'").await;
+        let page = admin.get(&format!("/admin/portal-users/{user}/view")).await;
+        assert_eq!(page.status, StatusCode::OK, "[{}]", app.backend);
+        let (actor, subject): (String, String) = sqlx::query_as(
+            "SELECT actor_label, subject_id FROM audit_log WHERE action = 'portal_user.view_as' ORDER BY occurred_at DESC",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .expect("an audit entry for the view");
+        assert_eq!((actor.as_str(), subject.as_str()), (ADMIN, user.as_str()), "[{}] who looked at whom", app.backend);
+    }
+}

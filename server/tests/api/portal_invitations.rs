@@ -99,3 +99,31 @@ async fn revoked_expired_and_resent_invitations() {
         assert_eq!(app.count("portal_users").await, 3, "no user was created");
     }
 }
+
+#[tokio::test]
+async fn changing_a_contacts_email_invalidates_the_pending_code() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let contact = app.id_of("SELECT id FROM contacts WHERE email = 'j.weber@northwind.example'").await;
+        let (status, issued) = invite(&app, json!({ "contact_id": contact })).await;
+        assert_eq!(status, StatusCode::CREATED, "[{b}] {issued}");
+        let old_code = issued["code"].as_str().unwrap().to_string();
+        let (status, body) = app
+            .patch(&format!("/api/v1/contacts/{contact}"), json!({ "email": "jonas.weber@northwind.example" }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "[{b}] {body}");
+        let users = app.count("portal_users").await;
+
+        let (status, body) = accept(&app, &old_code, "hamburg dock doors 2026").await;
+        assert_eq!(status, StatusCode::GONE, "[{b}] the code went to the old address: {body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("has since changed"), "{body}");
+        assert_eq!(app.count("portal_users").await, users, "no login was made from the old address");
+
+        let id = issued["invitation"]["id"].as_str().unwrap();
+        let (_, resent) = app.post(&format!("/api/v1/invitations/{id}/resend"), json!({})).await;
+        let (status, session) = accept(&app, resent["code"].as_str().unwrap(), "hamburg dock doors 2026").await;
+        assert_eq!(status, StatusCode::CREATED, "[{b}] {session}");
+        let (_, me) = app.portal_get("/portal/v1/me", session["token"].as_str().unwrap()).await;
+        assert_eq!(me["email"], "jonas.weber@northwind.example", "[{b}] the login is the corrected address");
+    }
+}

@@ -36,13 +36,18 @@ async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
 impl TestApp {
     /// One fresh app per available backend, each with a valid API key.
     pub async fn all() -> Vec<TestApp> {
+        Self::all_with(&[]).await
+    }
+
+    /// One fresh app per available backend, with extra configuration variables.
+    pub async fn all_with(extra: &[(&str, String)]) -> Vec<TestApp> {
         let mut apps = Vec::new();
         let probe = tempfile::tempdir().unwrap();
         for (backend, url) in database_urls(probe.path()).await {
             let dir = tempfile::tempdir().unwrap();
             let url =
                 if backend == "sqlite" { format!("sqlite://{}", dir.path().join("test.db").display()) } else { url };
-            apps.push(Self::with_url(backend, url, dir).await);
+            apps.push(Self::configured(backend, url, dir, extra).await);
         }
         apps
     }
@@ -52,10 +57,6 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         Self::configured("sqlite", url, dir, extra).await
-    }
-
-    async fn with_url(backend: &'static str, url: String, dir: tempfile::TempDir) -> TestApp {
-        Self::configured(backend, url, dir, &[]).await
     }
 
     async fn configured(

@@ -245,6 +245,12 @@ impl Client {
         self.cache.report_attachment(id)?.ok_or_else(|| ClientError::NotFound("The attachment".into()))
     }
 
+    /// Whether the downloaded file of attachment `id` may be opened with the system's
+    /// default application, rather than only shown in its folder.
+    pub fn opens_directly(&self, id: &str, path: &Path) -> ClientResult<bool> {
+        Ok(crate::opening::opens_directly(&self.attachment(id)?.content_type, path))
+    }
+
     /// The downloaded copy of an attachment, available offline.
     pub fn downloaded(&self, id: &str) -> ClientResult<Option<PathBuf>> {
         Ok(self.cache.file(id)?.filter(|path| path.exists()))

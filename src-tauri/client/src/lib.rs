@@ -11,6 +11,7 @@ pub mod error;
 pub mod live;
 pub mod notices;
 pub mod notifier;
+pub mod opening;
 pub mod records;
 pub mod runner;
 pub mod session;

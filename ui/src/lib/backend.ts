@@ -5,6 +5,7 @@
 import type {
   Account,
   CommandError,
+  Downloaded,
   NewRequestInput,
   NotificationSettings,
   OpenItem,
@@ -36,8 +37,10 @@ export interface Backend {
   submitRequest(input: NewRequestInput): Promise<Queued[]>;
   discardRequest(idempotencyKey: string): Promise<Queued[]>;
   cancelRequest(id: string): Promise<RequestView>;
-  downloadAttachment(id: string, onProgress: (progress: Progress) => void): Promise<string>;
+  downloadAttachment(id: string, onProgress: (progress: Progress) => void): Promise<Downloaded>;
+  /** Only for a download that `opens_directly`; anything else is refused. */
   openAttachment(id: string): Promise<void>;
+  showAttachmentInFolder(id: string): Promise<void>;
   syncNow(): Promise<SyncOutcome>;
   getSettings(): Promise<NotificationSettings>;
   setSettings(settings: NotificationSettings): Promise<NotificationSettings>;

@@ -27,6 +27,7 @@ export const tauriBackend: Backend = {
     return invoke('download_attachment', { id, progress });
   },
   openAttachment: (id) => invoke('open_attachment', { id }),
+  showAttachmentInFolder: (id) => invoke('show_attachment_in_folder', { id }),
   syncNow: () => invoke('sync_now'),
   getSettings: () => invoke('get_settings'),
   setSettings: (settings) => invoke('set_settings', { settings }),

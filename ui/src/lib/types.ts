@@ -185,6 +185,12 @@ export interface Progress {
   total: number;
 }
 
+/** A downloaded attachment: documents and images open directly, anything else is shown in its folder. */
+export interface Downloaded {
+  path: string;
+  opens_directly: boolean;
+}
+
 /** What a clicked notification is about. */
 export interface OpenItem {
   kind: TimelineKind;

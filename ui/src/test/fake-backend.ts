@@ -35,6 +35,8 @@ function related(kind: SyncKind, item: Fields): unknown {
 
 export class FakeBackend implements Backend {
   calls: string[] = [];
+  /** Attachments whose download is not a document or image the app opens directly. */
+  notOpenable = new Set<string>();
   account: Account | null = null;
   data: Partial<Record<SyncKind, unknown[]>> = {};
   outbox: Queued[] = [];
@@ -123,9 +125,14 @@ export class FakeBackend implements Backend {
   }
   async downloadAttachment(id: string, onProgress: (p: { received: number; total: number }) => void) {
     onProgress({ received: 5, total: 10 });
-    return `/tmp/${id}`;
+    return { path: `/tmp/${id}`, opens_directly: !this.notOpenable.has(id) };
   }
-  async openAttachment() {}
+  async openAttachment(id: string) {
+    this.calls.push(`open ${id}`);
+  }
+  async showAttachmentInFolder(id: string) {
+    this.calls.push(`show ${id}`);
+  }
   async syncNow() {
     this.calls.push('syncNow');
     if (this.offline) throw { code: 'offline', message: 'The server cannot be reached.' };

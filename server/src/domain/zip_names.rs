@@ -1,0 +1,92 @@
+//! The entry names of a ZIP archive, read from its central directory, so that an
+//! upload claiming to be an Office document can be checked without unpacking it.
+
+/// The names in the central directory, or `None` when the archive is malformed,
+/// truncated or ZIP64 (no Office document is that large).
+pub fn zip_entry_names(bytes: &[u8]) -> Option<Vec<String>> {
+    const END: &[u8] = b"PK\x05\x06";
+    const ENTRY: &[u8] = b"PK\x01\x02";
+    let last = bytes.len().checked_sub(22)?;
+    // The end record is followed by a comment of at most 64 KiB.
+    let end = (last.saturating_sub(u16::MAX as usize)..=last).rev().find(|&at| bytes[at..].starts_with(END))?;
+    let count = u16_at(bytes, end + 10)?;
+    let mut at = usize::try_from(u32_at(bytes, end + 16)?).ok()?;
+    if count == u16::MAX {
+        return None;
+    }
+    let mut names = Vec::with_capacity(usize::from(count));
+    for _ in 0..count {
+        if !bytes.get(at..)?.starts_with(ENTRY) {
+            return None;
+        }
+        let name_len = usize::from(u16_at(bytes, at + 28)?);
+        let rest = usize::from(u16_at(bytes, at + 30)?) + usize::from(u16_at(bytes, at + 32)?);
+        let name = bytes.get(at + 46..at + 46 + name_len)?;
+        names.push(String::from_utf8_lossy(name).into_owned());
+        at += 46 + name_len + rest;
+    }
+    Some(names)
+}
+
+fn u16_at(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A stored (uncompressed) ZIP with empty entries of these names.
+    pub fn zip_of(names: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut directory = Vec::new();
+        for name in names {
+            let offset = out.len() as u32;
+            out.extend_from_slice(b"PK\x03\x04");
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            out.extend_from_slice(&[0; 12]);
+            out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(name.as_bytes());
+            directory.extend_from_slice(b"PK\x01\x02");
+            directory.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            directory.extend_from_slice(&[0; 12]);
+            directory.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            directory.extend_from_slice(&[0; 12]);
+            directory.extend_from_slice(&offset.to_le_bytes());
+            directory.extend_from_slice(name.as_bytes());
+        }
+        let directory_offset = out.len() as u32;
+        out.extend_from_slice(&directory);
+        out.extend_from_slice(b"PK\x05\x06\0\0\0\0");
+        out.extend_from_slice(&(names.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(names.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(directory.len() as u32).to_le_bytes());
+        out.extend_from_slice(&directory_offset.to_le_bytes());
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    #[test]
+    fn reads_the_names_of_the_central_directory() {
+        let names = zip_entry_names(&zip_of(&["[Content_Types].xml", "word/document.xml"])).unwrap();
+        assert_eq!(names, ["[Content_Types].xml", "word/document.xml"]);
+        assert_eq!(zip_entry_names(&zip_of(&[])).unwrap(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn malformed_archives_have_no_names() {
+        let mut cut = zip_of(&["a.xml"]);
+        cut.truncate(cut.len() - 30);
+        assert_eq!(zip_entry_names(&cut), None);
+        assert_eq!(zip_entry_names(b"PK\x03\x04"), None);
+        let mut lying = zip_of(&["a.xml"]);
+        let count_at = lying.len() - 12;
+        lying[count_at] = 9;
+        assert_eq!(zip_entry_names(&lying), None, "more entries claimed than present");
+    }
+}
