@@ -172,9 +172,8 @@ async fn candidates(
     fresh: bool,
     limit: usize,
 ) -> AppResult<(Vec<(i64, usize, String)>, bool)> {
-    let parts = candidates_after(viewer, from, high, fresh, limit).into_iter().map(|(_, part)| part).collect();
-    let merged = Merged::new(parts, Key::on("x", &["version", "k", "id"], false), limit + 1);
-    let rows: Vec<Candidate> = merged.fetch_all(db).await?;
+    let parts = candidates_after(viewer, from, high, fresh, limit, true).into_iter().map(|(_, part)| part).collect();
+    let rows: Vec<Candidate> = merge_candidates(parts, limit).fetch_all(db).await?;
     let mut found: Vec<(i64, usize, String)> = rows.into_iter().map(|c| (c.version, c.k as usize, c.id)).collect();
     let more = found.len() > limit;
     found.truncate(limit);
@@ -213,15 +212,23 @@ fn source_select(
 }
 
 /// For each kind and source (its table, its tombstones), named: the first
-/// `limit + 1` changed rows after `from`, in (version, id) order, as parts of one
-/// statement.
-fn candidates_after(viewer: &Viewer, from: &Cursor, high: i64, fresh: bool, limit: usize) -> Vec<(String, Ordered)> {
+/// `limit + 1` changed rows after `from`, in (version, id) order. `chained`: as
+/// parts of one statement, each numbered after the one before; otherwise each on
+/// its own.
+fn candidates_after(
+    viewer: &Viewer,
+    from: &Cursor,
+    high: i64,
+    fresh: bool,
+    limit: usize,
+    chained: bool,
+) -> Vec<(String, Ordered)> {
     let mut parts: Vec<(String, Ordered)> = Vec::new();
     for (k, kind) in KINDS.iter().enumerate() {
         let sources: &[bool] = if fresh { &[false] } else { &[false, true] };
         for &tombstones in sources {
             let columns = format!("x.id, x.version, CAST({k} AS BIGINT) AS k");
-            let previous = parts.last().map(|(_, part)| &part.select);
+            let previous = parts.last().filter(|_| chained).map(|(_, part)| &part.select);
             let select = source_select(viewer, k, tombstones, fresh, &columns, high, previous);
             let mut ordered = Ordered::new(select, Key::on("x", &["version", "id"], false), limit + 1);
             after(from, &mut ordered, k);
@@ -249,15 +256,19 @@ pub fn candidate_queries(viewer: &Viewer) -> (Vec<(String, Ordered)>, Vec<Merged
         scope: viewer.scope.fingerprint(),
         fresh_until: 0,
     };
-    let key = || Key::on("x", &["version", "k", "id"], false);
     let mut parts = Vec::new();
     let mut merged = Vec::new();
     for fresh in [true, false] {
-        parts.extend(candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT));
-        let statement = candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT).into_iter().map(|(_, p)| p);
-        merged.push(Merged::new(statement.collect(), key(), DEFAULT_LIMIT + 1));
+        parts.extend(candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT, false));
+        let statement = candidates_after(viewer, &from, i64::MAX, fresh, DEFAULT_LIMIT, true);
+        merged.push(merge_candidates(statement.into_iter().map(|(_, part)| part).collect(), DEFAULT_LIMIT));
     }
     (parts, merged)
+}
+
+/// The parts of a page's candidates as one statement of `limit + 1` rows.
+fn merge_candidates(parts: Vec<Ordered>, limit: usize) -> Merged {
+    Merged::new(parts, Key::on("x", &["version", "k", "id"], false), limit + 1)
 }
 
 /// How many records a sync from the start brings: every visible one in scope.
