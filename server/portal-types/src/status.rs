@@ -70,6 +70,8 @@ pub enum LiveEventKind {
     ReportShared,
     FollowUpRequired,
     FollowUpPlanned,
+    /// A file was released: the app fetches it with the next sync, not minutes later.
+    AttachmentReleased,
 }
 
 /// Gives a fieldless enum `ALL`, `as_str` and `parse` for its snake_case wire names,
@@ -152,6 +154,7 @@ wire_names!(LiveEventKind {
     ReportShared => "report_shared",
     FollowUpRequired => "follow_up_required",
     FollowUpPlanned => "follow_up_planned",
+    AttachmentReleased => "attachment_released",
 });
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Attachments: files on a report, target or request. Released to the portal
 //! separately from their owner; bytes live in the blob store.
 
-use portal_types::SyncKind;
+use portal_types::{LiveEventKind, SyncKind};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::any::AnyRow;
@@ -10,8 +10,10 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
 use super::dependents;
+use super::events;
 use super::query::{self, flag, HasId, ListSpec};
 use super::time::Timestamp;
+use super::timeline::Place;
 use super::{reports, requests, targets};
 use crate::domain::upload;
 use crate::error::{AppError, AppResult};
@@ -212,6 +214,10 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
         .execute(&mut ***tx)
         .await?;
     dependents::touch(tx, SyncKind::Attachment, id).await?;
+    if released {
+        let place = Place { customer_id: &attachment.customer_id, location_id: &attachment.location_id };
+        events::record(tx, LiveEventKind::AttachmentReleased, &place, id, None).await?;
+    }
     let action = if released { "attachment.release" } else { "attachment.unrelease" };
     audit::record(tx, actor, action, "attachment", Some(id), json!({})).await?;
     Ok(attachment)

@@ -205,6 +205,7 @@ pub fn event_subject(kind: LiveEventKind) -> SyncKind {
         AppointmentScheduled | AppointmentRescheduled | AppointmentCancelled => SyncKind::Appointment,
         ReportShared => SyncKind::Report,
         FollowUpRequired | FollowUpPlanned => SyncKind::FollowUp,
+        AttachmentReleased => SyncKind::Attachment,
     }
 }
 

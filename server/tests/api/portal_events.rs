@@ -9,7 +9,7 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PORTAL_PASSWORD};
+use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PDF, PORTAL_PASSWORD};
 
 /// Reads server-sent events from a streaming response body.
 struct SseReader {
@@ -79,6 +79,25 @@ async fn events_reach_only_clients_in_scope_and_resume_after_the_last_id() {
         // A client that was away resumes after the last event it saw.
         let mut resumed = SseReader::open(&app, &token, Some(event["id"].as_str().unwrap())).await;
         assert_eq!(resumed.next().await["subject_id"], second, "[{b}] missed events are replayed");
+    }
+}
+
+#[tokio::test]
+async fn releasing_a_file_is_a_live_event_for_those_who_may_download_it() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let mut stream = SseReader::open(&app, &token, None).await;
+        let work = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let (status, uploaded) = app.upload("target", &work, "checklist.pdf", "application/pdf", PDF).await;
+        assert_eq!(status, StatusCode::CREATED, "[{b}] {uploaded}");
+        let file = uploaded["id"].as_str().unwrap();
+        app.patch(&format!("/api/v1/attachments/{file}"), json!({ "released": true })).await;
+        let event = stream.next().await;
+        assert_eq!(event["kind"], "attachment_released", "[{b}] {event}");
+        assert_eq!(event["subject_id"], file, "[{b}] the app syncs the file at once");
     }
 }
 
