@@ -17,23 +17,41 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
+/// Which Cargo profile's binaries to run: the tests use debug builds, the
+/// benchmarks release builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Build {
+    Debug,
+    Release,
+}
+
+impl Build {
+    /// The binary `name` (also its package's name) of this build; it must exist.
+    pub fn binary(self, name: &str) -> PathBuf {
+        let (dir, flag) = match self {
+            Build::Debug => ("debug", ""),
+            Build::Release => ("release", " --release"),
+        };
+        let binary = target_dir().join(dir).join(name);
+        assert!(binary.exists(), "{} is missing; run `cargo build{flag} -p {name}`", binary.display());
+        binary
+    }
+}
+
 /// The desktop app binary built by `cargo test --workspace` (or `cargo build`).
 pub fn desktop_binary() -> PathBuf {
-    let binary = target_dir().join("debug/ordinavo-desktop");
-    assert!(binary.exists(), "{} is missing; run `cargo build -p ordinavo-desktop`", binary.display());
-    binary
+    Build::Debug.binary("ordinavo-desktop")
 }
 
 /// The server binary built by `cargo test --workspace` (or `cargo build`).
 pub fn server_binary() -> PathBuf {
-    let binary = target_dir().join("debug/ordinavo-server");
-    assert!(binary.exists(), "{} is missing; run `cargo build -p ordinavo-server`", binary.display());
-    binary
+    Build::Debug.binary("ordinavo-server")
 }
 
 /// A running server process; killed when dropped.
 pub struct Server {
     child: Child,
+    binary: PathBuf,
     pub base_url: String,
     pub env: Vec<(String, String)>,
 }
@@ -42,23 +60,28 @@ impl Server {
     /// Starts `serve` with `args` on a free port, with the given environment, and
     /// waits until `/healthz` answers.
     pub fn start(env: &[(String, String)], args: &[&str]) -> Server {
+        Self::start_built(Build::Debug, env, args)
+    }
+
+    /// Like `start`, with the server binary of `build` (benchmarks run the release one).
+    pub fn start_built(build: Build, env: &[(String, String)], args: &[&str]) -> Server {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut env = env.to_vec();
         env.push(("ORDINAVO_BIND".into(), format!("127.0.0.1:{port}")));
         env.push(("ORDINAVO_LOG".into(), "warn".into()));
-        Self::spawn(env, args)
+        Self::spawn(build.binary("ordinavo-server"), env, args)
     }
 
     /// Starts a server again with the environment of one that was stopped (same
     /// address and data), as after an outage.
     pub fn restart_with(env: Vec<(String, String)>, args: &[&str]) -> Server {
-        Self::spawn(env, args)
+        Self::spawn(server_binary(), env, args)
     }
 
-    fn spawn(env: Vec<(String, String)>, args: &[&str]) -> Server {
+    fn spawn(binary: PathBuf, env: Vec<(String, String)>, args: &[&str]) -> Server {
         let bind =
             env.iter().rev().find(|(k, _)| k == "ORDINAVO_BIND").map(|(_, v)| v.clone()).expect("a bind address");
-        let child = Command::new(server_binary())
+        let child = Command::new(&binary)
             .arg("serve")
             .args(args)
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
@@ -66,7 +89,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start ordinavo-server");
-        let mut server = Server { child, base_url: format!("http://{bind}"), env };
+        let mut server = Server { child, binary, base_url: format!("http://{bind}"), env };
         server.wait_healthy();
         server
     }
@@ -90,7 +113,7 @@ impl Server {
 
     /// Runs another subcommand against the same configuration.
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(server_binary())
+        Command::new(&self.binary)
             .args(args)
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .output()

@@ -67,6 +67,11 @@ impl DriverProcess {
         driver
     }
 
+    /// The driver's process id (the app it starts runs below it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// chromedriver from `CHROMEDRIVER` or the PATH (Debian's `chromium-driver`).
     pub async fn chromedriver() -> DriverProcess {
         let program = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
@@ -168,6 +173,12 @@ impl WebDriver {
         let mut session = WebDriver::new_session(&driver.endpoint, chromium_capabilities()).await?;
         session.driver = Some(driver);
         Ok(session)
+    }
+
+    /// The process id of the driver this session owns, if any; the browser or app
+    /// it drives is among that process's descendants.
+    pub fn driver_pid(&self) -> Option<u32> {
+        self.driver.as_ref().map(DriverProcess::pid)
     }
 
     async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {

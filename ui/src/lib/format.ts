@@ -5,14 +5,33 @@ import type { Locale } from './i18n';
 
 const intlLocale = (locale: Locale) => (locale === 'ar' ? 'ar-AE' : 'en-GB');
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * One formatter per locale and options, kept: building an `Intl.DateTimeFormat` costs far
+ * more than formatting with it, and a list formats several instants per row.
+ */
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale} ${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, options);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+let computerZone: string | null = null;
+
 /** The computer's own time zone. */
 export function localZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+  computerZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return computerZone;
 }
 
 /** `Thu 27 Nov, 09:00` in the given zone; with the zone's name when it is not the computer's. */
 export function dateTime(instant: string, zone: string, locale: Locale, computerZone = localZone()): string {
-  const text = new Intl.DateTimeFormat(intlLocale(locale), {
+  const text = dateFormat(intlLocale(locale), {
     weekday: 'short',
     day: 'numeric',
     month: 'short',
@@ -25,13 +44,13 @@ export function dateTime(instant: string, zone: string, locale: Locale, computer
 
 /** `09:00–11:00` on site. */
 export function timeRange(start: string, end: string, zone: string, locale: Locale): string {
-  const format = new Intl.DateTimeFormat(intlLocale(locale), { hour: '2-digit', minute: '2-digit', timeZone: zone });
+  const format = dateFormat(intlLocale(locale), { hour: '2-digit', minute: '2-digit', timeZone: zone });
   return `${format.format(new Date(start))}–${format.format(new Date(end))}`;
 }
 
 /** A short name of the zone at that instant, e.g. `GMT+4` or `CET`. */
 export function zoneName(instant: string, zone: string, locale: Locale): string {
-  const parts = new Intl.DateTimeFormat(intlLocale(locale), { timeZone: zone, timeZoneName: 'short' }).formatToParts(
+  const parts = dateFormat(intlLocale(locale), { timeZone: zone, timeZoneName: 'short' }).formatToParts(
     new Date(instant),
   );
   return parts.find((part) => part.type === 'timeZoneName')?.value ?? zone;
@@ -39,15 +58,16 @@ export function zoneName(instant: string, zone: string, locale: Locale): string 
 
 /** The calendar day of an instant on site, `YYYY-MM-DD`, for grouping. */
 export function dayKey(instant: string, zone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(new Date(instant));
+  const parts = dateFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    new Date(instant),
+  );
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
 
 /** `Thursday 27 November 2026` for a `YYYY-MM-DD` day. */
 export function longDay(day: string, locale: Locale): string {
-  return new Intl.DateTimeFormat(intlLocale(locale), {
+  return dateFormat(intlLocale(locale), {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
@@ -95,7 +115,7 @@ export function siteTimeToInstant(value: string, zone: string): string | null {
 }
 
 function offsetMinutes(at: number, zone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateFormat('en-US', {
     timeZone: zone,
     hourCycle: 'h23',
     year: 'numeric',
