@@ -18,6 +18,10 @@ export type Connection = 'online' | 'offline' | 'unknown';
 
 const LOCALE_KEY = 'ordinavo.locale';
 
+/** While a long sync runs, screens re-read the cache at most this often: a page a
+ * few milliseconds apart must not make every screen read its windows again. */
+export const PROGRESS_RELOAD_MS = 1000;
+
 export class AppState {
   locale: Locale = $state('en');
   overview: Overview = $state({ account: null, last_synced_at: null, outbox: [] });
@@ -46,6 +50,8 @@ export class AppState {
   }
 
   private storage: Storage | null;
+  /** When a sync's progress last made the screens re-read the cache. */
+  private progressLoadedAt = -Infinity;
 
   get dir() {
     return direction(this.locale);
@@ -101,7 +107,10 @@ export class AppState {
       case 'progress':
         this.connection = 'online';
         this.progress = update.progress;
-        await this.load();
+        if (Date.now() - this.progressLoadedAt >= PROGRESS_RELOAD_MS) {
+          this.progressLoadedAt = Date.now();
+          await this.load();
+        }
         break;
       case 'synced':
         this.connection = 'online';
