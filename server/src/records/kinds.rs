@@ -220,15 +220,18 @@ pub fn about_visible(alias: &str, kinds: impl Iterator<Item = (&'static str, Syn
             None => by_subject.push((subject, vec![name])),
         }
     }
+    // Each nesting level names its subject after its parent, so no alias shadows another.
+    let subject_alias = format!("{alias}_s");
     let arms: Vec<String> = by_subject
         .into_iter()
         .map(|(subject, names)| {
             let named = visibility::any_of(&format!("{alias}.kind"), names.into_iter());
             let subject = of(subject);
-            match subject.rule("s") {
+            let s = &subject_alias;
+            match subject.rule(s) {
                 None => named,
                 Some(rule) => format!(
-                    "({named} AND EXISTS (SELECT 1 FROM {} s WHERE s.id = {alias}.subject_id AND {rule}))",
+                    "({named} AND EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {alias}.subject_id AND {rule}))",
                     subject.table
                 ),
             }
@@ -240,16 +243,17 @@ pub fn about_visible(alias: &str, kinds: impl Iterator<Item = (&'static str, Syn
 /// A released file on something the viewer sees: a published report, open work,
 /// or their own request.
 fn attachment_visible(a: &str) -> String {
-    let [report, work, request] = [SyncKind::Report, SyncKind::Work, SyncKind::Request].map(|kind| {
+    let holder = |kind: SyncKind, column: &str| {
         let kind = of(kind);
-        let rule = kind.rule("s").expect("reports, work and requests have rules");
-        (kind.table, rule)
-    });
+        let s = format!("{a}_{}", kind.alias);
+        let rule = kind.rule(&s).expect("reports, work and requests have rules");
+        format!("EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {a}.{column} AND {rule})", kind.table)
+    };
     format!(
-        "{a}.released = 1 AND (EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.report_id AND {}) \
-         OR EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.target_id AND {}) \
-         OR EXISTS (SELECT 1 FROM {} s WHERE s.id = {a}.request_id AND {}))",
-        report.0, report.1, work.0, work.1, request.0, request.1
+        "{a}.released = 1 AND ({} OR {} OR {})",
+        holder(SyncKind::Report, "report_id"),
+        holder(SyncKind::Work, "target_id"),
+        holder(SyncKind::Request, "request_id")
     )
 }
 
@@ -266,9 +270,9 @@ mod tests {
     #[test]
     fn milestones_are_visible_by_their_subjects_rules() {
         let rule = of(SyncKind::Timeline).rule("e").unwrap();
-        assert!(rule.contains("e.kind IN ('report_shared') AND EXISTS (SELECT 1 FROM visit_reports s"), "{rule}");
-        assert!(rule.contains("s.status = 'published'"), "{rule}");
-        assert!(rule.contains("s.submitted_by = {}"), "own requests only: {rule}");
+        assert!(rule.contains("e.kind IN ('report_shared') AND EXISTS (SELECT 1 FROM visit_reports e_s"), "{rule}");
+        assert!(rule.contains("e_s.status = 'published'"), "{rule}");
+        assert!(rule.contains("e_s.submitted_by = {}"), "own requests only: {rule}");
         assert!(rule.contains("e.kind IN ('follow_up_required', 'follow_up_planned')"), "{rule}");
     }
 
@@ -276,6 +280,10 @@ mod tests {
     fn files_follow_what_they_are_attached_to() {
         let rule = of(SyncKind::Attachment).rule("x").unwrap();
         assert!(rule.starts_with("x.released = 1 AND"), "{rule}");
-        assert!(rule.contains("s.id = x.target_id AND s.status IN ('new', 'scheduled', 'in_progress', 'on_hold')"));
+        assert!(rule.contains("x_t.id = x.target_id AND x_t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')"));
+        // Nested inside a live event's rule, no alias shadows another.
+        let event = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)));
+        assert!(event.contains("FROM attachments e_s WHERE e_s.id = e.subject_id AND e_s.released = 1"), "{event}");
+        assert!(event.contains("FROM visit_reports e_s_v WHERE e_s_v.id = e_s.report_id"), "{event}");
     }
 }
