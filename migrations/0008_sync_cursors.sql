@@ -12,7 +12,6 @@ CREATE TABLE portal_sync_cursors (
     scope TEXT NOT NULL,
     -- The clock when this sync started from the start: up to it nothing can have
     -- been sent before, so only visible rows need reading.
-    fresh_until BIGINT NOT NULL,
-    created_at BIGINT NOT NULL
+    fresh_until BIGINT NOT NULL
 );
 CREATE INDEX portal_sync_cursors_session ON portal_sync_cursors (session_id);

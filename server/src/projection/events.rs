@@ -52,7 +52,10 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     select.scoped(&viewer.scope, "e.customer_id", "e.location_id");
     select.filter("(e.audience IS NULL OR e.audience = {})", Arg::Text(viewer.user_id.clone()));
     // Only events about things the user can still see, by their subjects' rules.
-    let about = kinds::about_visible("e", LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k))));
+    // An event shares its subject's place, so files are announced only where downloads are allowed.
+    let downloads = select.downloads_allowed(&viewer.scope, "e.customer_id", "e.location_id");
+    let subjects = LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k)));
+    let about = kinds::about_visible("e", subjects, Some(&downloads));
     select.filter(&about, Arg::Text(viewer.user_id.clone()));
     let v1 = select.bind(Arg::Int(cursor.version));
     let v2 = select.bind(Arg::Int(cursor.version));

@@ -162,7 +162,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(about_visible(a, TimelineKind::ALL.iter().map(|k| (k.as_str(), milestone_subject(*k))))),
+        rule: |a| Some(about_visible(a, TimelineKind::ALL.iter().map(|k| (k.as_str(), milestone_subject(*k))), None)),
         order: &["id"],
         newest_first: true,
         dependents: &[],
@@ -211,8 +211,14 @@ pub fn event_subject(kind: LiveEventKind) -> SyncKind {
 
 /// A row about a subject (`alias.kind` says what happened, `alias.subject_id` names
 /// the record): visible when its subject is, by the subject kind's own rule.
-/// `kinds` maps each wire name of `alias.kind` to its subject's kind.
-pub fn about_visible(alias: &str, kinds: impl Iterator<Item = (&'static str, SyncKind)>) -> String {
+/// `kinds` maps each wire name of `alias.kind` to its subject's kind. `downloads`
+/// says that the row lies where downloads are allowed (it shares its subject's
+/// place); without it, rows about files are never visible.
+pub fn about_visible(
+    alias: &str,
+    kinds: impl Iterator<Item = (&'static str, SyncKind)>,
+    downloads: Option<&str>,
+) -> String {
     let mut by_subject: Vec<(SyncKind, Vec<&'static str>)> = Vec::new();
     for (name, subject) in kinds {
         match by_subject.iter_mut().find(|(k, _)| *k == subject) {
@@ -228,6 +234,11 @@ pub fn about_visible(alias: &str, kinds: impl Iterator<Item = (&'static str, Syn
             let named = visibility::any_of(&format!("{alias}.kind"), names.into_iter());
             let subject = of(subject);
             let s = &subject_alias;
+            let named = match (subject.downloads, downloads) {
+                (false, _) => named,
+                (true, Some(allowed)) => format!("{named} AND {allowed}"),
+                (true, None) => "1 = 0".to_string(),
+            };
             match subject.rule(s) {
                 None => named,
                 Some(rule) => format!(
@@ -282,7 +293,10 @@ mod tests {
         assert!(rule.starts_with("x.released = 1 AND"), "{rule}");
         assert!(rule.contains("x_t.id = x.target_id AND x_t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')"));
         // Nested inside a live event's rule, no alias shadows another.
-        let event = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)));
+        let event = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)), Some("ALLOWED"));
+        assert!(event.contains("e.kind IN ('attachment_released') AND ALLOWED AND EXISTS"), "{event}");
+        let nowhere = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)), None);
+        assert!(nowhere.contains("(1 = 0 AND EXISTS"), "no download grant to check against: {nowhere}");
         assert!(event.contains("FROM attachments e_s WHERE e_s.id = e.subject_id AND e_s.released = 1"), "{event}");
         assert!(event.contains("FROM visit_reports e_s_v WHERE e_s_v.id = e_s.report_id"), "{event}");
     }

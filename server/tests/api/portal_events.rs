@@ -102,6 +102,31 @@ async fn releasing_a_file_is_a_live_event_for_those_who_may_download_it() {
 }
 
 #[tokio::test]
+async fn a_file_release_is_not_announced_where_downloads_are_not_granted() {
+    for app in TestApp::all_with_demo().await {
+        let b = app.backend;
+        sqlx::query(
+            "UPDATE portal_grants SET can_download = 0 WHERE portal_user_id = (SELECT id FROM portal_users WHERE email = $1)",
+        )
+        .bind(NORTHWIND_MARINA)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+        let token = app.sign_in(NORTHWIND_MARINA, PORTAL_PASSWORD).await;
+        let mut stream = SseReader::open(&app, &token, None).await;
+        let work = app
+            .id_of("SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.name LIKE '%مارينا%'")
+            .await;
+        let (_, uploaded) = app.upload("target", &work, "checklist.pdf", "application/pdf", PDF).await;
+        let file = uploaded["id"].as_str().unwrap().to_string();
+        app.patch(&format!("/api/v1/attachments/{file}"), json!({ "released": true })).await;
+        let follow_up = new_follow_up(&app, "name LIKE '%مارينا%'", "Check chiller 2 bearing").await;
+        let event = stream.next().await;
+        assert_eq!(event["subject_id"], follow_up, "[{b}] the file {file} may not be downloaded here: {event}");
+    }
+}
+
+#[tokio::test]
 async fn events_never_go_out_under_a_narrowed_scope() {
     for app in TestApp::all_with_demo().await {
         let b = app.backend;

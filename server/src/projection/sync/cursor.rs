@@ -6,7 +6,7 @@
 use sqlx::FromRow;
 
 use crate::domain::tokens;
-use crate::storage::{now_ms, Db, WriteTx};
+use crate::storage::{Db, WriteTx};
 
 /// Every token starts so; 16 random bytes follow.
 const PREFIX: &str = "sc_";
@@ -78,8 +78,8 @@ pub async fn issue(
         .await?;
     let token = tokens::generate(PREFIX, 16);
     sqlx::query(
-        "INSERT INTO portal_sync_cursors (token, session_id, version, kind, last_id, scope, fresh_until, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO portal_sync_cursors (token, session_id, version, kind, last_id, scope, fresh_until)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&token)
     .bind(session_id)
@@ -88,7 +88,6 @@ pub async fn issue(
     .bind(&cursor.last_id)
     .bind(&cursor.scope)
     .bind(cursor.fresh_until)
-    .bind(now_ms())
     .execute(&mut ***tx)
     .await?;
     Ok(token)

@@ -149,6 +149,13 @@ impl Select {
 
     /// Restricts rows to where the scope allows attachment downloads.
     pub fn downloadable(&mut self, scope: &Scope, customer_column: &str, location_column: &str) {
+        let condition = self.downloads_allowed(scope, customer_column, location_column);
+        self.clauses.push(condition);
+    }
+
+    /// The condition that a row lies where the scope allows downloads, with its values
+    /// bound here, for a caller that places it inside a larger condition.
+    pub fn downloads_allowed(&mut self, scope: &Scope, customer_column: &str, location_column: &str) -> String {
         let arms = ScopeArms {
             customer_column: customer_column.to_string(),
             location_column: location_column.to_string(),
@@ -157,7 +164,7 @@ impl Select {
             pinned: None,
             checks_only: true,
         };
-        self.clauses.push(arms.any());
+        arms.any()
     }
 
     /// Keeps rows whose `column` is one of `ids`; none when `ids` is empty. The ids
