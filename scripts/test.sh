@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Rust test on SQLite and on a fresh local PostgreSQL cluster, then fuzzes
+# Runs every Rust test on SQLite and on a fresh local PostgreSQL cluster (and the S3 blob
+# store against a local S3 server), then fuzzes
 # both APIs against the server binary those tests built.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -7,6 +8,10 @@ cd "$root"
 ORDINAVO_TEST_POSTGRES_URL=$(scripts/postgres.sh fresh)
 export ORDINAVO_TEST_POSTGRES_URL
 trap 'scripts/postgres.sh stop' EXIT
+# The S3 blob store's tests run against a real S3-compatible server.
+ORDINAVO_TEST_S3_URL=$(scripts/s3.sh start)
+export ORDINAVO_TEST_S3_URL
+trap 'scripts/s3.sh stop; scripts/postgres.sh stop' EXIT
 # The desktop client tests need a display, a keyring and a notification daemon.
 scripts/desktop-session.sh cargo test --workspace --locked
 # About three minutes: no generated request may get a 5xx or an answer off the schema.

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use crate::domain::client_address::{self, Cidr};
+use crate::storage::blobs::BlobStoreSpec;
 
 /// Largest attachment accepted, unless `ORDINAVO_MAX_UPLOAD_BYTES` says otherwise.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
@@ -17,6 +18,8 @@ pub struct Config {
     pub max_upload_bytes: u64,
     /// Reverse proxies whose `X-Forwarded-For` is honoured (`ORDINAVO_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<Cidr>,
+    /// `ORDINAVO_BLOB_STORE`; unset, the database backend chooses (see `storage::blobs::open`).
+    pub blob_store: Option<BlobStoreSpec>,
     pub smtp: Option<SmtpConfig>,
 }
 
@@ -97,6 +100,13 @@ impl Config {
                 name: "ORDINAVO_TRUSTED_PROXIES",
                 message: format!("expected comma-separated IP addresses or CIDR blocks: {message}"),
             })?;
+        let blob_store = match lookup("ORDINAVO_BLOB_STORE") {
+            None => None,
+            Some(text) => Some(
+                BlobStoreSpec::parse(&text, &lookup)
+                    .map_err(|err| ConfigError { name: err.name, message: err.message })?,
+            ),
+        };
         Ok(Self {
             database_url,
             bind,
@@ -104,6 +114,7 @@ impl Config {
             public_url,
             max_upload_bytes,
             trusted_proxies,
+            blob_store,
             smtp: SmtpConfig::from_lookup(&lookup)?,
         })
     }
@@ -199,6 +210,8 @@ mod tests {
         assert!(!err.message.contains("secret"));
         let err = config(&[("ORDINAVO_SMTP_HOST", "mail.example")]).unwrap_err();
         assert_eq!(err.name, "ORDINAVO_SMTP_FROM");
+        let err = config(&[("ORDINAVO_BLOB_STORE", "s3:/files")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_BLOB_STORE");
     }
 
     #[test]

@@ -1,16 +1,14 @@
-//! Streaming an attachment to a client: the server alone sets the headers, with a
-//! cleaned file name, `nosniff`, the exact length and single-range support.
+//! Streaming an attachment from the blob store to a client: the server alone sets the
+//! headers, with a cleaned file name, `nosniff`, the exact length and single-range support.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
 
 use crate::domain::upload::served_name;
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::Attachment;
-use crate::storage::files::BlobStore;
+use crate::storage::blobs::{BlobKey, BlobStore};
 
 /// The byte range a client asked for, resolved against the file size.
 #[derive(Debug, PartialEq, Eq)]
@@ -85,9 +83,8 @@ pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &H
         }
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    let mut file = blobs.open(&attachment.storage_key).await.map_err(AppError::internal)?;
-    file.seek(std::io::SeekFrom::Start(start)).await.map_err(AppError::internal)?;
-    let body = Body::from_stream(ReaderStream::new(file.take(len)));
+    let key = BlobKey::stored(&attachment.storage_key).map_err(AppError::internal)?;
+    let body = Body::from_stream(blobs.read(&key, start..start + len).await.map_err(AppError::internal)?);
     Ok((status, headers, body).into_response())
 }
 

@@ -25,7 +25,6 @@ use axum::{Json, Router};
 use crate::config::Config;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::storage::files::FsBlobStore;
 
 /// Largest body accepted anywhere but the upload routes, which have their own limit:
 /// room for every text field at its longest, and no more.
@@ -35,7 +34,7 @@ const JSON_BODY_LIMIT: usize = 256 * 1024;
 pub async fn open(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     storage::migrate(&db).await?;
-    let blobs = Arc::new(FsBlobStore::new(&config.data_dir));
+    let blobs = storage::blobs::open(config.blob_store.as_ref(), &config.data_dir, &db)?;
     let events = storage::watch::spawn(db.clone());
     portal::warm_up().await;
     Ok(AppState { db, config: Arc::new(config), blobs, events })

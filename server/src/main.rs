@@ -7,6 +7,7 @@ use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use ordinavo_server::config::Config;
 use ordinavo_server::records::{api_keys, staff};
+use ordinavo_server::storage::blobs::{self, BlobStoreSpec};
 use ordinavo_server::{app, demo, open};
 
 #[derive(Parser)]
@@ -35,6 +36,23 @@ enum Command {
     ApiKey {
         #[command(subcommand)]
         command: ApiKeyCommand,
+    },
+    /// Manage attachment storage.
+    Blobs {
+        #[command(subcommand)]
+        command: BlobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BlobsCommand {
+    /// Copy every attachment's blob from the configured store (ORDINAVO_BLOB_STORE) to
+    /// another, checking each SHA-256; safe to run again. Then point ORDINAVO_BLOB_STORE
+    /// at the new store and restart.
+    Migrate {
+        /// fs, database or s3://bucket?endpoint=…&region=…
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -107,6 +125,22 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", key.secret);
             Ok(())
         }
+        Command::Blobs { command: BlobsCommand::Migrate { to } } => {
+            let spec = BlobStoreSpec::parse(&to, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+                .map_err(|err| anyhow::anyhow!("--to: {}: {}", err.name, err.message))?;
+            let state = open(config).await?;
+            let target = blobs::open(Some(&spec), &state.config.data_dir, &state.db)?;
+            let report = blobs::migrate::run(&state.db, state.blobs.as_ref(), &target).await?;
+            println!("{} blobs copied, {} already there", report.copied, report.already_there);
+            if !report.broken.is_empty() {
+                bail!(
+                    "{} blobs are missing from the source store or do not match their SHA-256, and were not copied: {}",
+                    report.broken.len(),
+                    report.broken.join(", ")
+                );
+            }
+            Ok(())
+        }
         Command::ApiKey { command: ApiKeyCommand::Revoke { key } } => {
             let state = open(config).await?;
             if api_keys::revoke(&state.db, &key).await? {
@@ -123,6 +157,7 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let bind = config.bind;
     let public_url = config.public_url.clone();
     let state = open(config).await?;
+    blobs::orphans::spawn(state.db.clone(), state.blobs.clone());
     if with_demo {
         if demo::seed(&state).await? {
             tracing::info!("demo data seeded");

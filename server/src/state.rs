@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::storage::files::BlobStore;
+use crate::storage::blobs::BlobStore;
 use crate::storage::Db;
 
 #[derive(Clone)]

@@ -189,7 +189,7 @@ pub async fn upload(
     staff: Staff,
     request: Request,
 ) -> Result<Response, AdminError> {
-    let result = read_upload(request, state.config.max_upload_bytes, true).await;
+    let result = read_upload(request, state.config.max_upload_bytes, true, &state.blobs).await;
     let (mut upload, token) = match result {
         Ok(read) => read,
         Err(err) => {
@@ -204,7 +204,7 @@ pub async fn upload(
     upload.owner_kind = OwnerKind::Report;
     upload.owner_id = id.clone();
     let mut tx = state.db.begin_write().await?;
-    match attachments::create(&mut tx, &staff.actor(), state.blobs.as_ref(), upload).await {
+    match attachments::create(&mut tx, &staff.actor(), upload).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(done(&format!("/admin/reports/{id}"), Notice::Uploaded))

@@ -63,9 +63,9 @@ async fn upload(
     ApiCaller(actor): ApiCaller,
     request: Request,
 ) -> AppResult<(StatusCode, Json<Attachment>)> {
-    let (upload, _) = read_upload(request, state.config.max_upload_bytes, false).await?;
+    let (upload, _) = read_upload(request, state.config.max_upload_bytes, false, &state.blobs).await?;
     let mut tx = state.db.begin_write().await?;
-    let attachment = attachments::create(&mut tx, &actor, state.blobs.as_ref(), upload).await?;
+    let attachment = attachments::create(&mut tx, &actor, upload).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }

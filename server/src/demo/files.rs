@@ -1,8 +1,28 @@
 //! Small but real files for the demo attachments, made at seed time so nothing
 //! binary is checked in: a one-page PDF and a PNG.
 
+/// The demo's attachments by file name.
+pub fn all() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("Inspection protocol Q4.pdf", pdf(&[
+                "Sprinkler inspection protocol - Q4",
+                "Northwind HQ Berlin, Friedrichstrasse 120",
+                "212 heads inspected, riser 2 pressure drop noted",
+            ])),
+        ("riser-2-valve.png", png(64, 48, [180, 40, 40], [240, 200, 120])),
+        ("Parts quote Hansa Technik.pdf", pdf(&["Quote 44-1902 - internal purchasing only"])),
+        ("Chiller service checklist.pdf", pdf(&["Chiller service checklist", "Dubai Marina Tower", "C1 ok / C2 vibration 4.1 mm/s"])),
+        ("Emergency lighting log.pdf", pdf(&[
+                "Emergency lighting - monthly function test",
+                "Contoso Store Abu Dhabi Mall",
+                "64 of 64 passed",
+            ])),
+        ("roof-drain-7.png", png(48, 48, [60, 90, 60], [200, 220, 200])),
+    ]
+}
+
 /// A valid one-page PDF showing `lines` of text.
-pub fn pdf(lines: &[&str]) -> Vec<u8> {
+fn pdf(lines: &[&str]) -> Vec<u8> {
     let mut content = String::from("BT /F1 14 Tf 56 780 Td 18 TL\n");
     for line in lines {
         let escaped = line.replace('\\', "\\\\").replace('(', "\\(").replace(')', "\\)");
@@ -35,7 +55,7 @@ pub fn pdf(lines: &[&str]) -> Vec<u8> {
 }
 
 /// A `width`×`height` RGB PNG: a diagonal gradient between two colours, like a site photo placeholder.
-pub fn png(width: u32, height: u32, from: [u8; 3], to: [u8; 3]) -> Vec<u8> {
+fn png(width: u32, height: u32, from: [u8; 3], to: [u8; 3]) -> Vec<u8> {
     let mut raw = Vec::with_capacity(((width * 3 + 1) * height) as usize);
     for y in 0..height {
         raw.push(0);

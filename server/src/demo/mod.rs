@@ -5,6 +5,8 @@
 
 mod files;
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use portal_types::{RequestKind, RequestStatus};
@@ -26,6 +28,7 @@ use crate::records::staff::{self, NewStaff, Role};
 use crate::records::targets::{self, NewTarget, TargetPatch};
 use crate::records::time::Timestamp;
 use crate::state::AppState;
+use crate::storage::blobs::StagedFile;
 use crate::storage::WriteTx;
 
 pub const STAFF_EMAIL: &str = "admin@ordinavo.example";
@@ -56,15 +59,21 @@ pub async fn seed(state: &AppState) -> anyhow::Result<bool> {
     )
     .await
     .map_err(|err| anyhow::anyhow!("creating the demo dispatcher: {err}"))?;
+    // Staged before the transaction: the database store writes its chunks in transactions of their own.
+    let mut staged = HashMap::new();
+    for (name, bytes) in files::all() {
+        staged.insert(name, StagedFile::from_bytes(&state.blobs, bytes).await?);
+    }
     let mut tx = state.db.begin_write().await?;
-    Seeder { tx: &mut tx, state }.run().await.map_err(|err| anyhow::anyhow!("seeding demo data: {err:?}"))?;
+    Seeder { tx: &mut tx, files: staged }.run().await.map_err(|err| anyhow::anyhow!("seeding demo data: {err:?}"))?;
     tx.commit().await?;
     Ok(true)
 }
 
 struct Seeder<'a> {
     tx: &'a mut WriteTx,
-    state: &'a AppState,
+    /// The demo attachments by file name, already in the blob store.
+    files: HashMap<&'static str, StagedFile>,
 }
 
 const SYSTEM: Actor = Actor::System;
@@ -324,11 +333,6 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &sprinkler_report,
             "Inspection protocol Q4.pdf",
-            files::pdf(&[
-                "Sprinkler inspection protocol - Q4",
-                "Northwind HQ Berlin, Friedrichstrasse 120",
-                "212 heads inspected, riser 2 pressure drop noted",
-            ]),
             "application/pdf",
             true,
         )
@@ -337,7 +341,6 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &sprinkler_report,
             "riser-2-valve.png",
-            files::png(64, 48, [180, 40, 40], [240, 200, 120]),
             "image/png",
             true,
         )
@@ -346,7 +349,6 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &sprinkler_report,
             "Parts quote Hansa Technik.pdf",
-            files::pdf(&["Quote 44-1902 - internal purchasing only"]),
             "application/pdf",
             false,
         )
@@ -403,7 +405,6 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &chiller_report,
             "Chiller service checklist.pdf",
-            files::pdf(&["Chiller service checklist", "Dubai Marina Tower", "C1 ok / C2 vibration 4.1 mm/s"]),
             "application/pdf",
             true,
         )
@@ -494,11 +495,6 @@ impl Seeder<'_> {
             OwnerKind::Report,
             &lighting_report,
             "Emergency lighting log.pdf",
-            files::pdf(&[
-                "Emergency lighting - monthly function test",
-                "Contoso Store Abu Dhabi Mall",
-                "64 of 64 passed",
-            ]),
             "application/pdf",
             true,
         )
@@ -556,7 +552,6 @@ impl Seeder<'_> {
             OwnerKind::Target,
             &draft_target.id,
             "roof-drain-7.png",
-            files::png(48, 48, [60, 90, 60], [200, 220, 200]),
             "image/png",
             false,
         )
@@ -779,23 +774,13 @@ impl Seeder<'_> {
         owner_kind: OwnerKind,
         owner_id: &str,
         name: &str,
-        bytes: Vec<u8>,
         content_type: &str,
         released: bool,
     ) -> Result<(), crate::error::AppError> {
-        let attachment = attachments::create(
-            self.tx,
-            &SYSTEM,
-            self.state.blobs.as_ref(),
-            Upload {
-                owner_kind,
-                owner_id: owner_id.into(),
-                file_name: name.into(),
-                content_type: content_type.into(),
-                bytes,
-            },
-        )
-        .await?;
+        let file = self.files.remove(name).ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("no demo file {name}")))?;
+        let upload =
+            Upload { owner_kind, owner_id: owner_id.into(), file_name: name.into(), content_type: content_type.into(), file };
+        let attachment = attachments::create(self.tx, &SYSTEM, upload).await?;
         if released {
             attachments::set_released(self.tx, &SYSTEM, &attachment.id, true).await?;
         }

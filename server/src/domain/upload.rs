@@ -3,7 +3,6 @@
 //! name is cleaned and given the extension of its checked type. Every attachment is
 //! opened on a customer's computer, so anything that could run there is refused.
 
-use super::zip_names::zip_entry_names;
 
 /// An accepted content type.
 struct Accepted {
@@ -126,14 +125,33 @@ pub struct CheckedFile {
     pub file_name: String,
 }
 
-/// Checks an upload's name, declared type and bytes; the error is a message for the user.
-pub fn check_file(raw_name: &str, declared: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
+/// What the checks read of a file's bytes, gathered while it streamed in: the file
+/// itself is never held in memory.
+pub struct FileContent<'a> {
+    /// The first `HEAD_LEN` bytes (all of them for a shorter file).
+    pub head: &'a [u8],
+    /// Whether the whole file is valid UTF-8.
+    pub utf8: bool,
+    /// The entry names of a ZIP archive's directory, when `is_zip` said to read them and they could be.
+    pub zip_entries: Option<&'a [String]>,
+}
+
+/// Enough for every magic number above.
+pub const HEAD_LEN: usize = 64;
+
+/// Whether a file starting with `head` is a ZIP archive, whose directory the checks need.
+pub fn is_zip(head: &[u8]) -> bool {
+    head.starts_with(b"PK\x03\x04")
+}
+
+/// Checks an upload's name, declared type and content; the error is a message for the user.
+pub fn check_file(raw_name: &str, declared: &str, content: &FileContent) -> Result<CheckedFile, String> {
     let file_name = clean_file_name(raw_name);
     if let Some(extension) = extension(&file_name).filter(|ext| EXECUTABLE_EXTENSIONS.contains(&ext.as_str())) {
         return Err(format!("{extension} files cannot be attached: programs and scripts are refused"));
     }
-    let accepted = check_content_type(declared, bytes)?;
-    if EXECUTABLE_MAGIC.iter().any(|magic| bytes.starts_with(magic)) {
+    let accepted = check_content_type(declared, content)?;
+    if EXECUTABLE_MAGIC.iter().any(|magic| content.head.starts_with(magic)) {
         return Err("the file is a program or script, which cannot be attached".into());
     }
     Ok(CheckedFile { content_type: accepted.name.to_string(), file_name: with_extension_of(&file_name, accepted) })
@@ -148,7 +166,7 @@ pub fn served_name(file_name: &str, content_type: &str) -> String {
     }
 }
 
-fn check_content_type(declared: &str, bytes: &[u8]) -> Result<&'static Accepted, String> {
+fn check_content_type(declared: &str, content: &FileContent) -> Result<&'static Accepted, String> {
     let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let Some(accepted) = ACCEPTED.iter().find(|accepted| accepted.name == declared) else {
         return Err(format!(
@@ -157,11 +175,11 @@ fn check_content_type(declared: &str, bytes: &[u8]) -> Result<&'static Accepted,
     };
     let name = accepted.name;
     match accepted.format {
-        Format::Magic(magic) if !bytes.starts_with(magic) => Err(format!("the file content is not {name}")),
-        Format::Text if std::str::from_utf8(bytes).is_err() => {
+        Format::Magic(magic) if !content.head.starts_with(magic) => Err(format!("the file content is not {name}")),
+        Format::Text if !content.utf8 => {
             Err(format!("the file content is not {name} (UTF-8 text)"))
         }
-        Format::Ooxml(main_part) if !is_ooxml(bytes, main_part) => {
+        Format::Ooxml(main_part) if !is_ooxml(content, main_part) => {
             Err(format!("the file content is not {name} (an Office document package)"))
         }
         _ => Ok(accepted),
@@ -170,11 +188,8 @@ fn check_content_type(declared: &str, bytes: &[u8]) -> Result<&'static Accepted,
 
 /// A ZIP is an Office document only with the package's content types and its main
 /// part; a Java archive (manifest or classes) is refused whatever it claims to be.
-fn is_ooxml(bytes: &[u8], main_part: &str) -> bool {
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return false;
-    }
-    let Some(names) = zip_entry_names(bytes) else {
+fn is_ooxml(content: &FileContent, main_part: &str) -> bool {
+    let Some(names) = content.zip_entries.filter(|_| is_zip(content.head)) else {
         return false;
     };
     let java = names.iter().any(|n| n.eq_ignore_ascii_case("META-INF/MANIFEST.MF") || n.ends_with(".class"));
@@ -225,20 +240,31 @@ fn is_format_char(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::zip_names::tests::zip_of;
+    use super::super::zip_names::tests::{zip_entry_names, zip_of};
     use super::*;
 
     const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
+    /// Checks a file as an upload would be, from what is gathered while it streams in.
+    fn check_bytes(name: &str, declared: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
+        let names = if is_zip(bytes) { zip_entry_names(bytes) } else { None };
+        let content = FileContent {
+            head: &bytes[..bytes.len().min(HEAD_LEN)],
+            utf8: std::str::from_utf8(bytes).is_ok(),
+            zip_entries: names.as_deref(),
+        };
+        check_file(name, declared, &content)
+    }
+
     fn checked(name: &str, declared: &str, bytes: &[u8]) -> Result<String, String> {
-        check_file(name, declared, bytes).map(|file| file.file_name)
+        check_bytes(name, declared, bytes).map(|file| file.file_name)
     }
 
     #[test]
     fn accepts_matching_types_and_refuses_spoofed_ones() {
-        let pdf = check_file("a.pdf", "application/pdf", b"%PDF-1.7 ...").unwrap();
+        let pdf = check_bytes("a.pdf", "application/pdf", b"%PDF-1.7 ...").unwrap();
         assert_eq!(pdf.content_type, "application/pdf");
-        assert_eq!(check_file("a.png", "IMAGE/PNG; x=y", b"\x89PNG\r\n\x1a\nrest").unwrap().content_type, "image/png");
+        assert_eq!(check_bytes("a.png", "IMAGE/PNG; x=y", b"\x89PNG\r\n\x1a\nrest").unwrap().content_type, "image/png");
         assert!(checked("a.pdf", "application/pdf", b"<html>").unwrap_err().contains("not application/pdf"));
         assert!(checked("a.html", "text/html", b"<html>").unwrap_err().contains("not accepted"));
         assert!(checked("a", "application/x-msdownload", b"MZ").is_err());

@@ -1,27 +1,49 @@
 //! The entry names of a ZIP archive, read from its central directory, so that an
-//! upload claiming to be an Office document can be checked without unpacking it.
+//! upload claiming to be an Office document can be checked without unpacking it. The
+//! directory is found from the archive's last bytes, then read on its own: the file
+//! itself stays in the blob store.
 
-/// The names in the central directory, or `None` when the archive is malformed,
-/// truncated or ZIP64 (no Office document is that large).
-pub fn zip_entry_names(bytes: &[u8]) -> Option<Vec<String>> {
+/// How many bytes at the end of an archive hold its end record: the record and a
+/// comment of at most 64 KiB.
+pub const TAIL_LEN: u64 = 22 + u16::MAX as u64;
+
+/// Directories larger than this are refused: an Office document has a few hundred entries.
+const DIRECTORY_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// Where the central directory lies and how many entries it holds.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Directory {
+    pub offset: u64,
+    pub len: u64,
+    pub count: u16,
+}
+
+/// Finds the directory from the last `TAIL_LEN` (or fewer) bytes of an archive of
+/// `file_len` bytes; `None` when there is no end record, the directory lies outside
+/// the file, or the archive is ZIP64 (no Office document is that large).
+pub fn find_directory(tail: &[u8], file_len: u64) -> Option<Directory> {
     const END: &[u8] = b"PK\x05\x06";
+    let last = tail.len().checked_sub(22)?;
+    let end = (last.saturating_sub(u16::MAX as usize)..=last).rev().find(|&at| tail[at..].starts_with(END))?;
+    let count = u16_at(tail, end + 10)?;
+    let len = u64::from(u32_at(tail, end + 12)?);
+    let offset = u64::from(u32_at(tail, end + 16)?);
+    let fits = offset.checked_add(len).is_some_and(|stop| stop <= file_len);
+    (count != u16::MAX && fits && len <= DIRECTORY_LIMIT).then_some(Directory { offset, len, count })
+}
+
+/// The names of the `count` entries of a central directory, or `None` when it is malformed.
+pub fn directory_names(directory: &[u8], count: u16) -> Option<Vec<String>> {
     const ENTRY: &[u8] = b"PK\x01\x02";
-    let last = bytes.len().checked_sub(22)?;
-    // The end record is followed by a comment of at most 64 KiB.
-    let end = (last.saturating_sub(u16::MAX as usize)..=last).rev().find(|&at| bytes[at..].starts_with(END))?;
-    let count = u16_at(bytes, end + 10)?;
-    let mut at = usize::try_from(u32_at(bytes, end + 16)?).ok()?;
-    if count == u16::MAX {
-        return None;
-    }
+    let mut at = 0;
     let mut names = Vec::with_capacity(usize::from(count));
     for _ in 0..count {
-        if !bytes.get(at..)?.starts_with(ENTRY) {
+        if !directory.get(at..)?.starts_with(ENTRY) {
             return None;
         }
-        let name_len = usize::from(u16_at(bytes, at + 28)?);
-        let rest = usize::from(u16_at(bytes, at + 30)?) + usize::from(u16_at(bytes, at + 32)?);
-        let name = bytes.get(at + 46..at + 46 + name_len)?;
+        let name_len = usize::from(u16_at(directory, at + 28)?);
+        let rest = usize::from(u16_at(directory, at + 30)?) + usize::from(u16_at(directory, at + 32)?);
+        let name = directory.get(at + 46..at + 46 + name_len)?;
         names.push(String::from_utf8_lossy(name).into_owned());
         at += 46 + name_len + rest;
     }
@@ -39,6 +61,14 @@ fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The names of a whole archive in memory, as the upload check reads them from a store.
+    pub fn zip_entry_names(bytes: &[u8]) -> Option<Vec<String>> {
+        let len = bytes.len() as u64;
+        let tail = &bytes[len.saturating_sub(TAIL_LEN) as usize..];
+        let directory = find_directory(tail, len)?;
+        directory_names(&bytes[directory.offset as usize..(directory.offset + directory.len) as usize], directory.count)
+    }
 
     /// A stored (uncompressed) ZIP with empty entries of these names.
     pub fn zip_of(names: &[&str]) -> Vec<u8> {

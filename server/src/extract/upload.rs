@@ -1,5 +1,7 @@
 //! Attachment uploads as multipart forms, shared by the integration API and the admin web.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Request};
@@ -7,17 +9,24 @@ use axum::http::StatusCode;
 
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{OwnerKind, Upload};
+use crate::storage::blobs::{BlobStore, ReceiveError, StagedFile};
 
 /// Room for the form's text fields and the multipart framing around the file.
 const FORM_OVERHEAD: u64 = 64 * 1024;
 /// Largest text field of an upload form (the owner, the CSRF token).
 const TEXT_FIELD_LIMIT: usize = 4 * 1024;
 
-/// Reads an upload form from the raw request, stopping as soon as the file exceeds
-/// `limit` bytes, a text field exceeds a few KiB or the whole body exceeds the two
-/// together. The route must disable the default body limit, which is sized for JSON.
-/// The admin web's form also carries its CSRF token (`with_csrf`).
-pub async fn read_upload(request: Request, limit: u64, with_csrf: bool) -> AppResult<(Upload, Option<String>)> {
+/// Reads an upload form from the raw request, streaming the file into a staged blob
+/// of `blobs` and stopping as soon as it exceeds `limit` bytes, a text field exceeds a
+/// few KiB or the whole body exceeds the two together. The route must disable the
+/// default body limit, which is sized for JSON. The admin web's form also carries its
+/// CSRF token (`with_csrf`).
+pub async fn read_upload(
+    request: Request,
+    limit: u64,
+    with_csrf: bool,
+    blobs: &Arc<dyn BlobStore>,
+) -> AppResult<(Upload, Option<String>)> {
     let body_limit = usize::try_from(limit.saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, body_limit)));
     let mut multipart = Multipart::from_request(request, &())
@@ -51,17 +60,15 @@ pub async fn read_upload(request: Request, limit: u64, with_csrf: bool) -> AppRe
             "file" => {
                 let file_name = field.file_name().unwrap_or("attachment").to_string();
                 let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() as u64 > limit {
-                        return Err(AppError::TooLarge(format!(
-                            "the file is larger than the upload limit of {} MiB",
-                            limit / (1024 * 1024)
-                        )));
-                    }
-                }
-                file = Some((file_name, content_type, bytes));
+                let staged = StagedFile::receive(blobs, limit, &mut field).await.map_err(|err| match err {
+                    ReceiveError::TooLarge => AppError::TooLarge(format!(
+                        "the file is larger than the upload limit of {} MiB",
+                        limit / (1024 * 1024)
+                    )),
+                    ReceiveError::Source(err) => multipart_error(err),
+                    ReceiveError::Store(err) => AppError::internal(err),
+                })?;
+                file = Some((file_name, content_type, staged));
             }
             _ => csrf = Some(text(&mut field, &name).await?),
         }
@@ -75,8 +82,8 @@ pub async fn read_upload(request: Request, limit: u64, with_csrf: bool) -> AppRe
         }
     }
     match (owner_kind, owner_id, file) {
-        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, bytes))) => {
-            Ok((Upload { owner_kind, owner_id, file_name, content_type, bytes }, csrf))
+        (Some(owner_kind), Some(owner_id), Some((file_name, content_type, file))) => {
+            Ok((Upload { owner_kind, owner_id, file_name, content_type, file }, csrf))
         }
         _ => Err(AppError::invalid(missing)),
     }

@@ -18,7 +18,7 @@ use super::{reports, requests, targets};
 use crate::domain::upload;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Page, PageQuery};
-use crate::storage::files::BlobStore;
+use crate::storage::blobs::StagedFile;
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -92,13 +92,13 @@ impl OwnerKind {
     }
 }
 
-/// An uploaded file, already read and within the size limit.
+/// An uploaded file, streamed into a staged blob within the size limit.
 pub struct Upload {
     pub owner_kind: OwnerKind,
     pub owner_id: String,
     pub file_name: String,
     pub content_type: String,
-    pub bytes: Vec<u8>,
+    pub file: StagedFile,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -130,29 +130,35 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
     query::one(executor, &format!("{SELECT} WHERE x.id = $1"), id).await
 }
 
-/// Checks and stores an upload. Attachments start unreleased.
-pub async fn create(tx: &mut WriteTx, actor: &Actor, blobs: &dyn BlobStore, upload: Upload) -> AppResult<Attachment> {
+/// Checks an upload and commits its blob with the record. Attachments start unreleased.
+pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResult<Attachment> {
     let (customer_id, location_id) = owner_place(tx, upload.owner_kind, &upload.owner_id).await?;
-    let checked = upload::check_file(&upload.file_name, &upload.content_type, &upload.bytes)
+    let checked = upload
+        .file
+        .check(|content| upload::check_file(&upload.file_name, &upload.content_type, content))
+        .await
+        .map_err(AppError::internal)?
         .map_err(|message| AppError::field("file", message))?;
-    if upload.bytes.is_empty() {
+    if upload.file.size == 0 {
         return Err(AppError::field("file", "the file is empty"));
     }
-    let blob = blobs.put(&upload.bytes).await.map_err(AppError::internal)?;
-    let now = Timestamp(now_ms());
+    let (sha256, size_bytes) = (upload.file.sha256.clone(), upload.file.size as i64);
     let owner = |kind: OwnerKind| (upload.owner_kind == kind).then(|| upload.owner_id.clone());
+    let (report_id, target_id, request_id) = (owner(OwnerKind::Report), owner(OwnerKind::Target), owner(OwnerKind::Request));
+    let storage_key = upload.file.commit(tx).await.map_err(AppError::internal)?.name();
+    let now = Timestamp(now_ms());
     let attachment = Attachment {
         id: new_id(),
-        report_id: owner(OwnerKind::Report),
-        target_id: owner(OwnerKind::Target),
-        request_id: owner(OwnerKind::Request),
+        report_id,
+        target_id,
+        request_id,
         customer_id,
         location_id,
         file_name: checked.file_name,
         content_type: checked.content_type,
-        size_bytes: blob.size_bytes as i64,
-        sha256: blob.sha256,
-        storage_key: blob.storage_key,
+        size_bytes,
+        sha256,
+        storage_key,
         released: false,
         released_at: None,
         uploaded_by: actor.label(),
@@ -223,7 +229,8 @@ pub async fn set_released(tx: &mut WriteTx, actor: &Actor, id: &str, released: b
     Ok(attachment)
 }
 
-/// Deletes an attachment record. The blob stays: identical content may back other records.
+/// Deletes an attachment record. The blob stays, as identical content may back other
+/// records; orphan collection removes it once none does.
 pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> {
     let attachment = get(&mut ***tx, id).await?;
     dependents::touch(tx, SyncKind::Attachment, id).await?;

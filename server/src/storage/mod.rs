@@ -1,9 +1,9 @@
 //! Database access shared by every area: connecting, migrating, write transactions,
-//! change versions and attachment files. Queries are written once, with `$n`
+//! change versions and attachment blobs. Queries are written once, with `$n`
 //! placeholders that both SQLite and PostgreSQL accept, through sqlx's `Any` driver.
 
+pub mod blobs;
 mod connect;
-pub mod files;
 pub mod watch;
 mod write_tx;
 

@@ -10,7 +10,7 @@ use crate::support::{work, TestApp};
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// A stored ZIP with empty entries of these names.
-fn zip_of(names: &[&str]) -> Vec<u8> {
+pub(crate) fn zip_of(names: &[&str]) -> Vec<u8> {
     let (mut out, mut directory) = (Vec::new(), Vec::new());
     for name in names {
         let offset = out.len() as u32;

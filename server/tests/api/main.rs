@@ -7,6 +7,8 @@ mod admin_session;
 mod admin_support;
 mod auth;
 mod bad_input;
+mod blob_maintenance;
+mod blob_stores;
 mod body_limits;
 mod client_address;
 mod dangerous_files;
