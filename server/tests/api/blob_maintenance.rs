@@ -26,7 +26,8 @@ fn switched(app: &TestApp, blobs: Arc<dyn BlobStore>) -> axum::Router {
 
 #[tokio::test]
 async fn blobs_migrate_copies_every_blob_between_stores_and_runs_again_safely() {
-    for app in TestApp::all_with(&[("ORDINAVO_BLOB_STORE", "fs".to_string())]).await {
+    let vars = [("ORDINAVO_BLOB_STORE", "fs".to_string()), ("ORDINAVO_MAX_UPLOAD_BYTES", "1048576".to_string())];
+    for app in TestApp::all_with(&vars).await {
         let b = app.backend;
         let (_, _, target) = work(&app).await;
         let files = [pdf_of(300_000), pdf_of(1_000)];

@@ -48,7 +48,7 @@ impl BlobKey {
 
     /// A fresh staged key for a new upload.
     pub fn new_staged() -> Self {
-        Self::Staged(uuid::Uuid::new_v4().simple().to_string())
+        Self::Staged(uuid::Uuid::now_v7().simple().to_string())
     }
 
     fn staged(id: &str) -> anyhow::Result<Self> {

@@ -55,7 +55,7 @@ struct S3Writer {
 
 impl S3Writer {
     async fn send_part(&mut self) -> anyhow::Result<()> {
-        let part = std::mem::take(&mut self.buffer).freeze();
+        let part = std::mem::replace(&mut self.buffer, PutPayloadMut::new()).freeze();
         if self.multipart.is_none() {
             self.multipart = Some(self.store.put_multipart(&path_of(&self.key)).await.context("starting an S3 upload")?);
         }
@@ -84,7 +84,7 @@ impl BlobWriter for S3Writer {
 
     async fn finish(mut self: Box<Self>) -> anyhow::Result<()> {
         if self.multipart.is_none() {
-            let payload = std::mem::take(&mut self.buffer).freeze();
+            let payload = std::mem::replace(&mut self.buffer, PutPayloadMut::new()).freeze();
             self.store.put(&path_of(&self.key), payload).await.context("uploading to S3")?;
             return Ok(());
         }
