@@ -12,20 +12,21 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt;
 
 use crate::dangerous_files::zip_of;
-use crate::support::{work, TestApp};
+use crate::support::{fresh_databases, work, TestApp};
 
-/// The stores under test with the variables that choose them: files and the database
-/// always, S3 when `ORDINAVO_TEST_S3_URL` names a server (`scripts/s3.sh`, started by
-/// `make test`), in a fresh bucket.
-pub async fn stores() -> Vec<(&'static str, Vec<(&'static str, String)>)> {
-    let mut stores = vec![
-        ("fs", vec![("ORDINAVO_BLOB_STORE", "fs".to_string())]),
-        ("database", vec![("ORDINAVO_BLOB_STORE", "database".to_string())]),
-    ];
-    if let Ok(url) = std::env::var("ORDINAVO_TEST_S3_URL") {
-        stores.push(("s3", s3_store(&url).await));
+/// The stores under test: files and the database always, S3 when `ORDINAVO_TEST_S3_URL`
+/// names a server (`scripts/s3.sh`, started by `make test`).
+pub fn stores() -> Vec<&'static str> {
+    let s3 = std::env::var("ORDINAVO_TEST_S3_URL").is_ok();
+    ["fs", "database", "s3"].into_iter().filter(|store| *store != "s3" || s3).collect()
+}
+
+/// The variables that choose `store`; an S3 store gets a bucket of its own.
+pub async fn store_vars(store: &str) -> Vec<(&'static str, String)> {
+    match store {
+        "s3" => s3_store(&std::env::var("ORDINAVO_TEST_S3_URL").unwrap()).await,
+        other => vec![("ORDINAVO_BLOB_STORE", other.to_string())],
     }
-    stores
 }
 
 /// A new bucket on the test S3 server and the variables that use it.
@@ -40,13 +41,14 @@ pub async fn s3_store(url: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-/// One app per store and backend, with an upload limit of `limit` bytes.
+/// One app per store and backend, each with a store of its own and an upload limit of `limit` bytes.
 pub async fn apps_on_every_store(limit: usize) -> Vec<(String, TestApp)> {
     let mut apps = Vec::new();
-    for (store, mut vars) in stores().await {
-        vars.push(("ORDINAVO_MAX_UPLOAD_BYTES", limit.to_string()));
-        for app in TestApp::all_with(&vars).await {
-            apps.push((format!("{store} on {}", app.backend), app));
+    for store in stores() {
+        for (backend, url, dir) in fresh_databases().await {
+            let mut vars = store_vars(store).await;
+            vars.push(("ORDINAVO_MAX_UPLOAD_BYTES", limit.to_string()));
+            apps.push((format!("{store} on {backend}"), TestApp::configured(backend, url, dir, &vars).await));
         }
     }
     apps

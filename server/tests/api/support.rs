@@ -33,6 +33,18 @@ async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
     urls
 }
 
+/// A fresh, empty database on each available backend, with a data directory for it.
+pub async fn fresh_databases() -> Vec<(&'static str, String, tempfile::TempDir)> {
+    let probe = tempfile::tempdir().unwrap();
+    let mut databases = Vec::new();
+    for (backend, url) in database_urls(probe.path()).await {
+        let dir = tempfile::tempdir().unwrap();
+        let url = if backend == "sqlite" { format!("sqlite://{}", dir.path().join("test.db").display()) } else { url };
+        databases.push((backend, url, dir));
+    }
+    databases
+}
+
 impl TestApp {
     /// One fresh app per available backend, each with a valid API key.
     pub async fn all() -> Vec<TestApp> {
@@ -42,11 +54,7 @@ impl TestApp {
     /// One fresh app per available backend, with extra configuration variables.
     pub async fn all_with(extra: &[(&str, String)]) -> Vec<TestApp> {
         let mut apps = Vec::new();
-        let probe = tempfile::tempdir().unwrap();
-        for (backend, url) in database_urls(probe.path()).await {
-            let dir = tempfile::tempdir().unwrap();
-            let url =
-                if backend == "sqlite" { format!("sqlite://{}", dir.path().join("test.db").display()) } else { url };
+        for (backend, url, dir) in fresh_databases().await {
             apps.push(Self::configured(backend, url, dir, extra).await);
         }
         apps
@@ -59,7 +67,8 @@ impl TestApp {
         Self::configured("sqlite", url, dir, extra).await
     }
 
-    async fn configured(
+    /// An app on the database `url`, with its data in `dir` and extra configuration variables.
+    pub async fn configured(
         backend: &'static str,
         url: String,
         dir: tempfile::TempDir,
