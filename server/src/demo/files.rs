@@ -4,19 +4,24 @@
 /// The demo's attachments by file name.
 pub fn all() -> Vec<(&'static str, Vec<u8>)> {
     vec![
-        ("Inspection protocol Q4.pdf", pdf(&[
+        (
+            "Inspection protocol Q4.pdf",
+            pdf(&[
                 "Sprinkler inspection protocol - Q4",
                 "Northwind HQ Berlin, Friedrichstrasse 120",
                 "212 heads inspected, riser 2 pressure drop noted",
-            ])),
+            ]),
+        ),
         ("riser-2-valve.png", png(64, 48, [180, 40, 40], [240, 200, 120])),
         ("Parts quote Hansa Technik.pdf", pdf(&["Quote 44-1902 - internal purchasing only"])),
-        ("Chiller service checklist.pdf", pdf(&["Chiller service checklist", "Dubai Marina Tower", "C1 ok / C2 vibration 4.1 mm/s"])),
-        ("Emergency lighting log.pdf", pdf(&[
-                "Emergency lighting - monthly function test",
-                "Contoso Store Abu Dhabi Mall",
-                "64 of 64 passed",
-            ])),
+        (
+            "Chiller service checklist.pdf",
+            pdf(&["Chiller service checklist", "Dubai Marina Tower", "C1 ok / C2 vibration 4.1 mm/s"]),
+        ),
+        (
+            "Emergency lighting log.pdf",
+            pdf(&["Emergency lighting - monthly function test", "Contoso Store Abu Dhabi Mall", "64 of 64 passed"]),
+        ),
         ("roof-drain-7.png", png(48, 48, [60, 90, 60], [200, 220, 200])),
     ]
 }

@@ -329,30 +329,11 @@ impl Seeder<'_> {
             portal_summary: "All 212 sprinkler heads were inspected and are in good order. We found a worn gasket on a valve of riser 2, which causes a small pressure loss.".into(),
             portal_message: "We will replace the gasket on a short follow-up visit; the system remains fully operational until then.".into(),
         }).await?;
-        self.attach(
-            OwnerKind::Report,
-            &sprinkler_report,
-            "Inspection protocol Q4.pdf",
-            "application/pdf",
-            true,
-        )
-        .await?;
-        self.attach(
-            OwnerKind::Report,
-            &sprinkler_report,
-            "riser-2-valve.png",
-            "image/png",
-            true,
-        )
-        .await?;
-        self.attach(
-            OwnerKind::Report,
-            &sprinkler_report,
-            "Parts quote Hansa Technik.pdf",
-            "application/pdf",
-            false,
-        )
-        .await?;
+        self.attach(OwnerKind::Report, &sprinkler_report, "Inspection protocol Q4.pdf", "application/pdf", true)
+            .await?;
+        self.attach(OwnerKind::Report, &sprinkler_report, "riser-2-valve.png", "image/png", true).await?;
+        self.attach(OwnerKind::Report, &sprinkler_report, "Parts quote Hansa Technik.pdf", "application/pdf", false)
+            .await?;
         let gasket_visit = self.appointment(&sprinkler.id, &berlin, 3, 8, 0, 10, 0, true).await?;
         let follow_up = follow_ups::create(
             self.tx,
@@ -401,14 +382,8 @@ impl Seeder<'_> {
             portal_summary: "Both chillers were serviced: filters cleaned and refrigerant levels checked. Chiller 2 needs a bearing inspection within four weeks.".into(),
             portal_message: "تم تنظيف الفلاتر وفحص مستويات غاز التبريد. سنتواصل معكم لتحديد موعد فحص محمل المبرد رقم 2.".into(),
         }).await?;
-        self.attach(
-            OwnerKind::Report,
-            &chiller_report,
-            "Chiller service checklist.pdf",
-            "application/pdf",
-            true,
-        )
-        .await?;
+        self.attach(OwnerKind::Report, &chiller_report, "Chiller service checklist.pdf", "application/pdf", true)
+            .await?;
         follow_ups::create(
             self.tx,
             &SYSTEM,
@@ -491,14 +466,7 @@ impl Seeder<'_> {
             },
         )
         .await?;
-        self.attach(
-            OwnerKind::Report,
-            &lighting_report,
-            "Emergency lighting log.pdf",
-            "application/pdf",
-            true,
-        )
-        .await?;
+        self.attach(OwnerKind::Report, &lighting_report, "Emergency lighting log.pdf", "application/pdf", true).await?;
         let upcoming = self.appointment(&lighting.id, &abu_dhabi, 1, 7, 0, 10, 0, true).await?;
         appointments::update(
             self.tx,
@@ -548,14 +516,7 @@ impl Seeder<'_> {
             "Quote pending",
         )
         .await?;
-        self.attach(
-            OwnerKind::Target,
-            &draft_target.id,
-            "roof-drain-7.png",
-            "image/png",
-            false,
-        )
-        .await?;
+        self.attach(OwnerKind::Target, &draft_target.id, "roof-drain-7.png", "image/png", false).await?;
 
         self.internal_records(&northwind.id, &marina.id).await?;
         Ok(())
@@ -777,9 +738,17 @@ impl Seeder<'_> {
         content_type: &str,
         released: bool,
     ) -> Result<(), crate::error::AppError> {
-        let file = self.files.remove(name).ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("no demo file {name}")))?;
-        let upload =
-            Upload { owner_kind, owner_id: owner_id.into(), file_name: name.into(), content_type: content_type.into(), file };
+        let file = self
+            .files
+            .remove(name)
+            .ok_or_else(|| crate::error::AppError::internal(anyhow::anyhow!("no demo file {name}")))?;
+        let upload = Upload {
+            owner_kind,
+            owner_id: owner_id.into(),
+            file_name: name.into(),
+            content_type: content_type.into(),
+            file,
+        };
         let attachment = attachments::create(self.tx, &SYSTEM, upload).await?;
         if released {
             attachments::set_released(self.tx, &SYSTEM, &attachment.id, true).await?;

@@ -3,7 +3,6 @@
 //! name is cleaned and given the extension of its checked type. Every attachment is
 //! opened on a customer's computer, so anything that could run there is refused.
 
-
 /// An accepted content type.
 struct Accepted {
     name: &'static str,
@@ -176,9 +175,7 @@ fn check_content_type(declared: &str, content: &FileContent) -> Result<&'static 
     let name = accepted.name;
     match accepted.format {
         Format::Magic(magic) if !content.head.starts_with(magic) => Err(format!("the file content is not {name}")),
-        Format::Text if !content.utf8 => {
-            Err(format!("the file content is not {name} (UTF-8 text)"))
-        }
+        Format::Text if !content.utf8 => Err(format!("the file content is not {name} (UTF-8 text)")),
         Format::Ooxml(main_part) if !is_ooxml(content, main_part) => {
             Err(format!("the file content is not {name} (an Office document package)"))
         }

@@ -144,7 +144,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResul
     }
     let (sha256, size_bytes) = (upload.file.sha256.clone(), upload.file.size as i64);
     let owner = |kind: OwnerKind| (upload.owner_kind == kind).then(|| upload.owner_id.clone());
-    let (report_id, target_id, request_id) = (owner(OwnerKind::Report), owner(OwnerKind::Target), owner(OwnerKind::Request));
+    let (report_id, target_id, request_id) =
+        (owner(OwnerKind::Report), owner(OwnerKind::Target), owner(OwnerKind::Request));
     let storage_key = upload.file.commit(tx).await.map_err(AppError::internal)?.name();
     let now = Timestamp(now_ms());
     let attachment = Attachment {

@@ -73,7 +73,7 @@ async fn blobs_migrate_names_blobs_that_do_not_match_their_hash() {
         std::fs::write(&path, damaged).unwrap();
         let to = store_of(&app, &[("ORDINAVO_BLOB_STORE", "database".to_string())], std::path::Path::new(".")).await;
         let report = migrate::run(&app.state.db, app.state.blobs.as_ref(), &to).await.unwrap();
-        assert_eq!(report.broken, [sha.clone()], "[{}]", app.backend);
+        assert_eq!(report.broken, std::slice::from_ref(&sha), "[{}]", app.backend);
         assert_eq!(report.copied, 0);
         assert!(!to.contains(&BlobKey::stored(&sha).unwrap()).await.unwrap(), "nothing of it was kept");
     }

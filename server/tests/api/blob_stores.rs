@@ -78,8 +78,8 @@ pub async fn download_from(
     id: &str,
     range: Option<&str>,
 ) -> (StatusCode, HeaderMap, Vec<u8>) {
-    let mut request =
-        Request::get(format!("/api/v1/attachments/{id}/content")).header(header::AUTHORIZATION, format!("Bearer {key}"));
+    let mut request = Request::get(format!("/api/v1/attachments/{id}/content"))
+        .header(header::AUTHORIZATION, format!("Bearer {key}"));
     if let Some(range) = range {
         request = request.header(header::RANGE, range);
     }
@@ -138,7 +138,11 @@ async fn every_store_round_trips_uploads_whole_and_in_ranges() {
 
         let (status, again) = app.upload("target", &target, "copy.pdf", "application/pdf", &file).await;
         assert_eq!(status, StatusCode::CREATED, "[{store}] {again}");
-        assert_eq!(everything_stored(&app).await, [BlobKey::stored(&sha).unwrap()], "[{store}] one copy of the content");
+        assert_eq!(
+            everything_stored(&app).await,
+            [BlobKey::stored(&sha).unwrap()],
+            "[{store}] one copy of the content"
+        );
         let (_, _, bytes) = download(&app, again["id"].as_str().unwrap(), None).await;
         assert!(bytes == file, "[{store}]");
     }
@@ -168,7 +172,13 @@ async fn refused_uploads_leave_nothing_in_any_store() {
         let (_, _, target) = work(&app).await;
         let cases: [(&str, &str, &str, Vec<u8>, &str); 4] = [
             ("target", &target, "text/plain", "notes ok \u{e9}".as_bytes().to_vec(), ""),
-            ("target", &target, "text/plain", b"notes \xff\xfe".to_vec(), "the file content is not text/plain (UTF-8 text)"),
+            (
+                "target",
+                &target,
+                "text/plain",
+                b"notes \xff\xfe".to_vec(),
+                "the file content is not text/plain (UTF-8 text)",
+            ),
             ("target", &target, DOCX, zip_of(&["photo.jpg"]), "(an Office document package)"),
             ("target", "no-such-target", "application/pdf", pdf_of(1000), "no record of this owner_kind with this id"),
         ];

@@ -124,7 +124,10 @@ impl BlobStore for DatabaseBlobStore {
             .rows_affected()
             > 0;
         if reused {
-            sqlx::query("DELETE FROM stored_blob_chunks WHERE storage_key = $1").bind(&staged).execute(&mut ***tx).await?;
+            sqlx::query("DELETE FROM stored_blob_chunks WHERE storage_key = $1")
+                .bind(&staged)
+                .execute(&mut ***tx)
+                .await?;
             sqlx::query("DELETE FROM stored_blobs WHERE storage_key = $1").bind(&staged).execute(&mut ***tx).await?;
         } else {
             sqlx::query("UPDATE stored_blob_chunks SET storage_key = $1 WHERE storage_key = $2")

@@ -88,7 +88,8 @@ impl BlobStore for FsBlobStore {
     }
 
     async fn read(&self, key: &BlobKey, range: Range<u64>) -> anyhow::Result<ByteStream> {
-        let mut file = tokio::fs::File::open(self.path_of(key)).await.with_context(|| format!("opening blob {key:?}"))?;
+        let mut file =
+            tokio::fs::File::open(self.path_of(key)).await.with_context(|| format!("opening blob {key:?}"))?;
         file.seek(SeekFrom::Start(range.start)).await.context("seeking in a blob")?;
         Ok(ReaderStream::new(file.take(range.end.saturating_sub(range.start))).boxed())
     }

@@ -48,7 +48,13 @@ pub async fn run(db: &Db, from: &dyn BlobStore, to: &Arc<dyn BlobStore>) -> anyh
 }
 
 /// Copies one blob; false when the source lacks it or its bytes do not match the key.
-async fn copy(db: &Db, from: &dyn BlobStore, to: &Arc<dyn BlobStore>, key: &BlobKey, size: u64) -> anyhow::Result<bool> {
+async fn copy(
+    db: &Db,
+    from: &dyn BlobStore,
+    to: &Arc<dyn BlobStore>,
+    key: &BlobKey,
+    size: u64,
+) -> anyhow::Result<bool> {
     let BlobKey::Stored(sha) = key else { return Ok(false) };
     let Ok(bytes) = from.read(key, 0..size).await else { return Ok(false) };
     let staged = match StagedFile::receive(to, size, bytes).await {

@@ -110,11 +110,7 @@ pub trait BlobWriter: Send {
 
 /// Opens the configured store, or the backend's default: the database on PostgreSQL,
 /// so that several instances share attachments, files under the data directory otherwise.
-pub fn open(
-    spec: Option<&BlobStoreSpec>,
-    data_dir: &std::path::Path,
-    db: &Db,
-) -> anyhow::Result<Arc<dyn BlobStore>> {
+pub fn open(spec: Option<&BlobStoreSpec>, data_dir: &std::path::Path, db: &Db) -> anyhow::Result<Arc<dyn BlobStore>> {
     let default = match db.backend {
         Backend::Postgres => BlobStoreSpec::Database,
         Backend::Sqlite => BlobStoreSpec::Fs,

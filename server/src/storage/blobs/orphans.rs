@@ -15,7 +15,7 @@ use crate::storage::{now_ms, Backend, Db};
 const GRACE: Duration = Duration::from_secs(60 * 60);
 const INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// The advisory lock of the sweep ("blobs" in ASCII).
-const LOCK_KEY: i64 = 0x626c_6f62_73;
+const LOCK_KEY: i64 = 0x0062_6c6f_6273;
 
 /// Sweeps every hour, from the server's start on.
 pub fn spawn(db: Db, blobs: Arc<dyn BlobStore>) {

@@ -57,7 +57,8 @@ impl S3Writer {
     async fn send_part(&mut self) -> anyhow::Result<()> {
         let part = std::mem::replace(&mut self.buffer, PutPayloadMut::new()).freeze();
         if self.multipart.is_none() {
-            self.multipart = Some(self.store.put_multipart(&path_of(&self.key)).await.context("starting an S3 upload")?);
+            self.multipart =
+                Some(self.store.put_multipart(&path_of(&self.key)).await.context("starting an S3 upload")?);
         }
         let upload = self.multipart.as_mut().context("an S3 upload")?;
         upload.put_part(part).await.context("uploading a part to S3")
