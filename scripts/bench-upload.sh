@@ -2,7 +2,8 @@
 # Measures the server's resident memory while it takes one 25 MiB attachment upload, on
 # every blob store: fs and database on SQLite, database on PostgreSQL when
 # ORDINAVO_TEST_POSTGRES_URL names one, and s3 against the local server of scripts/s3.sh.
-# Reads VmRSS and VmHWM of the real server process from /proc. A measurement, not a test:
+# Reads VmRSS and VmHWM of the real server process from /proc, resetting the peak just
+# before the upload (clear_refs; the process is the caller's own). A measurement, not a test:
 # it asserts nothing. Usage: scripts/bench-upload.sh   (BENCH_PROFILE=release for that build)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,6 +55,8 @@ measure() {
   # The first upload warms the pools, statement caches and (for S3) the HTTP client.
   upload "$work/warm-up.pdf"
   local before peak after
+  # Resets VmHWM to the current RSS, so the peak read after the upload is the upload's own.
+  echo 5 >"/proc/$server/clear_refs"
   before=$(kib VmRSS)
   upload "$work/big.pdf"
   peak=$(kib VmHWM)
@@ -66,7 +69,7 @@ measure() {
 
 bucket="ordinavo-bench-$(date +%s)"
 curl -fsS -X PUT "$s3_url/$bucket" >/dev/null
-echo "25 MiB upload, $profile build; KiB of the server process (VmHWM is the peak since start)"
+echo "25 MiB upload, $profile build; KiB of the server process (VmHWM: the peak during the upload)"
 echo '| store                  | RSS before | VmHWM after | RSS after | peak growth (MiB) |'
 echo '|---|---:|---:|---:|---:|'
 measure "fs (SQLite)" fs
