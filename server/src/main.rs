@@ -126,8 +126,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Blobs { command: BlobsCommand::Migrate { to } } => {
-            let spec = BlobStoreSpec::parse(&to, |name| std::env::var(name).ok().filter(|v| !v.is_empty()))
-                .map_err(|err| anyhow::anyhow!("--to: {}: {}", err.name, err.message))?;
+            let spec = BlobStoreSpec::parse(&to, |name| std::env::var(name).ok().filter(|v| !v.is_empty())).map_err(
+                |err| match err.name {
+                    "ORDINAVO_BLOB_STORE" => anyhow::anyhow!("--to: {}", err.message),
+                    name => anyhow::anyhow!("--to: {name}: {}", err.message),
+                },
+            )?;
             let state = open(config).await?;
             let target = blobs::open(Some(&spec), &state.config.data_dir, &state.db)?;
             let report = blobs::migrate::run(&state.db, state.blobs.as_ref(), &target).await?;

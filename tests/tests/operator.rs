@@ -117,6 +117,20 @@ fn bad_configuration_is_named() {
     let output =
         std::process::Command::new(&binary).arg("migrate").env("ORDINAVO_BIND", "everywhere").output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("ORDINAVO_BIND"));
+
+    for (store, named) in
+        [("disk", "ORDINAVO_BLOB_STORE"), ("s3://files?endpoint=http://127.0.0.1:1", "AWS_ACCESS_KEY_ID")]
+    {
+        let output = std::process::Command::new(&binary)
+            .arg("serve")
+            .env("ORDINAVO_BLOB_STORE", store)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{store}: the server does not start");
+        let message = String::from_utf8_lossy(&output.stderr);
+        assert!(message.contains(named), "{store}: names {named}: {message}");
+    }
 }
 
 #[test]
