@@ -132,3 +132,19 @@ pub async fn read_to_vec(store: &dyn BlobStore, key: &BlobKey, range: Range<u64>
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_name_only_content_addresses_and_uploads() {
+        let sha = "ab".repeat(32);
+        assert_eq!(BlobKey::parse(&sha).unwrap(), BlobKey::Stored(sha.clone()));
+        let staged = BlobKey::new_staged();
+        assert_eq!(BlobKey::parse(&staged.name()).unwrap(), staged);
+        for bad in ["../../etc/passwd", "upload-../x", &format!("{sha}/x"), "", "upload-"] {
+            assert!(BlobKey::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
