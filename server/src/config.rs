@@ -13,6 +13,8 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 25 * 1024 * 1024;
 pub struct Config {
     pub database_url: String,
     pub bind: SocketAddr,
+    /// Where `/metrics` is served (`ORDINAVO_METRICS_BIND`); unset, nowhere: never on the public port.
+    pub metrics_bind: Option<SocketAddr>,
     pub data_dir: PathBuf,
     pub public_url: String,
     pub max_upload_bytes: u64,
@@ -80,6 +82,21 @@ impl Config {
             name: "ORDINAVO_BIND",
             message: format!("expected host:port such as 127.0.0.1:8080, got {bind_text:?}"),
         })?;
+        let metrics_bind = match lookup("ORDINAVO_METRICS_BIND") {
+            None => None,
+            Some(text) => Some(text.parse().map_err(|_| ConfigError {
+                name: "ORDINAVO_METRICS_BIND",
+                message: format!("expected host:port such as 127.0.0.1:9464, got {text:?}"),
+            })?),
+        };
+        if metrics_bind == Some(bind) {
+            return Err(ConfigError {
+                name: "ORDINAVO_METRICS_BIND",
+                message: format!(
+                    "must differ from ORDINAVO_BIND ({bind}): metrics are never served on the public port"
+                ),
+            });
+        }
         let public_url =
             lookup("ORDINAVO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}")).trim_end_matches('/').to_string();
         if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
@@ -110,6 +127,7 @@ impl Config {
         Ok(Self {
             database_url,
             bind,
+            metrics_bind,
             data_dir,
             public_url,
             max_upload_bytes,
@@ -190,6 +208,7 @@ mod tests {
         assert_eq!(config.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
         assert!(config.smtp.is_none());
         assert!(config.trusted_proxies.is_empty(), "no proxy is trusted unless configured");
+        assert!(config.metrics_bind.is_none(), "no metrics listener unless configured");
     }
 
     #[test]
@@ -208,6 +227,11 @@ mod tests {
         let err = config(&[("ORDINAVO_DATABASE_URL", "mysql://u:secret@h/db")]).unwrap_err();
         assert_eq!(err.name, "ORDINAVO_DATABASE_URL");
         assert!(!err.message.contains("secret"));
+        let err = config(&[("ORDINAVO_METRICS_BIND", "metrics")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_METRICS_BIND");
+        let err =
+            config(&[("ORDINAVO_BIND", "127.0.0.1:9000"), ("ORDINAVO_METRICS_BIND", "127.0.0.1:9000")]).unwrap_err();
+        assert_eq!(err.name, "ORDINAVO_METRICS_BIND", "the metrics listener is never the public one");
         let err = config(&[("ORDINAVO_SMTP_HOST", "mail.example")]).unwrap_err();
         assert_eq!(err.name, "ORDINAVO_SMTP_FROM");
         let err = config(&[("ORDINAVO_BLOB_STORE", "s3:/files")]).unwrap_err();

@@ -35,6 +35,9 @@ pub enum AppError {
     Gone(String),
     #[error("{0}")]
     TooLarge(String),
+    /// A dependency this instance needs is down; each failing one is named in `fields`.
+    #[error("{message}")]
+    Unavailable { message: String, fields: FieldErrors },
     #[error("too many attempts")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error")]
@@ -70,6 +73,7 @@ impl ErrorShown {
             "conflict" => AppError::Conflict(message),
             "gone" => AppError::Gone(message),
             "too_large" => AppError::TooLarge(message),
+            "unavailable" => AppError::Unavailable { message, fields: FieldErrors::new() },
             "rate_limited" => AppError::RateLimited { retry_after_secs: self.retry_after_secs.unwrap_or(60) },
             _ => AppError::Internal(anyhow::anyhow!("answered before: {message}")),
         }
@@ -123,6 +127,7 @@ impl AppError {
             Self::Gone(_) => (StatusCode::GONE, "gone"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -164,7 +169,7 @@ impl IntoResponse for AppError {
             _ => None,
         };
         let (message, fields) = match self {
-            Self::Invalid { message, fields } => (message, fields),
+            Self::Invalid { message, fields } | Self::Unavailable { message, fields } => (message, fields),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 ("something went wrong on our side; please try again".to_string(), FieldErrors::new())

@@ -10,6 +10,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 pub mod mail;
+pub mod ops;
 pub mod portal;
 pub mod projection;
 pub mod records;
@@ -37,15 +38,24 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
     let blobs = storage::blobs::open(config.blob_store.as_ref(), &config.data_dir, &db)?;
     let events = storage::watch::spawn(db.clone());
     portal::warm_up().await;
-    Ok(AppState { db, config: Arc::new(config), blobs, events })
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        blobs,
+        events,
+        metrics: Arc::default(),
+        shutdown: tokio_util::sync::CancellationToken::new(),
+    })
 }
 
-/// The whole HTTP application. Tests build exactly this router.
+/// The whole public HTTP application. Tests build exactly this router. `/metrics`
+/// is not part of it: `ops::metrics::router` serves it on its own listener.
 pub fn app(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     let (portal, _) = portal::router().split_for_parts();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(ops::ready::readyz))
         .route("/api/v1/openapi.json", get(|| async { Json(api_openapi()) }))
         .route("/portal/v1/openapi.json", get(|| async { Json(portal_openapi()) }))
         .merge(api)
@@ -57,6 +67,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(admin::error_pages))
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn_with_state(state.metrics.clone(), ops::metrics::track))
         .with_state(state)
 }
 

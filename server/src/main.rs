@@ -1,6 +1,7 @@
 //! `ordinavo-server`: serve the portal, admin web and integration API, or run an
 //! administrative command. Configuration comes from `ORDINAVO_*` variables.
 
+use std::future::IntoFuture;
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::{bail, Context};
@@ -8,7 +9,7 @@ use clap::{Parser, Subcommand};
 use ordinavo_server::config::Config;
 use ordinavo_server::records::{api_keys, staff};
 use ordinavo_server::storage::blobs::{self, BlobStoreSpec};
-use ordinavo_server::{app, demo, open};
+use ordinavo_server::{app, demo, open, ops};
 
 #[derive(Parser)]
 #[command(name = "ordinavo-server", version, about = "Ordinavo Customer Portal server")]
@@ -159,9 +160,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
     let bind = config.bind;
+    let metrics_bind = config.metrics_bind;
     let public_url = config.public_url.clone();
     let state = open(config).await?;
-    blobs::orphans::spawn(state.db.clone(), state.blobs.clone());
     if with_demo {
         if demo::seed(&state).await? {
             tracing::info!("demo data seeded");
@@ -169,15 +170,42 @@ async fn serve(config: Config, with_demo: bool) -> anyhow::Result<()> {
             tracing::info!("database not empty; demo data not seeded again");
         }
     }
+    let shutdown = state.shutdown.clone();
+    ops::shutdown::cancel_on_signal(shutdown.clone());
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("binding {bind}"))?;
+    let metrics_listener = match metrics_bind {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?),
+        None => None,
+    };
     tracing::info!(%public_url, "listening on {}", listener.local_addr()?);
+    ops::cleanup::spawn(state.db.clone(), shutdown.clone());
+    blobs::orphans::spawn(state.db.clone(), state.blobs.clone(), shutdown.clone());
+    let metrics = match metrics_listener {
+        Some(listener) => {
+            tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+            let service = ops::metrics::router(state.metrics.clone());
+            let served = axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+            Some(tokio::spawn(served.into_future()))
+        }
+        None => None,
+    };
+    let db = state.db.clone();
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("serving HTTP")
+    let served =
+        axum::serve(listener, service).with_graceful_shutdown(shutdown.clone().cancelled_owned()).into_future();
+    tokio::select! {
+        served = served => served.context("serving HTTP")?,
+        () = ops::shutdown::drain_deadline(shutdown) => {
+            tracing::warn!("requests still in flight after {:?}; exiting anyway", ops::shutdown::DRAIN);
+        }
+    }
+    if let Some(metrics) = metrics {
+        metrics.abort();
+    }
+    // Closing the pool lets SQLite checkpoint its WAL and PostgreSQL end the sessions cleanly.
+    db.pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
 }
 
 /// Reads a password from a pipe, or prompts without echo on a terminal.

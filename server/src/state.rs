@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::config::Config;
+use crate::ops::metrics::Metrics;
 use crate::storage::blobs::BlobStore;
 use crate::storage::Db;
 
@@ -13,4 +16,8 @@ pub struct AppState {
     pub blobs: Arc<dyn BlobStore>,
     /// The newest live event version, updated by `storage::watch`.
     pub events: tokio::sync::watch::Receiver<i64>,
+    /// This instance's counters; scraped per instance, so they are the one state kept here.
+    pub metrics: Arc<Metrics>,
+    /// Cancelled when the server shuts down: open event streams end on it.
+    pub shutdown: CancellationToken,
 }

@@ -15,6 +15,7 @@ use super::page::{render_status, AdminError, Chrome, Notice};
 use crate::domain::password;
 use crate::domain::throttle::{self, Verdict};
 use crate::extract::ClientIp;
+use crate::ops::metrics::{LoginFailure, Surface};
 use crate::portal::dummy_hash;
 use crate::records::audit::{self, Actor};
 use crate::records::staff::{self, Role};
@@ -157,6 +158,7 @@ pub async fn login(
     {
         let (attempts, window_start) = counters::count_attempt(&state.db, &key).await?;
         if let Verdict::Limited { .. } = throttle::judge(attempts, limit, window_start, now_ms()) {
+            state.metrics.login_failed(Surface::Staff, LoginFailure::Throttled);
             return Ok(login_page(&state, StatusCode::TOO_MANY_REQUESTS, lang, email, lang.t("login.throttled")));
         }
     }
@@ -173,6 +175,7 @@ pub async fn login(
             let details = json!({ "email": email, "ip": ip });
             audit::record(&mut tx, &Actor::System, "staff.sign_in_failed", "staff_user", None, details).await?;
             tx.commit().await?;
+            state.metrics.login_failed(Surface::Staff, LoginFailure::Credentials);
             return Ok(login_page(&state, StatusCode::UNAUTHORIZED, lang, email, lang.t("login.failed")));
         }
     };

@@ -213,6 +213,9 @@ impl IntoResponse for AdminError {
                 "محاولات كثيرة جدًا",
                 format!("Try again in {} minutes.", retry_after_secs.div_ceil(60)),
             ),
+            AdminError::App(AppError::Unavailable { message, .. }) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "Not available", "غير متاح", message.clone())
+            }
             AdminError::App(AppError::Unauthorized) => return Redirect::to("/admin/login").into_response(),
             AdminError::App(AppError::Internal(_)) | AdminError::Render(_) => {
                 tracing::error!(error = ?self, "admin page failed");

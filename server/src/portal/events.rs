@@ -1,6 +1,8 @@
 //! `GET /portal/v1/events`: the user's live events as server-sent events, resumable
 //! with `Last-Event-ID`, with keep-alives. The stream re-checks the session and the
 //! grants before sending anything (and regularly while idle) and ends when either is gone.
+//! When the server shuts down it ends with a `retry:` hint, so the client reconnects
+//! (to another instance) and resumes from its last event id.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -9,6 +11,7 @@ use std::time::{Duration, Instant};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::future;
 use futures_util::stream::{self, Stream, StreamExt};
 use portal_types::LiveEventView;
 use tokio::sync::watch;
@@ -18,6 +21,8 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::domain::scope::Scope;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::ops::metrics::OpenStream;
+use crate::ops::shutdown;
 use crate::projection::events::{self, EventCursor};
 use crate::projection::Viewer;
 use crate::records::{portal_access, sessions};
@@ -55,14 +60,21 @@ async fn events_stream(
         pending: VecDeque::new(),
         changes: state.events.clone(),
         checked: Instant::now(),
+        _open: state.metrics.event_stream_opened(),
     };
     // A first comment tells the client the stream is open before any event exists.
     let opened = stream::once(async { Ok(Event::default().comment("connected")) });
-    let stream = opened.chain(stream::unfold(follower, |mut follower| async move {
+    let live = opened.chain(stream::unfold(follower, |mut follower| async move {
         let event = follower.next().await?;
         let sse = Event::default().id(event.id.clone()).event(event.kind.as_str()).json_data(&event).ok()?;
         Some((Ok(sse), follower))
     }));
+    let stopping = state.shutdown.clone();
+    let farewell = stream::once(async move {
+        stopping.is_cancelled().then(|| Ok(Event::default().retry(shutdown::RECONNECT).comment("server shutting down")))
+    })
+    .filter_map(future::ready);
+    let stream = live.take_until(state.shutdown.clone().cancelled_owned()).chain(farewell);
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
@@ -75,6 +87,7 @@ struct Follower {
     pending: VecDeque<LiveEventView>,
     changes: watch::Receiver<i64>,
     checked: Instant,
+    _open: OpenStream,
 }
 
 impl Follower {

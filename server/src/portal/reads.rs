@@ -136,8 +136,9 @@ async fn sync(
     portal: Portal,
     ApiQuery(query): ApiQuery<SyncQuery>,
 ) -> AppResult<Json<SyncPage>> {
-    Ok(Json(
+    let page =
         projection::sync::page(&state.db, &portal.viewer, &portal.session_id, query.cursor.as_deref(), query.limit)
-            .await?,
-    ))
+            .await?;
+    state.metrics.sync_page_served();
+    Ok(Json(page))
 }

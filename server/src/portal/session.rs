@@ -14,6 +14,7 @@ use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Path;
 use crate::extract::{ApiJson, ClientIp};
+use crate::ops::metrics::{LoginFailure, Surface};
 use crate::records::audit::{self, Actor};
 use crate::records::time::Timestamp;
 use crate::records::{portal_access, sessions, throttle as counters};
@@ -51,6 +52,7 @@ async fn sign_in(
         if let Verdict::Limited { retry_after_secs } =
             throttle::judge(attempts, limit, window_start, crate::storage::now_ms())
         {
+            state.metrics.login_failed(Surface::Portal, LoginFailure::Throttled);
             return Err(AppError::RateLimited { retry_after_secs });
         }
     }
@@ -74,6 +76,7 @@ async fn sign_in(
             )
             .await?;
             tx.commit().await?;
+            state.metrics.login_failed(Surface::Portal, LoginFailure::Credentials);
             return Err(AppError::Unauthorized);
         }
     };

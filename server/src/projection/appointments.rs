@@ -1,57 +1,38 @@
 //! Shared appointments in scope, in UTC plus the location's time zone.
 
 use portal_types::{AppointmentView, Page, SyncKind};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row as _};
 
 use super::{order, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::AppointmentStatus;
 use crate::domain::public_status;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{wire, Arg, Ordered, Select};
+use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::records::visibility;
 use crate::storage::{now_ms, Db};
 
 /// An appointment as read, before it becomes its view.
+#[derive(serde::Deserialize)]
 pub struct Row {
     id: String,
     location_id: String,
+    #[serde(deserialize_with = "stored::timestamp")]
     starts_at: Timestamp,
+    #[serde(deserialize_with = "stored::timestamp")]
     ends_at: Timestamp,
+    #[serde(deserialize_with = "stored::optional_timestamp")]
     arrival_window_start: Option<Timestamp>,
+    #[serde(deserialize_with = "stored::optional_timestamp")]
     arrival_window_end: Option<Timestamp>,
     status: AppointmentStatus,
     time_zone: String,
     request_id: Option<String>,
+    #[serde(deserialize_with = "stored::timestamp")]
     updated_at: Timestamp,
 }
 
-impl Row {
-    /// Reads the view's columns, each named `prefix` + its name (see `columns`).
-    pub fn read(row: &AnyRow, prefix: &str) -> Result<Self, sqlx::Error> {
-        let name = |column: &str| format!("{prefix}{column}");
-        Ok(Self {
-            id: row.try_get(name("id").as_str())?,
-            location_id: row.try_get(name("location_id").as_str())?,
-            starts_at: row.try_get(name("starts_at").as_str())?,
-            ends_at: row.try_get(name("ends_at").as_str())?,
-            arrival_window_start: row.try_get(name("arrival_window_start").as_str())?,
-            arrival_window_end: row.try_get(name("arrival_window_end").as_str())?,
-            status: wire(row, &name("status"))?,
-            time_zone: row.try_get(name("time_zone").as_str())?,
-            request_id: row.try_get(name("request_id").as_str())?,
-            updated_at: row.try_get(name("updated_at").as_str())?,
-        })
-    }
-}
-
-impl FromRow<'_, AnyRow> for Row {
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        Row::read(row, "")
-    }
-}
+impl Packed for Row {}
 
 impl From<Row> for AppointmentView {
     fn from(row: Row) -> Self {
@@ -162,7 +143,7 @@ pub fn by_ids_query(viewer: &Viewer, ids: &[String]) -> Select {
 
 /// The visible appointments among `ids`, for delta sync.
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AppointmentView>> {
-    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_all(db, "").await?;
+    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_packed(db, "", "").await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

@@ -4,16 +4,15 @@
 use std::collections::HashMap;
 
 use portal_types::{AttachmentView, SyncKind};
-use sqlx::FromRow;
 
 use super::Viewer;
 use crate::domain::upload::served_name;
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{self, Attachment};
-use crate::records::query::{Arg, Select};
+use crate::records::query::{Arg, Packed, Select};
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     report_id: Option<String>,
@@ -22,6 +21,8 @@ struct Row {
     size_bytes: i64,
     sha256: String,
 }
+
+impl Packed for Row {}
 
 impl From<Row> for AttachmentView {
     fn from(row: Row) -> Self {
@@ -52,7 +53,7 @@ pub async fn of_reports(
 ) -> AppResult<HashMap<String, Vec<AttachmentView>>> {
     let mut select = visible(viewer);
     select.filter_in("x.report_id", report_ids);
-    let rows: Vec<Row> = select.fetch_all(db, "ORDER BY x.id").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "ORDER BY x.id", "ORDER BY id").await?;
     let mut by_report: HashMap<String, Vec<AttachmentView>> = HashMap::new();
     for row in rows {
         if let Some(report_id) = row.report_id.clone() {
@@ -66,7 +67,7 @@ pub async fn of_reports(
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<AttachmentView>> {
     let mut select = visible(viewer);
     select.filter_in("x.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

@@ -1,12 +1,11 @@
 //! Live events a user may receive: in scope, and either for everyone there or for them.
 
 use portal_types::{LiveEventKind, LiveEventView};
-use sqlx::FromRow;
 
 use super::Viewer;
 use crate::error::AppResult;
 use crate::records::kinds;
-use crate::records::query::{Arg, Select};
+use crate::records::query::{stored, Arg, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
@@ -25,16 +24,18 @@ impl EventCursor {
     }
 }
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     version: i64,
-    #[sqlx(try_from = "String")]
     kind: LiveEventKind,
     subject_id: String,
     location_id: String,
+    #[serde(deserialize_with = "stored::timestamp")]
     occurred_at: Timestamp,
 }
+
+impl Packed for Row {}
 
 /// The cursor that skips every event stored so far.
 pub async fn latest(db: &Db) -> AppResult<EventCursor> {
@@ -61,7 +62,7 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     let v2 = select.bind(Arg::Int(cursor.version));
     let id = select.bind(Arg::Text(cursor.id.clone()));
     select.filter_raw(&format!("(e.version > {v1} OR (e.version = {v2} AND e.id > {id}))"));
-    let rows: Vec<Row> = select.fetch_all(db, "ORDER BY e.version, e.id LIMIT 500").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "ORDER BY e.version, e.id LIMIT 500", "ORDER BY version, id").await?;
     Ok(rows
         .into_iter()
         .map(|row| LiveEventView {

@@ -3,28 +3,29 @@
 use std::collections::HashMap;
 
 use portal_types::{AppointmentView, FollowUpView, Page, SyncKind};
-use sqlx::FromRow;
 
 use super::{appointments, order, page, PortalPage, Viewer};
 use crate::domain::lifecycle::FollowUpStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{Arg, Ordered, Select};
+use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::records::visibility;
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     location_id: String,
     description: String,
-    #[sqlx(try_from = "String")]
     status: FollowUpStatus,
     report_id: Option<String>,
     planned_appointment_id: Option<String>,
+    #[serde(deserialize_with = "stored::timestamp")]
     updated_at: Timestamp,
 }
+
+impl Packed for Row {}
 
 /// Follow-ups in scope; the origin report only when it is published.
 fn visible(viewer: &Viewer) -> Select {
@@ -83,6 +84,6 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<FollowUpView>> {
     let mut select = visible(viewer);
     select.filter_in("f.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     views(db, viewer, rows).await
 }

@@ -1,15 +1,14 @@
 //! The signed-in user's profile and the customers and locations their grants cover.
 
 use portal_types::{CustomerAccess, LocationView, Me, SyncKind};
-use sqlx::FromRow;
 
 use super::Viewer;
 use crate::error::AppResult;
 use crate::records::portal_access::PortalUser;
-use crate::records::query::Select;
+use crate::records::query::{Packed, Select};
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     customer_id: String,
@@ -21,6 +20,8 @@ struct Row {
     country_code: String,
     time_zone: String,
 }
+
+impl Packed for Row {}
 
 fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(
@@ -49,12 +50,13 @@ fn location(viewer: &Viewer, row: &Row) -> LocationView {
 pub async fn locations_by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<LocationView>> {
     let mut select = visible(viewer);
     select.filter_in("l.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     Ok(rows.iter().map(|row| location(viewer, row)).collect())
 }
 
 pub async fn me(db: &Db, viewer: &Viewer, user: &PortalUser) -> AppResult<Me> {
-    let rows: Vec<Row> = visible(viewer).fetch_all(db, "ORDER BY c.name, l.name").await?;
+    let rows: Vec<Row> =
+        visible(viewer).fetch_packed(db, "ORDER BY c.name, l.name", "ORDER BY customer_name, name").await?;
     let mut customers: Vec<CustomerAccess> = Vec::new();
     for row in &rows {
         let location = location(viewer, row);

@@ -1,15 +1,14 @@
 //! Published visit reports in scope: the portal texts only, never the internal report.
 
 use portal_types::{Page, ReportView, SyncKind};
-use sqlx::FromRow;
 
 use super::{attachments, order, page, PortalPage, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Ordered, Select};
+use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     location_id: String,
@@ -17,8 +16,11 @@ struct Row {
     portal_summary: Option<String>,
     portal_message: Option<String>,
     visit_date: String,
+    #[serde(deserialize_with = "stored::optional_timestamp")]
     published_at: Option<Timestamp>,
 }
+
+impl Packed for Row {}
 
 fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(
@@ -71,7 +73,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<ReportView>> {
     let mut select = visible(viewer);
     select.filter_in("v.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     views(db, viewer, rows).await
 }
 

@@ -3,30 +3,31 @@
 use std::collections::HashMap;
 
 use portal_types::{Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView};
-use sqlx::FromRow;
 
 use super::{order, page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
-use crate::records::query::{Arg, Ordered, Select};
+use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     location_id: String,
-    #[sqlx(try_from = "String")]
     kind: portal_types::RequestKind,
     title: String,
     description: String,
-    #[sqlx(try_from = "String")]
     status: RequestStatus,
     decision_reason: Option<String>,
+    #[serde(deserialize_with = "stored::timestamp")]
     created_at: Timestamp,
+    #[serde(deserialize_with = "stored::timestamp")]
     updated_at: Timestamp,
 }
+
+impl Packed for Row {}
 
 const SELECT: &str = "SELECT r.id, r.location_id, r.kind, r.title, r.description, r.status, r.decision_reason, \
      r.created_at, r.updated_at FROM requests r";
@@ -61,7 +62,7 @@ pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Pag
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<RequestView>> {
     let mut select = visible(viewer);
     select.filter_in("r.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     views(db, rows).await
 }
 

@@ -2,23 +2,24 @@
 //! still see (own requests, shared appointments, published reports, follow-ups).
 
 use portal_types::{Page, SyncKind, TimelineEntryView, TimelineKind};
-use sqlx::FromRow;
 
 use super::{order, page, PortalPage, Viewer};
 use crate::error::AppResult;
-use crate::records::query::{Arg, Ordered, Select};
+use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::storage::Db;
 
-#[derive(FromRow)]
+#[derive(serde::Deserialize)]
 struct Row {
     id: String,
     location_id: String,
-    #[sqlx(try_from = "String")]
     kind: TimelineKind,
     subject_id: String,
+    #[serde(deserialize_with = "stored::timestamp")]
     occurred_at: Timestamp,
 }
+
+impl Packed for Row {}
 
 /// Milestones in scope about things the user can still see.
 fn visible(viewer: &Viewer) -> Select {
@@ -66,6 +67,6 @@ pub fn by_ids_query(viewer: &Viewer, ids: &[String]) -> Select {
 
 /// The visible milestones among `ids`, for delta sync.
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<TimelineEntryView>> {
-    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_all(db, "").await?;
+    let rows: Vec<Row> = by_ids_query(viewer, ids).fetch_packed(db, "", "").await?;
     Ok(rows.into_iter().map(view).collect())
 }

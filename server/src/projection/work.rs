@@ -1,53 +1,74 @@
 //! Open work in scope, reduced to location, title, public status and the next shared visit.
 
 use portal_types::{OpenWorkView, Page, SyncKind};
-use sqlx::any::AnyRow;
-use sqlx::{FromRow, Row as _};
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::{appointments, order, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::TargetStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
-use crate::records::query::{wire, Arg, Ordered, Select};
+use crate::records::query::{field_names, stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
 use crate::records::visibility;
 use crate::storage::{now_ms, Db};
 
 struct Row {
+    head: Head,
+    next: Option<appointments::Row>,
+}
+
+/// The work item's own columns.
+#[derive(Deserialize)]
+struct Head {
     id: String,
     location_id: String,
     title: String,
     status: TargetStatus,
     request_id: Option<String>,
+    #[serde(deserialize_with = "stored::timestamp")]
     updated_at: Timestamp,
-    next: Option<appointments::Row>,
 }
 
-impl FromRow<'_, AnyRow> for Row {
-    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
-        let next_id: Option<String> = row.try_get("next_id")?;
-        Ok(Self {
-            id: row.try_get("id")?,
-            location_id: row.try_get("location_id")?,
-            title: row.try_get("title")?,
-            status: wire(row, "status")?,
-            request_id: row.try_get("request_id")?,
-            updated_at: row.try_get("updated_at")?,
-            next: next_id.map(|_| appointments::Row::read(row, "next_")).transpose()?,
-        })
+/// The next visit's columns carry this prefix (see `appointments::columns`).
+const NEXT: &str = "next_";
+
+impl Packed for Row {
+    fn columns() -> Vec<String> {
+        let head = field_names::<Head>().iter().map(|name| name.to_string());
+        head.chain(appointments::Row::columns().into_iter().map(|name| format!("{NEXT}{name}"))).collect()
+    }
+}
+
+impl<'de> Deserialize<'de> for Row {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut object = Map::deserialize(deserializer)?;
+        let prefixed: Vec<String> = object.keys().filter(|key| key.starts_with(NEXT)).cloned().collect();
+        let next: Map<String, Value> = prefixed
+            .into_iter()
+            .filter_map(|key| object.remove(&key).map(|value| (key[NEXT.len()..].to_string(), value)))
+            .collect();
+        let head = Head::deserialize(Value::Object(object)).map_err(de::Error::custom)?;
+        let next = match next.get("id") {
+            None | Some(Value::Null) => None,
+            Some(_) => Some(appointments::Row::deserialize(Value::Object(next)).map_err(de::Error::custom)?),
+        };
+        Ok(Row { head, next })
     }
 }
 
 impl From<Row> for OpenWorkView {
     fn from(row: Row) -> Self {
+        let head = row.head;
         OpenWorkView {
-            public_status: public_status::of_target(row.status),
-            id: row.id,
-            location_id: row.location_id,
-            title: row.title,
-            request_id: row.request_id,
+            public_status: public_status::of_target(head.status),
+            id: head.id,
+            location_id: head.location_id,
+            title: head.title,
+            request_id: head.request_id,
             next_appointment: row.next.map(Into::into),
-            updated_at: row.updated_at.rfc3339(),
+            updated_at: head.updated_at.rfc3339(),
         }
     }
 }
@@ -90,13 +111,13 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
 
 pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<OpenWorkView>> {
     let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
-    Ok(page_of(rows, query.limit()?, |w| w.id.clone(), Into::into))
+    Ok(page_of(rows, query.limit()?, |w| w.head.id.clone(), Into::into))
 }
 
 /// The visible open work among `ids`, for delta sync.
 pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<OpenWorkView>> {
     let mut select = visible(viewer);
     select.filter_in("t.id", ids);
-    let rows: Vec<Row> = select.fetch_all(db, "").await?;
+    let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }

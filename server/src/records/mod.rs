@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod customers;
 pub mod dependents;
 pub mod events;
+pub mod expiry;
 pub mod follow_ups;
 pub mod internal;
 pub mod invitations;

@@ -20,7 +20,7 @@ pub struct TestApp {
 }
 
 /// A database URL for a fresh, empty database on each available backend.
-async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
+pub async fn database_urls(dir: &std::path::Path) -> Vec<(&'static str, String)> {
     let mut urls = vec![("sqlite", format!("sqlite://{}", dir.join("test.db").display()))];
     if let Ok(admin_url) = std::env::var("ORDINAVO_TEST_POSTGRES_URL") {
         let name = format!("test_{}", uuid::Uuid::now_v7().simple());
@@ -88,6 +88,15 @@ impl TestApp {
         let key = api_keys::create(&state.db, "tests").await.unwrap().secret;
         let router = ordinavo_server::app(state.clone());
         TestApp { backend, state, router, key, _dir: dir }
+    }
+
+    /// Another server instance on this app's database with its own data directory, as
+    /// a second machine behind the load balancer would run it.
+    pub async fn second_instance(&self) -> (AppState, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = (*self.state.config).clone();
+        config.data_dir = dir.path().to_path_buf();
+        (ordinavo_server::open(config).await.expect("open a second instance"), dir)
     }
 
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, Value) {

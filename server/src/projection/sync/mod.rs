@@ -15,7 +15,7 @@ use super::{appointments, attachments, follow_ups, me, reports, requests, timeli
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::records::kinds::KINDS;
-use crate::records::query::{Arg, Key, Merged, Ordered, Select};
+use crate::records::query::{Arg, Key, Merged, Ordered, Packed, Select};
 use crate::storage::Db;
 use cursor::Cursor;
 
@@ -39,12 +39,14 @@ fn after(cursor: &Cursor, ordered: &mut Ordered, k: usize) {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(serde::Deserialize)]
 struct Candidate {
     id: String,
     version: i64,
     k: i64,
 }
+
+impl Packed for Candidate {}
 
 /// One page of changes after `token` (none: from the start, with a reset) for the
 /// cache behind `session_id`.

@@ -3,8 +3,10 @@
 //! read `$n` by number, so one placeholder may appear several times.
 
 mod ordered;
+mod packed;
 
 pub use ordered::{Key, Merged, Ordered};
+pub use packed::{field_names, stored, Packed};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
@@ -248,11 +250,15 @@ where
 }
 
 impl Select {
-    pub async fn fetch_optional<T>(&self, db: &Db, suffix: &str) -> Result<Option<T>, sqlx::Error>
-    where
-        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-    {
-        Ok(self.fetch_all(db, suffix).await?.into_iter().next())
+    /// Rows read as one packed value (see `packed`), in `order`: an `ORDER BY` on the
+    /// output columns, or empty for any order.
+    pub async fn fetch_packed<T: Packed>(&self, db: &Db, suffix: &str, order: &str) -> Result<Vec<T>, sqlx::Error> {
+        packed::fetch(db, &self.sql(suffix), order, &self.args).await
+    }
+
+    /// The one row the select finds, if any, read as a packed value.
+    pub async fn fetch_optional<T: Packed>(&self, db: &Db, suffix: &str) -> Result<Option<T>, sqlx::Error> {
+        Ok(self.fetch_packed(db, suffix, "").await?.into_iter().next())
     }
 }
 

@@ -6,10 +6,7 @@
 //! caller splits the list into) becomes its own `ORDER BY … LIMIT` sub-query on an
 //! index, and the outer query merges the few rows they return.
 
-use sqlx::any::AnyRow;
-use sqlx::FromRow;
-
-use super::{run, Arg, Select};
+use super::{packed, run, Arg, Packed, Select};
 use crate::storage::{Backend, Db};
 
 /// The sort key of a list: qualified columns (`a.starts_at`, `a.id`), all in one direction.
@@ -99,11 +96,9 @@ impl Ordered {
         arms
     }
 
-    pub async fn fetch_all<T>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error>
-    where
-        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-    {
-        self.select.run(&db.pool, &self.sql()).await
+    /// The page's rows, read as one packed value.
+    pub async fn fetch_all<T: Packed>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error> {
+        packed::fetch(db, &self.sql(), &self.key.order_by(true), &self.select.args).await
     }
 
     /// The database's plan for this page, one line per step, for the plan checks.
@@ -149,11 +144,8 @@ impl Merged {
         self.parts.iter().flat_map(|part| &part.select.args)
     }
 
-    pub async fn fetch_all<T>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error>
-    where
-        T: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
-    {
-        run(&db.pool, &self.sql(), self.args()).await
+    pub async fn fetch_all<T: Packed>(&self, db: &Db) -> Result<Vec<T>, sqlx::Error> {
+        packed::fetch(db, &self.sql(), &self.key.order_by(true), self.args()).await
     }
 
     pub async fn plan(&self, db: &Db) -> Result<Vec<String>, sqlx::Error> {

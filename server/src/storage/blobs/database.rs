@@ -189,4 +189,9 @@ impl BlobStore for DatabaseBlobStore {
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()> {
         delete_blob(&self.db, key).await
     }
+
+    async fn ready(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT storage_key FROM stored_blobs LIMIT 1").fetch_optional(&self.db.pool).await?;
+        Ok(())
+    }
 }

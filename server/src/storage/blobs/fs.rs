@@ -127,6 +127,11 @@ impl BlobStore for FsBlobStore {
         Ok(keys)
     }
 
+    async fn ready(&self) -> anyhow::Result<()> {
+        let dir = self.root.join("uploads");
+        tokio::fs::create_dir_all(&dir).await.with_context(|| format!("creating {}", dir.display()))
+    }
+
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()> {
         match tokio::fs::remove_file(self.path_of(key)).await {
             Err(err) if err.kind() != std::io::ErrorKind::NotFound => Err(err).context("deleting a blob"),

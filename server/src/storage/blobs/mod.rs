@@ -95,6 +95,8 @@ pub trait BlobStore: Send + Sync {
     async fn list_older_than(&self, before_ms: i64) -> anyhow::Result<Vec<BlobKey>>;
     /// Deletes a blob; a blob that is already gone is not an error.
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()>;
+    /// Whether the store answers, for `/readyz`.
+    async fn ready(&self) -> anyhow::Result<()>;
 }
 
 /// One staged blob being written.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::Connection;
+use tokio_util::sync::CancellationToken;
 
 use super::{BlobKey, BlobStore};
 use crate::storage::{now_ms, Backend, Db};
@@ -17,12 +18,16 @@ const INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// The advisory lock of the sweep ("blobs" in ASCII).
 const LOCK_KEY: i64 = 0x0062_6c6f_6273;
 
-/// Sweeps every hour, from the server's start on.
-pub fn spawn(db: Db, blobs: Arc<dyn BlobStore>) {
+/// Sweeps every hour, from the server's start on, until `shutdown` is cancelled.
+pub fn spawn(db: Db, blobs: Arc<dyn BlobStore>, shutdown: CancellationToken) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(INTERVAL);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            ticks.tick().await;
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = ticks.tick() => {}
+            }
             let before = now_ms() - GRACE.as_millis() as i64;
             match collect(&db, blobs.as_ref(), before).await {
                 Ok(Some(deleted)) if deleted > 0 => tracing::info!(deleted, "orphaned blobs collected"),

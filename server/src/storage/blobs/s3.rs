@@ -160,6 +160,14 @@ impl BlobStore for S3BlobStore {
         Ok(keys)
     }
 
+    /// A HEAD of an object that never exists: "not found" proves the bucket answers.
+    async fn ready(&self) -> anyhow::Result<()> {
+        match self.store.head(&Path::from("readyz")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err).context("reaching the S3 bucket"),
+        }
+    }
+
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()> {
         match self.store.delete(&path_of(key)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),

@@ -1,0 +1,127 @@
+//! Rows read as one JSON text. sqlx hands SQLite rows over from its worker thread one
+//! at a time and copies every PostgreSQL row into an `Any` row; a portal page of 50
+//! rows cost about five times what the same page costs as one value built by the
+//! database (docs/performance.md). So portal reads ask the database for a JSON array
+//! of objects, one per row, and serde reads it into the row type, whose field names
+//! are the query's column names, as with `FromRow`.
+
+use serde::de::{self, DeserializeOwned, Visitor};
+
+use super::{run, Arg};
+use crate::storage::{Backend, Db};
+
+/// A row type read from a packed page. Its columns are its field names unless it
+/// says otherwise (a row that embeds another under a prefix).
+pub trait Packed: DeserializeOwned {
+    fn columns() -> Vec<String> {
+        field_names::<Self>().iter().map(|name| name.to_string()).collect()
+    }
+}
+
+/// Runs `sql` (its rows in `order`, an `ORDER BY` on its output columns, if any)
+/// as one JSON value and reads it into rows.
+pub(super) async fn fetch<'a, T: Packed>(
+    db: &Db,
+    sql: &str,
+    order: &str,
+    args: impl IntoIterator<Item = &'a Arg>,
+) -> Result<Vec<T>, sqlx::Error> {
+    let packed = wrap(db.backend, sql, &T::columns(), order);
+    let text: Vec<(String,)> = run(&db.pool, &packed, args).await?;
+    let text = text.first().map_or("[]", |(text,)| text.as_str());
+    serde_json::from_str(text).map_err(|err| sqlx::Error::Decode(err.into()))
+}
+
+/// `sql` aggregated into one JSON array text. The order is stated in the aggregate:
+/// neither database promises to keep a sub-query's order otherwise.
+fn wrap(backend: Backend, sql: &str, columns: &[String], order: &str) -> String {
+    let pairs: Vec<String> = columns.iter().map(|c| format!("'{c}', q.\"{c}\"")).collect();
+    let pairs = pairs.join(", ");
+    let order = if order.is_empty() { String::new() } else { format!(" {order}") };
+    match backend {
+        Backend::Sqlite => format!("SELECT json_group_array(json_object({pairs}){order}) FROM ({sql}) AS q"),
+        Backend::Postgres => format!(
+            "SELECT CAST(COALESCE(json_agg(json_build_object({pairs}){order}), '[]') AS TEXT) FROM ({sql}) AS q"
+        ),
+    }
+}
+
+/// The field names serde's derive gives a struct, read by asking it to deserialize
+/// itself from a deserializer that only records them.
+pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
+    let mut names = FieldNames(&[]);
+    let _ = T::deserialize(&mut names);
+    names.0
+}
+
+struct FieldNames(&'static [&'static str]);
+
+impl<'de> de::Deserializer<'de> for &mut FieldNames {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("a packed row must be a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        _visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0 = fields;
+        Err(de::Error::custom("fields recorded"))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// Deserializers for stored values inside packed rows.
+pub mod stored {
+    use serde::{Deserialize, Deserializer};
+
+    use crate::records::time::Timestamp;
+
+    /// A timestamp as stored: Unix milliseconds.
+    pub fn timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+        i64::deserialize(deserializer).map(Timestamp)
+    }
+
+    pub fn optional_timestamp<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Timestamp>, D::Error> {
+        Option::<i64>::deserialize(deserializer).map(|ms| ms.map(Timestamp))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    #[expect(dead_code, reason = "only the field names are read")]
+    struct Row {
+        id: String,
+        #[serde(rename = "starts_at")]
+        starts: i64,
+    }
+
+    #[test]
+    fn field_names_are_the_columns_serde_reads() {
+        assert_eq!(field_names::<Row>(), ["id", "starts_at"]);
+    }
+
+    #[test]
+    fn the_aggregate_states_the_order_and_names_every_column() {
+        let columns = vec!["id".to_string(), "starts_at".to_string()];
+        let sqlite = wrap(Backend::Sqlite, "SELECT 1", &columns, "ORDER BY starts_at, id");
+        assert_eq!(
+            sqlite,
+            "SELECT json_group_array(json_object('id', q.\"id\", 'starts_at', q.\"starts_at\") ORDER BY starts_at, id) \
+             FROM (SELECT 1) AS q"
+        );
+        let postgres = wrap(Backend::Postgres, "SELECT 1", &columns, "");
+        assert!(postgres.starts_with("SELECT CAST(COALESCE(json_agg(json_build_object('id', q.\"id\", "));
+    }
+}
