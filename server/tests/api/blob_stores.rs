@@ -203,3 +203,26 @@ async fn refused_uploads_leave_nothing_in_any_store() {
         assert_eq!(app.count("attachments").await, 2, "[{store}]");
     }
 }
+
+#[tokio::test]
+async fn readyz_names_a_blob_store_that_does_not_answer() {
+    // A port nothing listens on: the S3 store cannot be reached.
+    let vars = [
+        ("ORDINAVO_BLOB_STORE", "s3://files?endpoint=http://127.0.0.1:9&region=us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "ordinavo-test".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "ordinavo-test-secret".to_string()),
+    ];
+    let app = TestApp::sqlite_with(&vars).await;
+    let (status, body) = app.get("/readyz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    // Refused at once or given up on after the check's deadline, as the S3 client retries.
+    let fields = body["error"]["fields"].as_object().unwrap();
+    assert_eq!(fields.keys().collect::<Vec<_>>(), ["blob_store"], "{body}");
+    for store in stores() {
+        for (backend, url, dir) in fresh_databases().await {
+            let app = TestApp::configured(backend, url, dir, &store_vars(store).await).await;
+            let (status, body) = app.get("/readyz").await;
+            assert_eq!(status, StatusCode::OK, "[{store} on {backend}] {body}");
+        }
+    }
+}
