@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, if missing: Debian packages
 # (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font, Chromium, WebKitWebDriver, a D-Bus
-# session with gnome-keyring and dunst, Python's venv for the API fuzzer), tauri-driver,
+# session with gnome-keyring and dunst, Python's venv for the API fuzzer, nginx and openssl
+# for the deployment test), tauri-driver,
 # and the UI's npm packages. scripts/fuzz.sh installs Schemathesis into its own venv.
 # Safe to run again: it does nothing when everything is already there.
 set -euo pipefail
@@ -32,6 +33,8 @@ packages=(
   dunst
   python3
   python3-venv
+  nginx-light
+  openssl
 )
 
 missing=()
