@@ -51,20 +51,35 @@ async fn two_instances_behind_nginx_serve_the_whole_story_and_survive_losing_one
     // Staff set the customer up and invite a contact, through the proxy.
     let customer = proxy.send(&key, "POST", "/api/v1/customers", json!({ "name": "Northwind Properties" })).await;
     let location = proxy
-        .send(&key, "POST", "/api/v1/locations", json!({ "customer_id": customer["id"], "name": "Northwind Tower",
-            "address_line": "Sheikh Zayed Road 1", "city": "Dubai", "country_code": "AE", "time_zone": "Asia/Dubai" }))
+        .send(
+            &key,
+            "POST",
+            "/api/v1/locations",
+            json!({ "customer_id": customer["id"], "name": "Northwind Tower",
+            "address_line": "Sheikh Zayed Road 1", "city": "Dubai", "country_code": "AE", "time_zone": "Asia/Dubai" }),
+        )
         .await;
     let contact = proxy
-        .send(&key, "POST", "/api/v1/contacts", json!({ "customer_id": customer["id"], "name": "Hannah Becker",
-            "email": "facilities@northwind.example" }))
+        .send(
+            &key,
+            "POST",
+            "/api/v1/contacts",
+            json!({ "customer_id": customer["id"], "name": "Hannah Becker",
+            "email": "facilities@northwind.example" }),
+        )
         .await;
     let invitation = proxy
         .send(&key, "POST", "/api/v1/invitations", json!({ "contact_id": contact["id"], "can_download": true }))
         .await;
     let code = invitation["code"].as_str().expect("the code, as no SMTP is set");
     let accepted = proxy
-        .send("", "POST", "/portal/v1/invitations/accept", json!({ "code": code, "display_name": "Hannah",
-            "password": PASSWORD }))
+        .send(
+            "",
+            "POST",
+            "/portal/v1/invitations/accept",
+            json!({ "code": code, "display_name": "Hannah",
+            "password": PASSWORD }),
+        )
         .await;
     assert!(accepted["token"].is_string(), "{accepted}");
     let token = sign_in(&proxy, "facilities@northwind.example", PASSWORD).await;
@@ -72,22 +87,41 @@ async fn two_instances_behind_nginx_serve_the_whole_story_and_survive_losing_one
     // The contact listens for live events and submits a request.
     let mut events = EventStream::open(customer_client.clone(), &public_url, &token, None).await;
     let request = proxy
-        .send(&token, "POST", "/portal/v1/requests", json!({ "location_id": location["id"], "kind": "service",
-            "title": "Lift makes a noise", "description": "Between floors 3 and 4." }))
+        .send(
+            &token,
+            "POST",
+            "/portal/v1/requests",
+            json!({ "location_id": location["id"], "kind": "service",
+            "title": "Lift makes a noise", "description": "Between floors 3 and 4." }),
+        )
         .await;
 
     // Staff review and schedule on instance B, and the event reaches the stream wherever it is.
     staff_b
-        .send(&key, "POST", &format!("/api/v1/requests/{}/decision", request["id"].as_str().unwrap()),
-            json!({ "status": "accepted" }))
+        .send(
+            &key,
+            "POST",
+            &format!("/api/v1/requests/{}/decision", request["id"].as_str().unwrap()),
+            json!({ "status": "accepted" }),
+        )
         .await;
     let target = staff_b
-        .send(&key, "POST", "/api/v1/targets", json!({ "location_id": location["id"], "request_id": request["id"],
-            "title": "Lift inspection" }))
+        .send(
+            &key,
+            "POST",
+            "/api/v1/targets",
+            json!({ "location_id": location["id"], "request_id": request["id"],
+            "title": "Lift inspection" }),
+        )
         .await;
     let appointment = staff_b
-        .send(&key, "POST", "/api/v1/appointments", json!({ "target_id": target["id"],
-            "starts_at": "2027-01-10T08:00:00Z", "ends_at": "2027-01-10T10:00:00Z", "shared_with_portal": true }))
+        .send(
+            &key,
+            "POST",
+            "/api/v1/appointments",
+            json!({ "target_id": target["id"],
+            "starts_at": "2027-01-10T08:00:00Z", "ends_at": "2027-01-10T10:00:00Z", "shared_with_portal": true }),
+        )
         .await;
     events.wait_for(appointment["id"].as_str().unwrap()).await;
 
@@ -97,22 +131,33 @@ async fn two_instances_behind_nginx_serve_the_whole_story_and_survive_losing_one
         staff_a.send(&key, "PATCH", &path, json!({ "status": status })).await;
     }
     let report = staff_a
-        .send(&key, "POST", "/api/v1/visit-reports", json!({ "target_id": target["id"],
+        .send(
+            &key,
+            "POST",
+            "/api/v1/visit-reports",
+            json!({ "target_id": target["id"],
             "appointment_id": appointment["id"], "visit_date": "2027-01-10", "internal_title": "Lift",
-            "internal_body": "Guide rail worn", "internal_notes": "bill 3 hours" }))
+            "internal_body": "Guide rail worn", "internal_notes": "bill 3 hours" }),
+        )
         .await;
     let report_id = report["id"].as_str().unwrap();
     staff_a.send(&key, "POST", &format!("/api/v1/visit-reports/{report_id}/approve"), json!({})).await;
     staff_a
-        .send(&key, "POST", &format!("/api/v1/visit-reports/{report_id}/publish"),
-            json!({ "portal_title": "Lift inspection", "portal_summary": "The guide rail is to be replaced." }))
+        .send(
+            &key,
+            "POST",
+            &format!("/api/v1/visit-reports/{report_id}/publish"),
+            json!({ "portal_title": "Lift inspection", "portal_summary": "The guide rail is to be replaced." }),
+        )
         .await;
     events.wait_for(report_id).await;
-    let form = reqwest::multipart::Form::new()
-        .text("owner_kind", "report")
-        .text("owner_id", report_id.to_string())
-        .part("file", reqwest::multipart::Part::bytes(PDF).file_name("Lift report.pdf").mime_str("application/pdf").unwrap());
-    let uploaded = staff_a.client.post(format!("{}/api/v1/attachments", staff_a.base)).bearer_auth(&key).multipart(form);
+    let form =
+        reqwest::multipart::Form::new().text("owner_kind", "report").text("owner_id", report_id.to_string()).part(
+            "file",
+            reqwest::multipart::Part::bytes(PDF).file_name("Lift report.pdf").mime_str("application/pdf").unwrap(),
+        );
+    let uploaded =
+        staff_a.client.post(format!("{}/api/v1/attachments", staff_a.base)).bearer_auth(&key).multipart(form);
     let uploaded: Value = expect(uploaded, StatusCode::CREATED).await.json().await.unwrap();
     let attachment = uploaded["id"].as_str().unwrap();
     staff_a.send(&key, "PATCH", &format!("/api/v1/attachments/{attachment}"), json!({ "released": true })).await;
@@ -148,8 +193,11 @@ async fn two_instances_behind_nginx_serve_the_whole_story_and_survive_losing_one
     let right = json!({ "email": "facilities@northwind.example", "password": PASSWORD });
     let refused = guesser.client.post(format!("{public_url}/portal/v1/session")).json(&right).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "the locked-out client stays locked out");
-    sign_in(&Http { client: client(&certificate, proxy_port, [127, 0, 0, 4]), base: public_url.clone() },
-        "facilities@northwind.example", PASSWORD)
+    sign_in(
+        &Http { client: client(&certificate, proxy_port, [127, 0, 0, 4]), base: public_url.clone() },
+        "facilities@northwind.example",
+        PASSWORD,
+    )
     .await;
 
     // Instance A dies mid-story: everything goes on through B.
@@ -157,17 +205,28 @@ async fn two_instances_behind_nginx_serve_the_whole_story_and_survive_losing_one
     a.stop(); // SIGKILL: no shutdown of its own
     let token = sign_in(&proxy, "facilities@northwind.example", PASSWORD).await;
     let second = proxy
-        .send(&token, "POST", "/portal/v1/requests", json!({ "location_id": location["id"], "kind": "maintenance",
-            "title": "Door closer", "description": "The entrance door slams." }))
+        .send(
+            &token,
+            "POST",
+            "/portal/v1/requests",
+            json!({ "location_id": location["id"], "kind": "maintenance",
+            "title": "Door closer", "description": "The entrance door slams." }),
+        )
         .await;
     let mut events = EventStream::open(customer_client.clone(), &public_url, &token, last_event).await;
     let follow = proxy
-        .send(&key, "POST", "/api/v1/appointments", json!({ "target_id": target["id"],
-            "starts_at": "2027-01-20T08:00:00Z", "ends_at": "2027-01-20T09:00:00Z", "shared_with_portal": true }))
+        .send(
+            &key,
+            "POST",
+            "/api/v1/appointments",
+            json!({ "target_id": target["id"],
+            "starts_at": "2027-01-20T08:00:00Z", "ends_at": "2027-01-20T09:00:00Z", "shared_with_portal": true }),
+        )
         .await;
     events.wait_for(follow["id"].as_str().unwrap()).await;
     let requests = proxy.get(&token, "/portal/v1/requests").await;
-    let titles: Vec<&str> = requests["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> =
+        requests["items"].as_array().unwrap().iter().map(|r| r["title"].as_str().unwrap()).collect();
     assert_eq!(titles.len(), 2, "both requests are there: {titles:?}");
     assert!(titles.contains(&"Door closer") && second["id"].is_string());
     let appointments = proxy.get(&token, "/portal/v1/appointments").await;
@@ -216,7 +275,7 @@ impl Http {
             request = request.bearer_auth(token);
         }
         if path == "/portal/v1/requests" {
-            request = request.header("Idempotency-Key", uuid::Uuid::new_v4().to_string());
+            request = request.header("Idempotency-Key", uuid::Uuid::now_v7().to_string());
         }
         let response = request.send().await.unwrap();
         let status = response.status();
@@ -279,7 +338,8 @@ impl EventStream {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = tokio::time::timeout(left, self.lines.recv()).await;
-            let line = line.unwrap_or_else(|_| panic!("no live event about {subject} within 30 s")).expect("stream open");
+            let line =
+                line.unwrap_or_else(|_| panic!("no live event about {subject} within 30 s")).expect("stream open");
             if let Some(id) = line.strip_prefix("id:") {
                 self.last_id = Some(id.trim().to_string());
             }
@@ -309,7 +369,8 @@ impl Nginx {
             .replace("@CERTIFICATE@", &dir.join("cert.pem").display().to_string())
             .replace("@CERTIFICATE_KEY@", &dir.join("key.pem").display().to_string())
             .replace("@INSTANCES@", &servers.join("\n    "));
-        assert!(!site.contains('@'), "every value of the template is filled in");
+        let unfilled = site.lines().filter(|line| !line.trim_start().starts_with('#')).any(|line| line.contains('@'));
+        assert!(!unfilled, "every value of the template is filled in");
         let nginx = dir.join("nginx");
         for sub in ["body", "proxy"] {
             std::fs::create_dir_all(nginx.join(sub)).unwrap();
@@ -339,7 +400,10 @@ impl Nginx {
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             if let Some(status) = started.child.try_wait().unwrap() {
-                panic!("nginx exited with {status}: {}", std::fs::read_to_string(nginx.join("error.log")).unwrap_or_default());
+                panic!(
+                    "nginx exited with {status}: {}",
+                    std::fs::read_to_string(nginx.join("error.log")).unwrap_or_default()
+                );
             }
             assert!(Instant::now() < deadline, "nginx did not listen within 20 s");
             std::thread::sleep(Duration::from_millis(50));
@@ -349,8 +413,9 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM, so the master stops its workers too (SIGKILL would leave them running).
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
         let _ = self.child.wait();
     }
 }
