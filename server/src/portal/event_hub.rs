@@ -283,3 +283,66 @@ fn deliver(
         true
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use portal_types::LiveEventKind;
+
+    use super::*;
+    use crate::records::time::Timestamp;
+
+    fn event(id: &str) -> NewEvent {
+        NewEvent {
+            id: id.into(),
+            version: 1,
+            kind: LiveEventKind::FollowUpRequired,
+            subject_id: "f".into(),
+            customer_id: "northwind".into(),
+            location_id: "marina".into(),
+            audience: None,
+            occurred_at: Timestamp(0),
+        }
+    }
+
+    fn subscriber(
+        streams: &mut Streams,
+        session: &str,
+        queue: usize,
+    ) -> (mpsc::Receiver<Arc<LiveEventView>>, Arc<AtomicBool>) {
+        let (sender, receiver) = mpsc::channel(queue);
+        let lagging = Arc::new(AtomicBool::new(false));
+        streams.made += 1;
+        let subscriber = Subscriber {
+            session_id: session.into(),
+            user_id: "omar".into(),
+            queue: sender,
+            lagging: Arc::clone(&lagging),
+        };
+        streams.open.insert(streams.made, subscriber);
+        (receiver, lagging)
+    }
+
+    #[test]
+    fn a_stream_that_falls_behind_is_closed_and_the_others_still_get_everything() {
+        let mut streams = Streams::default();
+        let (mut slow, slow_lagging) = subscriber(&mut streams, "s1", 1);
+        let (mut quick, quick_lagging) = subscriber(&mut streams, "s2", 8);
+        let (mut signed_out, _) = subscriber(&mut streams, "s3", 8);
+        let listening = Listening::of(&streams);
+        let viewers = Viewers {
+            live: ["s1", "s2"].into_iter().map(String::from).collect(),
+            scopes: HashMap::from([("omar".to_string(), Scope::default())]),
+        };
+        let batch = [event("a"), event("b")];
+        let visible = batch.iter().map(|e| (e.id.clone(), "omar".to_string())).collect();
+        deliver(&mut streams, &listening, &viewers, &batch, &visible, &Metrics::default());
+
+        assert_eq!(streams.open.len(), 1, "the slow and the signed-out streams are gone");
+        assert!(slow_lagging.load(Ordering::Acquire) && !quick_lagging.load(Ordering::Acquire));
+        assert_eq!(slow.try_recv().unwrap().id, "1.a");
+        assert!(slow.try_recv().is_err(), "closed after what fit");
+        assert_eq!(quick.try_recv().unwrap().id, "1.a");
+        assert_eq!(quick.try_recv().unwrap().id, "1.b");
+        assert!(signed_out.try_recv().is_err(), "nothing for a session that is gone");
+    }
+}
