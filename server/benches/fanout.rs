@@ -171,6 +171,7 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
     let mut expected_second = 0;
     let sse = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
     let mut scope_of = Vec::new();
+    let mut readers = Vec::new();
     for stream in 0..args.streams {
         let user = &users[stream % users.len()];
         expected_first += usize::from(user.sees_first);
@@ -178,7 +179,7 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
         scope_of.push((user.sees_first, user.sees_second));
         let request = sse.get(format!("{}/portal/v1/events", server.base)).bearer_auth(&user.token);
         let (arrivals, opened) = (arrivals.clone(), Arc::clone(&opened));
-        tokio::spawn(async move {
+        readers.push(tokio::spawn(async move {
             let mut response = request.send().await.expect("open an event stream");
             assert!(response.status().is_success(), "event stream: HTTP {}", response.status());
             let mut buffer = String::new();
@@ -200,7 +201,7 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
                 }
             }
             panic!("event stream {stream} ended");
-        });
+        }));
     }
     drop(arrivals);
     let started = Instant::now();
@@ -258,6 +259,11 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
         peak_rss_mib,
     };
     println!("{figures}");
+    // The streams end with the server; their readers go first, so that is no failure.
+    readers.iter().for_each(tokio::task::JoinHandle::abort);
+    for reader in readers {
+        let _ = reader.await;
+    }
     drop(server);
     if let Some((admin, name)) = database {
         let db = ordinavo_server::storage::connect(&admin).await.unwrap();
