@@ -160,6 +160,8 @@ impl Reader {
                 let streams = lock(streams);
                 if streams.open.is_empty() && streams.made == made {
                     *cursor = latest;
+                    // Nobody to re-check either; without this the idle hub would not wait.
+                    *checked = Instant::now();
                     return Ok(());
                 }
             }
