@@ -36,16 +36,12 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
     let db = storage::connect(&config.database_url).await?;
     storage::migrate(&db).await?;
     let blobs = storage::blobs::open(config.blob_store.as_ref(), &config.data_dir, &db)?;
-    let events = storage::watch::spawn(db.clone());
+    let metrics = Arc::<ops::metrics::Metrics>::default();
+    let shutdown = tokio_util::sync::CancellationToken::new();
+    let changes = storage::watch::spawn(db.clone());
+    let hub = portal::event_hub::EventHub::start(db.clone(), changes, metrics.clone(), shutdown.clone()).await?;
     portal::warm_up().await;
-    Ok(AppState {
-        db,
-        config: Arc::new(config),
-        blobs,
-        events,
-        metrics: Arc::default(),
-        shutdown: tokio_util::sync::CancellationToken::new(),
-    })
+    Ok(AppState { db, config: Arc::new(config), blobs, hub, metrics, shutdown })
 }
 
 /// The whole public HTTP application. Tests build exactly this router. `/metrics`

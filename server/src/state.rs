@@ -6,6 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::ops::metrics::Metrics;
+use crate::portal::event_hub::EventHub;
 use crate::storage::blobs::BlobStore;
 use crate::storage::Db;
 
@@ -14,8 +15,8 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub blobs: Arc<dyn BlobStore>,
-    /// The newest live event version, updated by `storage::watch`.
-    pub events: tokio::sync::watch::Receiver<i64>,
+    /// Reads new live events once for the instance and hands them to open streams.
+    pub hub: EventHub,
     /// This instance's counters; scraped per instance, so they are the one state kept here.
     pub metrics: Arc<Metrics>,
     /// Cancelled when the server shuts down: open event streams end on it.

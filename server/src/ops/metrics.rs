@@ -46,6 +46,25 @@ struct LoginLabels {
     reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventQueryLabels {
+    purpose: &'static str,
+}
+
+/// Why the live event machinery asked the database something: the hub's reads happen
+/// once per change for the whole instance, a stream's only when it connects.
+#[derive(Debug, Clone, Copy)]
+pub enum EventQuery {
+    /// The hub reads a batch of new events.
+    Batch,
+    /// The hub re-reads the sessions and grants of every open stream.
+    Recheck,
+    /// The hub decides which subscribed users may see a batch.
+    Visibility,
+    /// One stream finds its start or replays what it missed.
+    Connect,
+}
+
 /// Which sign-in failed: the portal's or the staff web's.
 #[derive(Debug, Clone, Copy)]
 pub enum Surface {
@@ -68,6 +87,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram>,
     event_streams: Gauge,
+    event_queries: Family<EventQueryLabels, Counter>,
+    lagging_streams: Counter,
     sync_pages: Counter,
     login_failures: Family<LoginLabels, Counter>,
 }
@@ -78,6 +99,8 @@ impl Default for Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency: Family<RouteLabels, Histogram> = Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
         let event_streams = Gauge::default();
+        let event_queries = Family::<EventQueryLabels, Counter>::default();
+        let lagging_streams = Counter::default();
         let sync_pages = Counter::default();
         let login_failures = Family::<LoginLabels, Counter>::default();
         registry.register("http_requests", "HTTP requests answered, by route template and status", requests.clone());
@@ -88,9 +111,19 @@ impl Default for Metrics {
             latency.clone(),
         );
         registry.register("event_streams_open", "Live event streams (SSE) open now", event_streams.clone());
+        registry.register(
+            "event_queries",
+            "Database queries for live events, by purpose (batch, recheck and visibility are per change, not per stream)",
+            event_queries.clone(),
+        );
+        registry.register(
+            "event_streams_lagging",
+            "Event streams closed because they fell behind (the client resumes)",
+            lagging_streams.clone(),
+        );
         registry.register("sync_pages", "Delta sync pages served", sync_pages.clone());
         registry.register("login_failures", "Failed sign-ins, by surface and reason", login_failures.clone());
-        Self { registry, requests, latency, event_streams, sync_pages, login_failures }
+        Self { registry, requests, latency, event_streams, event_queries, lagging_streams, sync_pages, login_failures }
     }
 }
 
@@ -99,6 +132,20 @@ impl Metrics {
     pub fn event_stream_opened(self: &Arc<Self>) -> OpenStream {
         self.event_streams.inc();
         OpenStream(Arc::clone(self))
+    }
+
+    pub fn event_queried(&self, query: EventQuery) {
+        let purpose = match query {
+            EventQuery::Batch => "batch",
+            EventQuery::Recheck => "recheck",
+            EventQuery::Visibility => "visibility",
+            EventQuery::Connect => "connect",
+        };
+        self.event_queries.get_or_create(&EventQueryLabels { purpose }).inc();
+    }
+
+    pub fn event_stream_lagging(&self) {
+        self.lagging_streams.inc();
     }
 
     pub fn sync_page_served(&self) {

@@ -1,12 +1,15 @@
 //! `GET /portal/v1/events`: the user's live events as server-sent events, resumable
-//! with `Last-Event-ID`, with keep-alives. The stream re-checks the session and the
-//! grants before sending anything (and regularly while idle) and ends when either is gone.
+//! with `Last-Event-ID`, with keep-alives. New events come from the instance's
+//! `event_hub`, which re-checks the session and the grants before handing anything
+//! over (and regularly while idle) and ends the stream when either is gone; only the
+//! replay after `Last-Event-ID` reads the database for this one stream.
 //! When the server shuts down it ends with a `retry:` hint, so the client reconnects
 //! (to another instance) and resumes from its last event id.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -14,23 +17,20 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::future;
 use futures_util::stream::{self, Stream, StreamExt};
 use portal_types::LiveEventView;
-use tokio::sync::watch;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Portal;
+use super::event_hub::Subscription;
 use crate::domain::scope::Scope;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::ops::metrics::OpenStream;
+use crate::ops::metrics::{EventQuery, Metrics, OpenStream};
 use crate::ops::shutdown;
 use crate::projection::events::{self, EventCursor};
 use crate::projection::Viewer;
 use crate::records::{portal_access, sessions};
 use crate::state::AppState;
 use crate::storage::Db;
-
-/// How long an idle stream waits before re-checking its session and grants.
-const RECHECK: Duration = Duration::from_secs(10);
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events_stream))
@@ -47,27 +47,46 @@ async fn events_stream(
     portal: Portal,
     headers: HeaderMap,
 ) -> AppResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let cursor = match headers.get("last-event-id").map(|v| v.to_str().ok().and_then(EventCursor::parse)) {
-        Some(Some(cursor)) => cursor,
+    let resume = match headers.get("last-event-id").map(|v| v.to_str().ok().and_then(EventCursor::parse)) {
+        Some(Some(cursor)) => Some(cursor),
         Some(None) => return Err(AppError::field("Last-Event-ID", "not an event id from this stream")),
-        None => events::latest(&state.db).await?,
+        None => None,
+    };
+    // Subscribed before the start is read: whatever the hub reads from now on reaches
+    // this stream, and whatever was stored before, the stream reads itself.
+    let subscription = state.hub.subscribe(&portal.session_id, &portal.viewer.user_id);
+    let (cursor, catching_up) = match resume {
+        Some(cursor) => (cursor, true),
+        None => {
+            state.metrics.event_queried(EventQuery::Connect);
+            (events::latest(&state.db).await?, false)
+        }
     };
     let follower = Follower {
         db: state.db.clone(),
         viewer: portal.viewer,
         session_id: portal.session_id,
         cursor,
+        catching_up,
         pending: VecDeque::new(),
-        changes: state.events.clone(),
-        checked: Instant::now(),
+        subscription,
+        metrics: state.metrics.clone(),
         _open: state.metrics.event_stream_opened(),
     };
     // A first comment tells the client the stream is open before any event exists.
     let opened = stream::once(async { Ok(Event::default().comment("connected")) });
-    let live = opened.chain(stream::unfold(follower, |mut follower| async move {
-        let event = follower.next().await?;
-        let sse = Event::default().id(event.id.clone()).event(event.kind.as_str()).json_data(&event).ok()?;
-        Some((Ok(sse), follower))
+    let live = opened.chain(stream::unfold(Some(follower), |follower| async move {
+        let mut follower = follower?;
+        let sse = match follower.next().await? {
+            Next::Event(event) => {
+                Event::default().id(event.id.clone()).event(event.kind.as_str()).json_data(&*event).ok()?
+            }
+            // The client reconnects and resumes from its last event id.
+            Next::FellBehind => {
+                return Some((Ok(Event::default().retry(shutdown::RECONNECT).comment("fell behind; resume")), None))
+            }
+        };
+        Some((Ok(sse), Some(follower)))
     }));
     let stopping = state.shutdown.clone();
     let farewell = stream::once(async move {
@@ -78,54 +97,80 @@ async fn events_stream(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
+/// What a stream sends next.
+enum Next {
+    Event(Arc<LiveEventView>),
+    FellBehind,
+}
+
 /// One client's position in the event stream.
 struct Follower {
     db: Db,
     viewer: Viewer,
     session_id: String,
     cursor: EventCursor,
-    pending: VecDeque<LiveEventView>,
-    changes: watch::Receiver<i64>,
-    checked: Instant,
+    /// Set while the stream replays what it missed (after `Last-Event-ID`) by itself.
+    catching_up: bool,
+    pending: VecDeque<Arc<LiveEventView>>,
+    subscription: Subscription,
+    metrics: Arc<Metrics>,
     _open: OpenStream,
 }
 
 impl Follower {
-    /// The next event for this client; `None` ends the stream.
-    async fn next(&mut self) -> Option<LiveEventView> {
+    /// The next thing to send; `None` ends the stream.
+    async fn next(&mut self) -> Option<Next> {
         loop {
             if let Some(event) = self.pending.pop_front() {
-                return Some(event);
+                return Some(Next::Event(event));
             }
-            self.changes.borrow_and_update();
-            let mut fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
-            // Nothing goes out under a scope that may be stale: before sending, the
-            // session and grants are read again, and a narrowed scope reads again.
-            if !fresh.is_empty() || self.checked.elapsed() >= RECHECK {
-                let before = self.viewer.scope.clone();
-                if !self.still_allowed().await {
-                    return None;
-                }
-                if !fresh.is_empty() && self.viewer.scope != before {
-                    fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
-                }
-            }
-            if let Some(last) = fresh.last() {
-                self.cursor = EventCursor::parse(&last.id)?;
-                self.pending.extend(fresh);
+            if self.catching_up {
+                self.catch_up().await?;
                 continue;
             }
-            tokio::select! {
-                changed = self.changes.changed() => changed.ok()?,
-                _ = tokio::time::sleep(RECHECK) => {}
+            let Some(event) = self.subscription.events.recv().await else {
+                // Closed by the hub: the session or grants are gone, or the stream fell behind.
+                return self.subscription.fell_behind().then_some(Next::FellBehind);
+            };
+            // The hub may hand over what the replay already sent.
+            let cursor = EventCursor::parse(&event.id)?;
+            if cursor > self.cursor {
+                self.cursor = cursor;
+                return Some(Next::Event(event));
             }
         }
     }
 
+    /// Reads one page of what the client missed, under a scope re-read before sending.
+    async fn catch_up(&mut self) -> Option<()> {
+        self.metrics.event_queried(EventQuery::Connect);
+        let mut fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
+        self.catching_up = fresh.len() == events::PAGE;
+        if fresh.is_empty() {
+            return Some(());
+        }
+        // Nothing goes out under a scope that may be stale: before sending, the
+        // session and grants are read again, and a narrowed scope reads again.
+        let before = self.viewer.scope.clone();
+        if !self.still_allowed().await {
+            return None;
+        }
+        if self.viewer.scope != before {
+            self.metrics.event_queried(EventQuery::Connect);
+            fresh = events::after(&self.db, &self.viewer, &self.cursor).await.ok()?;
+        }
+        if let Some(last) = fresh.last() {
+            self.cursor = EventCursor::parse(&last.id)?;
+        }
+        self.pending.extend(fresh.into_iter().map(Arc::new));
+        Some(())
+    }
+
     /// Re-reads the session and grants: a signed-out, disabled or ungranted user's stream ends.
     async fn still_allowed(&mut self) -> bool {
-        self.checked = Instant::now();
+        self.metrics.event_queried(EventQuery::Connect);
         let live = sessions::is_live(&self.db, &self.session_id).await.unwrap_or(false);
+        self.metrics.event_queried(EventQuery::Connect);
         let grants = portal_access::grants(&self.db, &self.viewer.user_id).await.unwrap_or_default();
         self.viewer.scope = Scope::from_grants(&grants);
         live && !self.viewer.scope.is_empty()

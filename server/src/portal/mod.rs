@@ -4,6 +4,7 @@
 
 mod attachments;
 mod auth;
+pub mod event_hub;
 mod events;
 mod invitations;
 mod reads;

@@ -10,7 +10,9 @@ use crate::records::time::Timestamp;
 use crate::storage::Db;
 
 /// Position in the event stream: the version and id of the last event delivered.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// Ordered as the stream is (version, then id), so a delivery can be told apart from
+/// one already sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EventCursor {
     pub version: i64,
     pub id: String,
@@ -46,7 +48,10 @@ pub async fn latest(db: &Db) -> AppResult<EventCursor> {
     Ok(row.map(|(version, id)| EventCursor { version, id }).unwrap_or_default())
 }
 
-/// Up to 500 of the user's events after `cursor`, oldest first.
+/// Most events one read returns; a shorter answer means the reader has caught up.
+pub const PAGE: usize = 500;
+
+/// Up to `PAGE` of the user's events after `cursor`, oldest first.
 pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<Vec<LiveEventView>> {
     let mut select =
         Select::new("SELECT e.id, e.version, e.kind, e.subject_id, e.location_id, e.occurred_at FROM portal_events e");
@@ -58,11 +63,9 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     let subjects = LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k)));
     let about = kinds::about_visible("e", subjects, Some(&downloads));
     select.filter(&about, Arg::Text(viewer.user_id.clone()));
-    let v1 = select.bind(Arg::Int(cursor.version));
-    let v2 = select.bind(Arg::Int(cursor.version));
-    let id = select.bind(Arg::Text(cursor.id.clone()));
-    select.filter_raw(&format!("(e.version > {v1} OR (e.version = {v2} AND e.id > {id}))"));
-    let rows: Vec<Row> = select.fetch_packed(db, "ORDER BY e.version, e.id LIMIT 500", "ORDER BY version, id").await?;
+    after_cursor(&mut select, cursor);
+    let rows: Vec<Row> =
+        select.fetch_packed(db, &format!("ORDER BY e.version, e.id LIMIT {PAGE}"), "ORDER BY version, id").await?;
     Ok(rows
         .into_iter()
         .map(|row| LiveEventView {
@@ -73,6 +76,13 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
             occurred_at: row.occurred_at.rfc3339(),
         })
         .collect())
+}
+
+/// Keeps the events of `select` (aliased `e`) that come after `cursor`.
+pub(super) fn after_cursor(select: &mut Select, cursor: &EventCursor) {
+    let version = select.bind(Arg::Int(cursor.version));
+    let id = select.bind(Arg::Text(cursor.id.clone()));
+    select.filter_raw(&format!("(e.version > {version} OR (e.version = {version} AND e.id > {id}))"));
 }
 
 #[cfg(test)]
@@ -86,5 +96,8 @@ mod tests {
             Some(EventCursor { version: 42, id: "0190f7a0-0000-7000-8000-000000000000".into() })
         );
         assert_eq!(EventCursor::parse("nonsense"), None);
+        let cursor = |text: &str| EventCursor::parse(text).unwrap();
+        assert!(cursor("9.b") < cursor("10.a"), "versions order first, as numbers");
+        assert!(cursor("10.a") < cursor("10.b"));
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod appointments;
 pub mod attachments;
+pub mod event_batch;
 pub mod events;
 pub mod follow_ups;
 pub mod me;

@@ -30,3 +30,7 @@ pub mod throttle;
 pub mod time;
 pub mod timeline;
 pub mod visibility;
+
+/// Ids bound in one `IN (…)` list at most: well under both databases' limits on
+/// bound values, so that batched reads of many streams split into a few queries.
+pub const IDS_PER_QUERY: usize = 1000;

@@ -1,10 +1,12 @@
 //! Portal users and their grants. A grant covers a whole customer or chosen
 //! locations of one customer, and says whether attachments may be downloaded.
 
+use std::collections::HashMap;
+
 use serde_json::json;
 
 use super::audit::{self, Actor};
-use super::sessions;
+use super::{sessions, IDS_PER_QUERY};
 use crate::domain::password;
 use crate::domain::scope::Grant;
 use crate::error::{AppError, AppResult};
@@ -107,31 +109,44 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<PortalUser>, sqlx::E
 /// The grants of a user, with the locations of location grants, in one query (every
 /// portal request reads them).
 pub async fn grants(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Error> {
-    let rows: Vec<(String, String, i64, i64, Option<String>)> = sqlx::query_as(
-        "SELECT g.id, g.customer_id, g.whole_customer, g.can_download, l.id FROM portal_grants g
-         LEFT JOIN portal_grant_locations gl ON gl.grant_id = g.id
-         LEFT JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
-         WHERE g.portal_user_id = $1 ORDER BY g.id, l.id",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
-    let mut grants: Vec<(String, Grant)> = Vec::new();
-    for (id, customer_id, whole_customer, can_download, location_id) in rows {
-        if grants.last().is_none_or(|(last, _)| *last != id) {
-            let grant = Grant {
-                customer_id,
-                whole_customer: whole_customer != 0,
-                can_download: can_download != 0,
-                location_ids: Vec::new(),
-            };
-            grants.push((id, grant));
+    Ok(grants_of(db, &[user_id.to_string()]).await?.remove(user_id).unwrap_or_default())
+}
+
+/// The grants of each of `user_ids` (a user without grants is left out), in one query
+/// per `IDS_PER_QUERY` users: the event hub re-reads every open stream's scope at once.
+pub async fn grants_of(db: &Db, user_ids: &[String]) -> Result<HashMap<String, Vec<Grant>>, sqlx::Error> {
+    let mut by_user: HashMap<String, Vec<Grant>> = HashMap::new();
+    for chunk in user_ids.chunks(IDS_PER_QUERY) {
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT g.portal_user_id, g.id, g.customer_id, g.whole_customer, g.can_download, l.id FROM portal_grants g
+             LEFT JOIN portal_grant_locations gl ON gl.grant_id = g.id
+             LEFT JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
+             WHERE g.portal_user_id IN ({}) ORDER BY g.portal_user_id, g.id, l.id",
+            list.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, String, String, i64, i64, Option<String>)>(&sql);
+        for id in chunk {
+            query = query.bind(id.clone());
         }
-        if let (Some((_, grant)), Some(location_id)) = (grants.last_mut(), location_id) {
-            grant.location_ids.push(location_id);
+        let mut last_grant: Option<String> = None;
+        for (user_id, id, customer_id, whole_customer, can_download, location_id) in query.fetch_all(&db.pool).await? {
+            let grants = by_user.entry(user_id).or_default();
+            if last_grant.as_ref() != Some(&id) {
+                grants.push(Grant {
+                    customer_id,
+                    whole_customer: whole_customer != 0,
+                    can_download: can_download != 0,
+                    location_ids: Vec::new(),
+                });
+                last_grant = Some(id);
+            }
+            if let (Some(grant), Some(location_id)) = (grants.last_mut(), location_id) {
+                grant.location_ids.push(location_id);
+            }
         }
     }
-    Ok(grants.into_iter().map(|(_, grant)| grant).collect())
+    Ok(by_user)
 }
 
 /// Disables or re-enables a user. Disabling ends every session at once.

@@ -1,7 +1,10 @@
 //! Portal sessions: opaque bearer tokens (256 bits, stored hashed) with a 14-day
 //! idle and a 90-day absolute limit.
 
+use std::collections::HashSet;
+
 use super::portal_access::PortalUser;
+use super::IDS_PER_QUERY;
 use crate::domain::tokens;
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
@@ -172,15 +175,27 @@ pub async fn list(db: &Db, user_id: &str) -> Result<Vec<(Session, String)>, sqlx
 
 /// Whether a session is still live (not revoked, not expired, its user active).
 pub async fn is_live(db: &Db, session_id: &str) -> Result<bool, sqlx::Error> {
+    Ok(!live_among(db, &[session_id.to_string()]).await?.is_empty())
+}
+
+/// Which of `session_ids` are still live, in one query per `IDS_PER_QUERY` ids: the
+/// event hub re-checks the sessions of every open stream at once.
+pub async fn live_among(db: &Db, session_ids: &[String]) -> Result<HashSet<String>, sqlx::Error> {
     let now = now_ms();
-    let row: Option<(String,)> = sqlx::query_as(
-        "SELECT s.id FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
-         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.status = 'active'",
-    )
-    .bind(session_id)
-    .bind(now)
-    .bind(now - IDLE_MS)
-    .fetch_optional(&db.pool)
-    .await?;
-    Ok(row.is_some())
+    let mut live = HashSet::new();
+    for chunk in session_ids.chunks(IDS_PER_QUERY) {
+        let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT s.id FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
+             WHERE s.id IN ({}) AND s.revoked_at IS NULL AND s.expires_at > $1 AND s.last_seen_at > $2
+             AND u.status = 'active'",
+            list.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String,)>(&sql).bind(now).bind(now - IDLE_MS);
+        for id in chunk {
+            query = query.bind(id.clone());
+        }
+        live.extend(query.fetch_all(&db.pool).await?.into_iter().map(|(id,)| id));
+    }
+    Ok(live)
 }

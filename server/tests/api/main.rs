@@ -20,6 +20,7 @@ mod operations;
 mod portal_canary;
 mod portal_downloads;
 mod portal_events;
+mod portal_fanout;
 mod portal_invitations;
 mod portal_mail;
 mod portal_matrix;

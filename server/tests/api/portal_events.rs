@@ -12,13 +12,13 @@ use tower::ServiceExt;
 use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PDF, PORTAL_PASSWORD};
 
 /// Reads server-sent events from a streaming response body.
-struct SseReader {
+pub struct SseReader {
     body: Body,
     buffer: String,
 }
 
 impl SseReader {
-    async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> SseReader {
+    pub async fn open(app: &TestApp, token: &str, last_event_id: Option<&str>) -> SseReader {
         let mut request = Request::get("/portal/v1/events").header(header::AUTHORIZATION, format!("Bearer {token}"));
         if let Some(id) = last_event_id {
             request = request.header("Last-Event-ID", id);
@@ -30,28 +30,33 @@ impl SseReader {
     }
 
     /// The next event's data, waiting for it (the timeout only guards against a hang).
-    async fn next(&mut self) -> Value {
+    pub async fn next(&mut self) -> Value {
+        self.next_or_end().await.expect("stream open")
+    }
+
+    /// The next event's data, or `None` once the server ended the stream.
+    pub async fn next_or_end(&mut self) -> Option<Value> {
         tokio::time::timeout(Duration::from_secs(20), async {
             loop {
                 if let Some(end) = self.buffer.find("\n\n") {
                     let block: String = self.buffer.drain(..end + 2).collect();
                     if let Some(data) = block.lines().find_map(|l| l.strip_prefix("data:")) {
-                        return serde_json::from_str(data.trim()).unwrap();
+                        return Some(serde_json::from_str(data.trim()).unwrap());
                     }
                     continue;
                 }
-                let frame = self.body.frame().await.expect("stream open").unwrap();
+                let frame = self.body.frame().await?.unwrap();
                 if let Ok(data) = frame.into_data() {
                     self.buffer.push_str(&String::from_utf8_lossy(&data));
                 }
             }
         })
         .await
-        .expect("an event within 20 s")
+        .expect("an event or the end within 20 s")
     }
 }
 
-async fn new_follow_up(app: &TestApp, city_like: &str, text: &str) -> String {
+pub async fn new_follow_up(app: &TestApp, city_like: &str, text: &str) -> String {
     let target = app
         .id_of(&format!(
             "SELECT t.id FROM targets t JOIN locations l ON l.id = t.location_id WHERE l.{city_like} ORDER BY t.id"
