@@ -13,12 +13,15 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
+
+#[path = "support/server.rs"]
+mod server;
+use server::Server;
 
 const PASSWORD: &str = "fan-out benchmark passphrase 2026";
 /// The goal of issue 12: every stream has the change within a second.
@@ -211,11 +214,11 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
     }
     println!("[{backend}] {} streams open in {:.1} s", args.streams, started.elapsed().as_secs_f64());
 
-    let idle_before = cpu_seconds(server.pid());
+    let idle_before = cpu_seconds(server.child.id());
     tokio::time::sleep(Duration::from_secs(10)).await;
-    let cpu_idle_s = cpu_seconds(server.pid()) - idle_before;
+    let cpu_idle_s = cpu_seconds(server.child.id()) - idle_before;
 
-    let cpu_before = cpu_seconds(server.pid());
+    let cpu_before = cpu_seconds(server.child.id());
     let mut latencies = Vec::new();
     for change in 0..args.changes {
         let at_first = change % 2 == 0;
@@ -240,8 +243,8 @@ async fn run(args: &Args, backend: &'static str, admin: Option<&str>) -> Figures
         // The next change comes after a pause, as staff changes do.
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    let cpu_changes_s = cpu_seconds(server.pid()) - cpu_before;
-    let (rss_mib, peak_rss_mib) = memory_mib(server.pid());
+    let cpu_changes_s = cpu_seconds(server.child.id()) - cpu_before;
+    let (rss_mib, peak_rss_mib) = memory_mib(server.child.id());
     assert!(arrived.try_recv().is_err(), "an event reached a stream that may not see it");
     latencies.sort_by(f64::total_cmp);
     let pick = |q: f64| latencies[((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)];
@@ -345,56 +348,4 @@ async fn send(what: &str, request: reqwest::RequestBuilder) -> Value {
     let text = response.text().await.unwrap();
     assert!(status.is_success(), "{what}: HTTP {status}: {text}");
     serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
-/// The release server as a real process, killed on drop.
-struct Server {
-    child: Child,
-    base: String,
-    key: String,
-}
-
-impl Server {
-    async fn start(binary: &Path, data_dir: &Path, database_url: &str) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let bind = format!("127.0.0.1:{port}");
-        let command = |args: &[&str]| {
-            let mut command = Command::new(binary);
-            for (name, _) in std::env::vars_os() {
-                if name.to_string_lossy().starts_with("ORDINAVO_") {
-                    command.env_remove(name);
-                }
-            }
-            command
-                .args(args)
-                .env("ORDINAVO_DATA_DIR", data_dir)
-                .env("ORDINAVO_DATABASE_URL", database_url)
-                .env("ORDINAVO_BIND", &bind)
-                .env("ORDINAVO_LOG", "warn");
-            command
-        };
-        let output = command(&["api-key", "create", "--name", "bench"]).output().expect("run ordinavo-server");
-        assert!(output.status.success(), "api-key create failed: {}", String::from_utf8_lossy(&output.stderr));
-        let key = String::from_utf8(output.stdout).unwrap().trim().to_string();
-        let child = command(&["serve"]).stdout(Stdio::null()).spawn().expect("start ordinavo-server serve");
-        let server = Server { child, base: format!("http://{bind}"), key };
-        let client = reqwest::Client::new();
-        let started = Instant::now();
-        while !client.get(format!("{}/healthz", server.base)).send().await.is_ok_and(|r| r.status().is_success()) {
-            assert!(started.elapsed() < Duration::from_secs(60), "the server did not answer /healthz within 60 s");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        server
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
