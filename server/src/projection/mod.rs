@@ -16,7 +16,7 @@ pub mod work;
 
 use portal_types::SyncKind;
 
-use crate::domain::scope::Scope;
+use crate::domain::scope::{Grant, Scope};
 use crate::domain::validate::Fields;
 use crate::error::AppResult;
 use crate::records::kinds;
@@ -33,7 +33,12 @@ impl Viewer {
     /// The viewer for a portal user as of now: their grants make their scope.
     pub async fn of(db: &crate::storage::Db, user_id: &str) -> Result<Self, sqlx::Error> {
         let grants = crate::records::portal_access::grants(db, user_id).await?;
-        Ok(Viewer { user_id: user_id.to_string(), scope: Scope::from_grants(&grants) })
+        Ok(Self::new(user_id, &grants))
+    }
+
+    /// The viewer whose scope `grants` make.
+    pub fn new(user_id: &str, grants: &[Grant]) -> Self {
+        Viewer { user_id: user_id.to_string(), scope: Scope::from_grants(grants) }
     }
 
     /// Restricts `select`, whose row of `kind` has the kind's alias, to the rows this

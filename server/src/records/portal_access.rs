@@ -6,11 +6,12 @@ use std::collections::HashMap;
 use serde_json::json;
 
 use super::audit::{self, Actor};
+use super::query::json as sql_json;
 use super::{sessions, IDS_PER_QUERY};
 use crate::domain::password;
 use crate::domain::scope::Grant;
 use crate::error::{AppError, AppResult};
-use crate::storage::{new_id, now_ms, Db, WriteTx};
+use crate::storage::{new_id, now_ms, Backend, Db, WriteTx};
 
 pub struct NewPortalUser<'a> {
     pub contact_id: &'a str,
@@ -106,8 +107,7 @@ pub async fn user_by_id(db: &Db, id: &str) -> Result<Option<PortalUser>, sqlx::E
     sqlx::query_as(&format!("{USER_SELECT} WHERE id = $1")).bind(id).fetch_optional(&db.pool).await
 }
 
-/// The grants of a user, with the locations of location grants, in one query (every
-/// portal request reads them).
+/// The grants of a user, with the locations of location grants, in one query.
 pub async fn grants(db: &Db, user_id: &str) -> Result<Vec<Grant>, sqlx::Error> {
     Ok(grants_of(db, &[user_id.to_string()]).await?.remove(user_id).unwrap_or_default())
 }
@@ -119,34 +119,68 @@ pub async fn grants_of(db: &Db, user_ids: &[String]) -> Result<HashMap<String, V
     for chunk in user_ids.chunks(IDS_PER_QUERY) {
         let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT g.portal_user_id, g.id, g.customer_id, g.whole_customer, g.can_download, l.id FROM portal_grants g
-             LEFT JOIN portal_grant_locations gl ON gl.grant_id = g.id
-             LEFT JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
-             WHERE g.portal_user_id IN ({}) ORDER BY g.portal_user_id, g.id, l.id",
+            "SELECT u.id, {} FROM portal_users u WHERE u.id IN ({})",
+            grants_json(db.backend, "u.id"),
             list.join(", ")
         );
-        let mut query = sqlx::query_as::<_, (String, String, String, i64, i64, Option<String>)>(&sql);
+        let mut query = sqlx::query_as::<_, (String, String)>(&sql);
         for id in chunk {
             query = query.bind(id.clone());
         }
-        let mut last_grant: Option<String> = None;
-        for (user_id, id, customer_id, whole_customer, can_download, location_id) in query.fetch_all(&db.pool).await? {
-            let grants = by_user.entry(user_id).or_default();
-            if last_grant.as_ref() != Some(&id) {
-                grants.push(Grant {
-                    customer_id,
-                    whole_customer: whole_customer != 0,
-                    can_download: can_download != 0,
-                    location_ids: Vec::new(),
-                });
-                last_grant = Some(id);
-            }
-            if let (Some(grant), Some(location_id)) = (grants.last_mut(), location_id) {
-                grant.location_ids.push(location_id);
+        for (user_id, grants) in query.fetch_all(&db.pool).await? {
+            let grants = read_grants(&grants)?;
+            if !grants.is_empty() {
+                by_user.insert(user_id, grants);
             }
         }
     }
     Ok(by_user)
+}
+
+/// A column holding, as JSON text, the grants of the user whose id is `user_id` (a
+/// column of the enclosing query), each with the locations it names that belong to
+/// its customer. Every read of grants goes through it, sign-in checks included, so
+/// every portal request reads its session and its scope in one query.
+pub(super) fn grants_json(backend: Backend, user_id: &str) -> String {
+    let locations = sql_json::array(
+        backend,
+        "l.id",
+        "FROM portal_grant_locations gl JOIN locations l ON l.id = gl.location_id AND l.customer_id = g.customer_id
+         WHERE gl.grant_id = g.id",
+        "ORDER BY l.id",
+    );
+    let grant = sql_json::object(
+        backend,
+        &[
+            ("customer_id", "g.customer_id"),
+            ("whole_customer", "g.whole_customer"),
+            ("can_download", "g.can_download"),
+            ("location_ids", &locations),
+        ],
+    );
+    let from = format!("FROM portal_grants g WHERE g.portal_user_id = {user_id}");
+    sql_json::text(backend, &sql_json::array(backend, &grant, &from, "ORDER BY g.id"))
+}
+
+/// Reads what `grants_json` built.
+pub(super) fn read_grants(text: &str) -> Result<Vec<Grant>, sqlx::Error> {
+    #[derive(serde::Deserialize)]
+    struct Stored {
+        customer_id: String,
+        whole_customer: i64,
+        can_download: i64,
+        location_ids: Vec<String>,
+    }
+    let stored: Vec<Stored> = serde_json::from_str(text).map_err(|err| sqlx::Error::Decode(err.into()))?;
+    Ok(stored
+        .into_iter()
+        .map(|g| Grant {
+            customer_id: g.customer_id,
+            whole_customer: g.whole_customer != 0,
+            can_download: g.can_download != 0,
+            location_ids: g.location_ids,
+        })
+        .collect())
 }
 
 /// Disables or re-enables a user. Disabling ends every session at once.

@@ -3,8 +3,9 @@
 
 use std::collections::HashSet;
 
-use super::portal_access::PortalUser;
+use super::portal_access::{grants_json, read_grants, PortalUser};
 use super::IDS_PER_QUERY;
+use crate::domain::scope::Grant;
 use crate::domain::tokens;
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
@@ -34,6 +35,8 @@ struct WithUser {
     password_hash: String,
     status: String,
     language: String,
+    /// The user's grants as `portal_access::grants_json` builds them.
+    grants: String,
 }
 
 pub struct Created {
@@ -70,28 +73,28 @@ pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str)
     Ok(Created { id, token, expires_at })
 }
 
-/// The live session for a presented token, with its user: not revoked, not idle too
-/// long, not past its absolute end, and its user active. Refreshes the idle clock.
-pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, PortalUser)>, sqlx::Error> {
+/// The live session for a presented token, with its user and their grants (one
+/// query: every portal request starts here): not revoked, not idle too long, not past
+/// its absolute end, and its user active. Refreshes the idle clock.
+pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, PortalUser, Vec<Grant>)>, sqlx::Error> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Ok(None);
     }
     let now = now_ms();
-    let found: Option<WithUser> = sqlx::query_as(
+    let sql = format!(
         "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
-                u.email, u.display_name, u.password_hash, u.status, u.language
+                u.email, u.display_name, u.password_hash, u.status, u.language, {} AS grants
          FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
          WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
            AND u.status = 'active'",
-    )
-    .bind(tokens::hash(token))
-    .bind(now)
-    .bind(now - IDLE_MS)
-    .fetch_optional(&db.pool)
-    .await?;
+        grants_json(db.backend, "s.portal_user_id")
+    );
+    let found: Option<WithUser> =
+        sqlx::query_as(&sql).bind(tokens::hash(token)).bind(now).bind(now - IDLE_MS).fetch_optional(&db.pool).await?;
     let Some(found) = found else {
         return Ok(None);
     };
+    let grants = read_grants(&found.grants)?;
     let session = found.session;
     touch(db, "portal_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
     let user = PortalUser {
@@ -102,7 +105,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         status: found.status,
         language: found.language,
     };
-    Ok(Some((session, user)))
+    Ok(Some((session, user, grants)))
 }
 
 /// Refreshes a session's idle clock (in `table`, a literal of the caller's), at most

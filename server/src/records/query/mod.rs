@@ -6,7 +6,7 @@ mod ordered;
 mod packed;
 
 pub use ordered::{Key, Merged, Ordered};
-pub use packed::{field_names, stored, Packed};
+pub use packed::{field_names, json, stored, Packed};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};

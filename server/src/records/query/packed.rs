@@ -46,6 +46,40 @@ fn wrap(backend: Backend, sql: &str, columns: &[String], order: &str) -> String 
     }
 }
 
+/// JSON built in SQL, for reads that nest one list inside a row (a session's grants
+/// and their locations) and so cannot be one flat packed page.
+pub mod json {
+    use crate::storage::Backend;
+
+    /// A JSON object of `(key, expression)` pairs.
+    pub fn object(backend: Backend, pairs: &[(&str, &str)]) -> String {
+        let pairs: Vec<String> = pairs.iter().map(|(key, value)| format!("'{key}', {value}")).collect();
+        match backend {
+            Backend::Sqlite => format!("json_object({})", pairs.join(", ")),
+            Backend::Postgres => format!("json_build_object({})", pairs.join(", ")),
+        }
+    }
+
+    /// A JSON array (empty when nothing matches) of `element` over `from` (a `FROM …
+    /// WHERE …`), in `order`; usable as a value of `object`.
+    pub fn array(backend: Backend, element: &str, from: &str, order: &str) -> String {
+        match backend {
+            // A sub-query's result loses its JSON subtype: `json()` gives it back, so an
+            // enclosing object nests it instead of quoting it.
+            Backend::Sqlite => format!("json((SELECT json_group_array({element} {order}) {from}))"),
+            Backend::Postgres => format!("(SELECT COALESCE(json_agg({element} {order}), '[]') {from})"),
+        }
+    }
+
+    /// `expression` as JSON text, the one column type both backends read alike.
+    pub fn text(backend: Backend, expression: &str) -> String {
+        match backend {
+            Backend::Sqlite => expression.to_string(),
+            Backend::Postgres => format!("CAST({expression} AS TEXT)"),
+        }
+    }
+}
+
 /// The field names serde's derive gives a struct, read by asking it to deserialize
 /// itself from a deserializer that only records them.
 pub fn field_names<T: DeserializeOwned>() -> &'static [&'static str] {
