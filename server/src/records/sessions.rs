@@ -2,12 +2,13 @@
 //! idle and a 90-day absolute limit.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 use super::portal_access::{grants_json, read_grants, PortalUser};
 use super::IDS_PER_QUERY;
 use crate::domain::scope::Grant;
 use crate::domain::tokens;
-use crate::storage::{new_id, now_ms, Db, WriteTx};
+use crate::storage::{new_id, now_ms, Backend, Db, WriteTx};
 
 pub const IDLE_MS: i64 = 14 * 24 * 3600 * 1000;
 pub const ABSOLUTE_MS: i64 = 90 * 24 * 3600 * 1000;
@@ -81,16 +82,12 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         return Ok(None);
     }
     let now = now_ms();
-    let sql = format!(
-        "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
-                u.email, u.display_name, u.password_hash, u.status, u.language, {} AS grants
-         FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
-           AND u.status = 'active'",
-        grants_json(db.backend, "s.portal_user_id")
-    );
-    let found: Option<WithUser> =
-        sqlx::query_as(&sql).bind(tokens::hash(token)).bind(now).bind(now - IDLE_MS).fetch_optional(&db.pool).await?;
+    let found: Option<WithUser> = sqlx::query_as(authenticate_sql(db.backend))
+        .bind(tokens::hash(token))
+        .bind(now)
+        .bind(now - IDLE_MS)
+        .fetch_optional(&db.pool)
+        .await?;
     let Some(found) = found else {
         return Ok(None);
     };
@@ -106,6 +103,26 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         language: found.language,
     };
     Ok(Some((session, user, grants)))
+}
+
+/// The statement of `authenticate`, built once per backend: it runs on every portal request.
+fn authenticate_sql(backend: Backend) -> &'static str {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let cell = match backend {
+        Backend::Sqlite => &SQLITE,
+        Backend::Postgres => &POSTGRES,
+    };
+    cell.get_or_init(|| {
+        format!(
+            "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
+                    u.email, u.display_name, u.password_hash, u.status, u.language, {} AS grants
+             FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
+             WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
+               AND u.status = 'active'",
+            grants_json(backend, "s.portal_user_id")
+        )
+    })
 }
 
 /// Refreshes a session's idle clock (in `table`, a literal of the caller's), at most
