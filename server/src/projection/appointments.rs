@@ -2,7 +2,7 @@
 
 use portal_types::{AppointmentView, Page, SyncKind};
 
-use super::{order, page_of, PortalPage, Viewer};
+use super::{order, ordered_by, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::AppointmentStatus;
 use crate::domain::public_status;
 use crate::domain::validate::Fields;
@@ -116,7 +116,7 @@ pub fn list_query(viewer: &Viewer, query: &AppointmentQuery) -> AppResult<Ordere
         vec![format!("n.starts_at < {now} AND n.ends_at < {now}")]
     };
     let key = if upcoming { order(SyncKind::Appointment) } else { order(SyncKind::Appointment).reversed() };
-    let mut ordered = Ordered::new(select, key, limit + 1).ranges(ranges);
+    let mut ordered = ordered_by(SyncKind::Appointment, select, key, limit + 1).ranges(ranges);
     // Cursor: "<starts_at>_<id>", keyset on (starts_at, id) in the list's direction.
     if let Some(after) = &query.after {
         let (starts, id) = after

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use portal_types::{AppointmentView, FollowUpView, Page, SyncKind};
 
-use super::{appointments, order, page, PortalPage, Viewer};
+use super::{appointments, ordered, page, PortalPage, Viewer};
 use crate::domain::lifecycle::FollowUpStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
@@ -68,7 +68,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, order(SyncKind::FollowUp), limit + 1);
+    let mut ordered = ordered(SyncKind::FollowUp, select, limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

@@ -20,7 +20,7 @@ use crate::domain::scope::{Grant, Scope};
 use crate::domain::validate::Fields;
 use crate::error::AppResult;
 use crate::records::kinds;
-use crate::records::query::{Key, Select};
+use crate::records::query::{Key, Ordered, Select};
 
 /// Who is looking: the user and their scope.
 #[derive(Debug, Clone)]
@@ -51,6 +51,16 @@ impl Viewer {
 /// The list order of `kind`.
 fn order(kind: SyncKind) -> Key {
     kinds::of(kind).order()
+}
+
+/// A page of at most `limit` rows of `kind`'s list, in its list order.
+fn ordered(kind: SyncKind, select: Select, limit: usize) -> Ordered {
+    ordered_by(kind, select, order(kind), limit)
+}
+
+/// A page of `kind`'s list in `key` order, its keys read from the kind's own table.
+fn ordered_by(kind: SyncKind, select: Select, key: Key, limit: usize) -> Ordered {
+    Ordered::new(select, key, limit).keys_from(&kinds::of(kind).from())
 }
 
 /// Paging of portal lists: `limit` (1–200, default 50) and an opaque `after` cursor.

@@ -2,7 +2,7 @@
 
 use portal_types::{Page, ReportView, SyncKind};
 
-use super::{attachments, order, page, PortalPage, Viewer};
+use super::{attachments, ordered, page, PortalPage, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
@@ -57,7 +57,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, order(SyncKind::Report), limit + 1);
+    let mut ordered = ordered(SyncKind::Report, select, limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

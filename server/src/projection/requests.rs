@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use portal_types::{Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView};
 
-use super::{order, page, PortalPage, Viewer};
+use super::{ordered, page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
@@ -29,6 +29,20 @@ struct Row {
 
 impl Packed for Row {}
 
+/// A preferred time window of a request.
+#[derive(serde::Deserialize)]
+struct WindowRow {
+    request_id: String,
+    #[expect(dead_code, reason = "read only to order the windows")]
+    position: i64,
+    #[serde(deserialize_with = "stored::timestamp")]
+    starts_at: Timestamp,
+    #[serde(deserialize_with = "stored::timestamp")]
+    ends_at: Timestamp,
+}
+
+impl Packed for WindowRow {}
+
 const SELECT: &str = "SELECT r.id, r.location_id, r.kind, r.title, r.description, r.status, r.decision_reason, \
      r.created_at, r.updated_at FROM requests r";
 
@@ -46,7 +60,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, order(SyncKind::Request), limit + 1);
+    let mut ordered = ordered(SyncKind::Request, select, limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }
@@ -79,13 +93,13 @@ async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut windows: HashMap<String, Vec<TimeWindowView>> = HashMap::new();
     if !ids.is_empty() {
-        let mut select = Select::new("SELECT w.request_id, w.starts_at, w.ends_at FROM request_time_windows w");
+        let mut select =
+            Select::new("SELECT w.request_id, w.position, w.starts_at, w.ends_at FROM request_time_windows w");
         select.filter_in("w.request_id", &ids);
-        let found: Vec<(String, Timestamp, Timestamp)> =
-            select.fetch_all(db, "ORDER BY w.request_id, w.position").await?;
-        for (request_id, starts_at, ends_at) in found {
-            let window = TimeWindowView { starts_at: starts_at.rfc3339(), ends_at: ends_at.rfc3339() };
-            windows.entry(request_id).or_default().push(window);
+        let found: Vec<WindowRow> = select.fetch_packed(db, "", "ORDER BY request_id, position").await?;
+        for row in found {
+            let window = TimeWindowView { starts_at: row.starts_at.rfc3339(), ends_at: row.ends_at.rfc3339() };
+            windows.entry(row.request_id).or_default().push(window);
         }
     }
     Ok(rows

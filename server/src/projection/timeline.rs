@@ -3,7 +3,7 @@
 
 use portal_types::{Page, SyncKind, TimelineEntryView, TimelineKind};
 
-use super::{order, page, PortalPage, Viewer};
+use super::{ordered, page, PortalPage, Viewer};
 use crate::error::AppResult;
 use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
@@ -46,7 +46,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, order(SyncKind::Timeline), limit + 1);
+    let mut ordered = ordered(SyncKind::Timeline, select, limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

@@ -5,7 +5,7 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{appointments, order, page_of, PortalPage, Viewer};
+use super::{appointments, ordered, page_of, PortalPage, Viewer};
 use crate::domain::lifecycle::TargetStatus;
 use crate::domain::public_status;
 use crate::error::AppResult;
@@ -102,7 +102,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
     if let Some(location_id) = &query.location_id {
         select.at_location(location_id);
     }
-    let mut ordered = Ordered::new(select, order(SyncKind::Work), limit + 1);
+    let mut ordered = ordered(SyncKind::Work, select, limit + 1);
     if let Some(after) = &query.after {
         ordered.after(vec![Arg::Text(after.clone())]);
     }

@@ -45,6 +45,11 @@ impl PortalKind {
     }
 
     /// The kind's list order on its alias.
+    /// The kind's table under its alias, as a `FROM` names it.
+    pub fn from(&self) -> String {
+        format!("{} {}", self.table, self.alias)
+    }
+
     pub fn order(&self) -> Key {
         Key::on(self.alias, self.order, self.newest_first)
     }

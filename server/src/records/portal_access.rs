@@ -162,25 +162,30 @@ pub(super) fn grants_json(backend: Backend, user_id: &str) -> String {
     sql_json::text(backend, &sql_json::array(backend, &grant, &from, "ORDER BY g.id"))
 }
 
-/// Reads what `grants_json` built.
-pub(super) fn read_grants(text: &str) -> Result<Vec<Grant>, sqlx::Error> {
-    #[derive(serde::Deserialize)]
-    struct Stored {
-        customer_id: String,
-        whole_customer: i64,
-        can_download: i64,
-        location_ids: Vec<String>,
-    }
-    let stored: Vec<Stored> = serde_json::from_str(text).map_err(|err| sqlx::Error::Decode(err.into()))?;
-    Ok(stored
-        .into_iter()
-        .map(|g| Grant {
+/// A grant as `grants_json` builds it.
+#[derive(serde::Deserialize)]
+pub(super) struct StoredGrant {
+    customer_id: String,
+    whole_customer: i64,
+    can_download: i64,
+    location_ids: Vec<String>,
+}
+
+impl From<StoredGrant> for Grant {
+    fn from(g: StoredGrant) -> Self {
+        Grant {
             customer_id: g.customer_id,
             whole_customer: g.whole_customer != 0,
             can_download: g.can_download != 0,
             location_ids: g.location_ids,
-        })
-        .collect())
+        }
+    }
+}
+
+/// Reads what `grants_json` built.
+pub(super) fn read_grants(text: &str) -> Result<Vec<Grant>, sqlx::Error> {
+    let stored: Vec<StoredGrant> = serde_json::from_str(text).map_err(|err| sqlx::Error::Decode(err.into()))?;
+    Ok(stored.into_iter().map(Grant::from).collect())
 }
 
 /// Disables or re-enables a user. Disabling ends every session at once.

@@ -4,7 +4,8 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use super::portal_access::{grants_json, read_grants, PortalUser};
+use super::portal_access::{grants_json, PortalUser, StoredGrant};
+use super::query::{fetch_wrapped, stored, wrapped, Arg, Packed};
 use super::IDS_PER_QUERY;
 use crate::domain::scope::Grant;
 use crate::domain::tokens;
@@ -26,19 +27,24 @@ pub struct Session {
     pub expires_at: i64,
 }
 
-/// A session row with its user's columns, read together.
-#[derive(sqlx::FromRow)]
+/// A session row with its user's columns and grants, read together as one packed row.
+#[derive(serde::Deserialize)]
 struct WithUser {
-    #[sqlx(flatten)]
-    session: Session,
+    id: String,
+    portal_user_id: String,
+    created_at: i64,
+    last_seen_at: i64,
+    expires_at: i64,
     email: String,
     display_name: String,
     password_hash: String,
     status: String,
     language: String,
-    /// The user's grants as `portal_access::grants_json` builds them.
-    grants: String,
+    #[serde(deserialize_with = "stored::nested")]
+    grants: Vec<StoredGrant>,
 }
+
+impl Packed for WithUser {}
 
 pub struct Created {
     pub id: String,
@@ -82,17 +88,18 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         return Ok(None);
     }
     let now = now_ms();
-    let found: Option<WithUser> = sqlx::query_as(authenticate_sql(db.backend))
-        .bind(tokens::hash(token))
-        .bind(now)
-        .bind(now - IDLE_MS)
-        .fetch_optional(&db.pool)
-        .await?;
-    let Some(found) = found else {
+    let args = [Arg::Text(tokens::hash(token)), Arg::Int(now), Arg::Int(now - IDLE_MS)];
+    let found: Vec<WithUser> = fetch_wrapped(db, authenticate_sql(db.backend), &args).await?;
+    let Some(found) = found.into_iter().next() else {
         return Ok(None);
     };
-    let grants = read_grants(&found.grants)?;
-    let session = found.session;
+    let session = Session {
+        id: found.id,
+        portal_user_id: found.portal_user_id,
+        created_at: found.created_at,
+        last_seen_at: found.last_seen_at,
+        expires_at: found.expires_at,
+    };
     touch(db, "portal_sessions", &session.id, session.last_seen_at, now, TOUCH_EVERY_MS).await?;
     let user = PortalUser {
         id: session.portal_user_id.clone(),
@@ -102,7 +109,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         status: found.status,
         language: found.language,
     };
-    Ok(Some((session, user, grants)))
+    Ok(Some((session, user, found.grants.into_iter().map(Grant::from).collect())))
 }
 
 /// The statement of `authenticate`, built once per backend: it runs on every portal request.
@@ -114,14 +121,15 @@ fn authenticate_sql(backend: Backend) -> &'static str {
         Backend::Postgres => &POSTGRES,
     };
     cell.get_or_init(|| {
-        format!(
+        let select = format!(
             "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
                     u.email, u.display_name, u.password_hash, u.status, u.language, {} AS grants
              FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
                AND u.status = 'active'",
             grants_json(backend, "s.portal_user_id")
-        )
+        );
+        wrapped::<WithUser>(backend, &select, "")
     })
 }
 

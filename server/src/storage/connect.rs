@@ -1,5 +1,6 @@
 //! Opening the database: SQLite (WAL, foreign keys, busy timeout) or PostgreSQL.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use sqlx::AnyConnection;
 use sqlx::{AnyPool, Executor};
 use tokio::sync::Mutex;
 
+use super::reader::Reader;
 use crate::config::redact_url;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub struct Db {
     /// SQLite allows one writer at a time; writers queue here instead of failing with
     /// "database is locked" when a deferred transaction upgrades its lock.
     pub(super) write_lock: Option<Arc<Mutex<()>>>,
+    /// Portal reads on a SQLite file run here, not through the pool (see `reader`).
+    pub reader: Option<Arc<Reader>>,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");
@@ -50,7 +54,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Db> {
             })
         });
     let pool = options.connect(&url).await.map_err(|err| describe_connect_error(&url, err))?;
-    Ok(Db { pool, backend, write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))) })
+    let reader = sqlite_file(&url).map(|path| Arc::new(Reader::new(Path::new(path))));
+    Ok(Db { pool, backend, write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))), reader })
 }
 
 /// Applies pending migrations from `migrations/`.
@@ -58,12 +63,18 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     MIGRATOR.run(&db.pool).await.context("applying database migrations")
 }
 
+/// The file of a SQLite URL; none for an in-memory database, which only its own
+/// connections can see.
+fn sqlite_file(url: &str) -> Option<&str> {
+    let path = url.strip_prefix("sqlite:")?;
+    let path = path.trim_start_matches("//").split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
 /// Adds `mode=rwc` so a missing file is created, after creating its directory.
 fn sqlite_url(url: &str) -> anyhow::Result<String> {
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-    let path = path.split('?').next().unwrap_or_default();
-    if path != ":memory:" {
-        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+    if let Some(path) = sqlite_file(url) {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("creating data directory {}", dir.display()))?;
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod blobs;
 mod connect;
+pub mod reader;
 pub mod watch;
 mod write_tx;
 

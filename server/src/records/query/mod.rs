@@ -6,7 +6,7 @@ mod ordered;
 mod packed;
 
 pub use ordered::{Key, Merged, Ordered};
-pub use packed::{field_names, json, stored, Packed};
+pub use packed::{fetch_wrapped, field_names, json, stored, wrapped, Packed};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
@@ -15,6 +15,7 @@ use crate::domain::scope::Scope;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Page, PageQuery};
+use crate::storage::reader::Value;
 use crate::storage::Db;
 
 /// A bound value.
@@ -22,6 +23,16 @@ use crate::storage::Db;
 pub enum Arg {
     Text(String),
     Int(i64),
+}
+
+impl Arg {
+    /// The value as the SQLite reader binds it.
+    fn sqlite_value(&self) -> Value {
+        match self {
+            Arg::Text(text) => Value::Text(text.clone()),
+            Arg::Int(int) => Value::Integer(*int),
+        }
+    }
 }
 
 /// A `SELECT … WHERE …` under construction.
@@ -196,7 +207,12 @@ impl Select {
 
     /// The SQL text with one more condition (a scope arm) and `suffix`.
     fn sql_with(&self, extra: Option<&str>, suffix: &str) -> String {
-        let mut sql = self.sql.clone();
+        self.sql_on(&self.sql, extra, suffix)
+    }
+
+    /// Like `sql_with`, on another `SELECT … FROM …` of the same row (its alias).
+    fn sql_on(&self, base: &str, extra: Option<&str>, suffix: &str) -> String {
+        let mut sql = base.to_string();
         let clauses: Vec<&str> = self.clauses.iter().map(String::as_str).chain(extra).collect();
         if !clauses.is_empty() {
             sql.push_str(" WHERE ");

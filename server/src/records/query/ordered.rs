@@ -48,12 +48,23 @@ pub struct Ordered {
     key: Key,
     ranges: Vec<String>,
     limit: usize,
+    keys_from: Option<String>,
 }
 
 impl Ordered {
     /// At most `limit` rows of `select` (which must be scoped) in `key` order.
     pub fn new(select: Select, key: Key, limit: usize) -> Self {
-        Self { select, key, ranges: Vec::new(), limit }
+        Self { select, key, ranges: Vec::new(), limit, keys_from: None }
+    }
+
+    /// Reads the keys of a page of several arms from `table` (`"appointments n"`,
+    /// the select's own row, which its conditions name) before anything else: each
+    /// arm walks the index for keys alone, and only the rows kept after the merge
+    /// are joined to what their views embed. Otherwise every arm would build all of
+    /// its `limit` rows, of which the merge keeps a few.
+    pub fn keys_from(mut self, table: &str) -> Self {
+        self.keys_from = Some(table.to_string());
+        self
     }
 
     /// Reads the list as the union of disjoint `ranges`, each from the index on its
@@ -74,15 +85,34 @@ impl Ordered {
 
     /// The query: one sub-query per scope arm and range, merged when there are several.
     pub fn sql(&self) -> String {
-        let mut arms = self.arm_sql();
-        if arms.len() == 1 {
-            return arms.remove(0);
+        let base = &self.select.sql;
+        match &self.keys_from {
+            Some(table) if self.arms() > 1 => {
+                let keys = self.key.columns.join(", ");
+                let arms = self.arm_sql(&format!("SELECT {keys} FROM {table}"));
+                let id = self.key.columns.last().expect("a key names the row's id");
+                let name = id.rsplit('.').next().unwrap_or(id);
+                let page = merge(&arms, &self.key, self.limit);
+                // The kept keys drive the join (SQLite keeps a `CROSS JOIN`'s order):
+                // each finds its row by primary key, where an `IN` let the planner scan
+                // the table and test every row against the page.
+                let from = format!("FROM {table}");
+                let (head, tail) = base.split_once(&from).expect("keys_from names the select's own table");
+                format!("{head}FROM ({page}) AS k CROSS JOIN {table}{tail} WHERE {id} = k.{name}")
+            }
+            _ => {
+                let mut arms = self.arm_sql(base);
+                if arms.len() == 1 {
+                    return arms.remove(0);
+                }
+                merge(&arms, &self.key, self.limit)
+            }
         }
-        merge(&arms, &self.key, self.limit)
     }
 
-    /// One `ORDER BY … LIMIT` sub-query per scope arm and range.
-    fn arm_sql(&self) -> Vec<String> {
+    /// One `ORDER BY … LIMIT` sub-query per scope arm and range, each `base` (a
+    /// `SELECT … FROM …`) with the select's conditions.
+    fn arm_sql(&self, base: &str) -> Vec<String> {
         let scope_arms = self.select.scope.as_ref().map(|s| s.arms()).unwrap_or_else(|| vec!["1 = 1".into()]);
         let ranges = if self.ranges.is_empty() { vec!["1 = 1".to_string()] } else { self.ranges.clone() };
         let inner = format!("{} LIMIT {}", self.key.order_by(false), self.limit);
@@ -90,7 +120,7 @@ impl Ordered {
         for scope in &scope_arms {
             for range in &ranges {
                 let condition = format!("{scope} AND {range}");
-                arms.push(self.select.sql_with(Some(&condition), &inner));
+                arms.push(self.select.sql_on(base, Some(&condition), &inner));
             }
         }
         arms
@@ -136,7 +166,7 @@ impl Merged {
     }
 
     pub fn sql(&self) -> String {
-        let arms: Vec<String> = self.parts.iter().flat_map(Ordered::arm_sql).collect();
+        let arms: Vec<String> = self.parts.iter().flat_map(|part| part.arm_sql(&part.select.sql)).collect();
         merge(&arms, &self.key, self.limit)
     }
 
@@ -188,5 +218,54 @@ pub(super) async fn plan<'a>(
             tx.rollback().await?;
             Ok(rows.into_iter().map(|(line,)| line).collect())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::scope::{Grant, Scope};
+
+    fn page(locations: &[&str]) -> Ordered {
+        let grants = [Grant {
+            customer_id: "c".into(),
+            whole_customer: false,
+            can_download: false,
+            location_ids: locations.iter().map(|l| l.to_string()).collect(),
+        }];
+        let mut select = Select::new(
+            "SELECT n.id, n.starts_at, nl.time_zone FROM appointments n JOIN locations nl ON nl.id = n.location_id",
+        );
+        select.scoped(&Scope::from_grants(&grants), "n.customer_id", "n.location_id");
+        select.filter_raw("n.shared = 1");
+        Ordered::new(select, Key::on("n", &["starts_at", "id"], false), 3).keys_from("appointments n")
+    }
+
+    #[test]
+    fn several_arms_read_keys_alone_and_join_only_the_rows_kept() {
+        let sql = page(&["l1", "l2"]).sql();
+        let arm = |p: &str| {
+            format!(
+                "SELECT * FROM (SELECT n.starts_at, n.id FROM appointments n WHERE n.shared = 1 AND n.location_id = {p} \
+                 AND 1 = 1 ORDER BY n.starts_at, n.id LIMIT 3) AS s"
+            )
+        };
+        let expected = format!(
+            "SELECT n.id, n.starts_at, nl.time_zone FROM (SELECT * FROM ({}0 UNION ALL {}1) AS u ORDER BY starts_at, id \
+             LIMIT 3) AS k CROSS JOIN appointments n JOIN locations nl ON nl.id = n.location_id WHERE n.id = k.id",
+            arm("$1"),
+            arm("$2")
+        );
+        assert_eq!(sql, expected);
+    }
+
+    #[test]
+    fn one_arm_reads_its_rows_directly() {
+        let sql = page(&["l1"]).sql();
+        assert_eq!(
+            sql,
+            "SELECT n.id, n.starts_at, nl.time_zone FROM appointments n JOIN locations nl ON nl.id = n.location_id \
+             WHERE n.shared = 1 AND (n.location_id IN ($1)) AND 1 = 1 ORDER BY n.starts_at, n.id LIMIT 3"
+        );
     }
 }
