@@ -168,9 +168,8 @@ pub async fn file(db: &Db, id: &str) -> Result<Option<ReleaseFile>, sqlx::Error>
 pub async fn list(db: &Db) -> Result<Vec<(Release, Vec<ReleaseFile>)>, sqlx::Error> {
     let releases: Vec<Release> =
         sqlx::query_as(&format!("{RELEASE_SELECT} ORDER BY created_at DESC, id DESC")).fetch_all(&db.pool).await?;
-    let files: Vec<ReleaseFile> = sqlx::query_as(&format!("{FILE_SELECT} ORDER BY f.target, f.arch, f.bundle"))
-        .fetch_all(&db.pool)
-        .await?;
+    let files: Vec<ReleaseFile> =
+        sqlx::query_as(&format!("{FILE_SELECT} ORDER BY f.target, f.arch, f.bundle")).fetch_all(&db.pool).await?;
     Ok(releases
         .into_iter()
         .map(|release| {
@@ -236,8 +235,10 @@ pub async fn versions_in_use(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error>
 /// Whether staff allow the beta channel for any of these customers.
 pub async fn beta_allowed(db: &Db, customer_ids: &[String]) -> Result<bool, sqlx::Error> {
     for id in customer_ids {
-        let found: Option<(i64,)> =
-            sqlx::query_as("SELECT desktop_beta FROM customers WHERE id = $1").bind(id).fetch_optional(&db.pool).await?;
+        let found: Option<(i64,)> = sqlx::query_as("SELECT desktop_beta FROM customers WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&db.pool)
+            .await?;
         if found.is_some_and(|(beta,)| beta != 0) {
             return Ok(true);
         }

@@ -23,6 +23,7 @@ pub async fn download(
         "rpm" => "application/x-rpm",
         _ => "application/octet-stream",
     };
-    let served = Served { storage_key: &file.storage_key, size: file.size_bytes as u64, content_type, file_name: &name };
+    let served =
+        Served { storage_key: &file.storage_key, size: file.size_bytes as u64, content_type, file_name: &name };
     download::stream(state.blobs.as_ref(), served, &headers).await
 }

@@ -56,7 +56,10 @@ pub async fn latest(
         .ok_or_else(|| AppError::field("current_version", "must be a version such as 1.2.3"))?;
     let installation = check.installation.as_deref().map(str::trim).filter(|id| !id.is_empty());
     if installation.is_some_and(|id| id.len() > MAX_INSTALLATION || id.chars().any(char::is_control)) {
-        return Err(AppError::field("installation", format!("must be at most {MAX_INSTALLATION} printable characters")));
+        return Err(AppError::field(
+            "installation",
+            format!("must be at most {MAX_INSTALLATION} printable characters"),
+        ));
     }
     let bundle = check.bundle.as_deref().filter(|b| !b.is_empty());
     if bundle.is_some_and(|b| !BUNDLES.contains(&b)) {
@@ -67,7 +70,8 @@ pub async fn latest(
         "beta" => true,
         _ => return Err(AppError::field("channel", "must be stable or beta")),
     };
-    let channels: &[&str] = if wants_beta && beta_allowed(&state, &parts).await? { &["stable", "beta"] } else { &["stable"] };
+    let channels: &[&str] =
+        if wants_beta && beta_allowed(&state, &parts).await? { &["stable", "beta"] } else { &["stable"] };
     let candidates = releases::candidates(&state.db, &target, &arch, bundle, channels).await?;
     Ok(match rollout::pick(&current, candidates, rollout::bucket(installation)) {
         Some(release) => Json(manifest(&state.config.public_url, release)).into_response(),

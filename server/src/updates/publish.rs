@@ -57,9 +57,11 @@ pub async fn publish(state: &AppState, input: PublishInput) -> AppResult<Publish
     if !(0..=100).contains(&input.rollout) {
         error("rollout", "must be a whole number from 0 to 100");
     }
-    for (field, value, allowed) in
-        [("target", &input.target, &TARGETS[..]), ("arch", &input.arch, &ARCHES[..]), ("bundle", &input.bundle, &BUNDLES[..])]
-    {
+    for (field, value, allowed) in [
+        ("target", &input.target, &TARGETS[..]),
+        ("arch", &input.arch, &ARCHES[..]),
+        ("bundle", &input.bundle, &BUNDLES[..]),
+    ] {
         if !allowed.contains(&value.as_str()) {
             error(field, &format!("must be one of {}", allowed.join(", ")));
         }

@@ -3,9 +3,10 @@
 //! admin page is for admins, audits its changes, and counts the app versions in use.
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode};
 use ordinavo_server::error::AppError;
 use ordinavo_server::records::releases;
+use ordinavo_server::storage::blobs::orphans;
 use ordinavo_server::updates::publish;
 
 use crate::admin_support::{Browser, ADMIN, DISPATCHER};
@@ -15,7 +16,12 @@ use crate::updates::{input, signature};
 /// What publishing left in the database and the blob store.
 async fn written(app: &TestApp) -> (i64, i64, i64, usize) {
     let blob_files = walk(&app.state.config.data_dir);
-    (app.count("desktop_releases").await, app.count("desktop_release_files").await, app.count("stored_blobs").await, blob_files)
+    (
+        app.count("desktop_releases").await,
+        app.count("desktop_release_files").await,
+        app.count("stored_blobs").await,
+        blob_files,
+    )
 }
 
 fn walk(dir: &std::path::Path) -> usize {
@@ -60,7 +66,9 @@ async fn bad_publish_arguments_name_the_argument_and_write_nothing() {
         assert!(publish::publish(&app.state, from_file).await.unwrap().new_release, "a .sig file is read");
         let after = written(&app).await;
         match publish::publish(&app.state, good()).await {
-            Err(AppError::Invalid { fields, .. }) => assert!(fields["--version"].contains("already has a deb"), "{fields:?}"),
+            Err(AppError::Invalid { fields, .. }) => {
+                assert!(fields["--version"].contains("already has a deb"), "{fields:?}")
+            }
             other => panic!("[{}] duplicate: {other:?}", app.backend),
         }
         let other_notes = publish::PublishInput { bundle: "rpm".into(), notes: "Different".into(), ..good() };
@@ -115,7 +123,9 @@ async fn the_releases_page_is_for_admins_and_its_changes_are_audited() {
         let admin = Browser::sign_in(&app, ADMIN).await;
         let page = admin.get("/admin/releases").await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        for text in ["1.4.0", "What is new in 1.4.0", "linux-x86_64 deb", "value=\"25\"", "Stable", "Northwind Properties"] {
+        for text in
+            ["1.4.0", "What is new in 1.4.0", "linux-x86_64 deb", "value=\"25\"", "Stable", "Northwind Properties"]
+        {
             assert!(page.body.contains(text), "[{}] {text}: {}", app.backend, page.body);
         }
         admin.act("/admin/language", &[("language", "ar")]).await;
@@ -135,8 +145,10 @@ async fn the_releases_page_is_for_admins_and_its_changes_are_audited() {
         admin.act(&format!("/admin/customers/{customer}/desktop-beta"), &[("allowed", "true")]).await;
         assert!(releases::beta_allowed(&app.state.db, &[customer]).await.unwrap());
 
-        let (rollout, paused): (i64, i64) =
-            sqlx::query_as("SELECT rollout_percent, paused FROM desktop_releases").fetch_one(&app.state.db.pool).await.unwrap();
+        let (rollout, paused): (i64, i64) = sqlx::query_as("SELECT rollout_percent, paused FROM desktop_releases")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
         assert_eq!((rollout, paused), (60, 0));
         let audited: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT action, actor_label, details FROM audit_log
@@ -146,7 +158,10 @@ async fn the_releases_page_is_for_admins_and_its_changes_are_audited() {
         .await
         .unwrap();
         let actions: Vec<&str> = audited.iter().map(|(a, _, _)| a.as_str()).collect();
-        assert_eq!(actions, ["release.publish", "release.rollout", "release.pause", "release.resume", "customer.desktop_beta"]);
+        assert_eq!(
+            actions,
+            ["release.publish", "release.rollout", "release.pause", "release.resume", "customer.desktop_beta"]
+        );
         assert_eq!(audited[1].1, ADMIN);
         assert!(audited[1].2.contains("\"from\":25") && audited[1].2.contains("\"to\":60"), "{}", audited[1].2);
     }
@@ -159,7 +174,9 @@ async fn versions_in_use_count_the_sessions_that_sent_their_version() {
             let request = Request::post("/portal/v1/session")
                 .header(header::CONTENT_TYPE, "application/json")
                 .header(header::USER_AGENT, agent)
-                .body(Body::from(serde_json::json!({ "email": NORTHWIND_ALL, "password": PORTAL_PASSWORD }).to_string()))
+                .body(Body::from(
+                    serde_json::json!({ "email": NORTHWIND_ALL, "password": PORTAL_PASSWORD }).to_string(),
+                ))
                 .unwrap();
             let (status, body) = app.send(request).await;
             assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -175,5 +192,18 @@ async fn versions_in_use_count_the_sessions_that_sent_their_version() {
         let table = page.body.split("id=\"s-versions\"").nth(1).unwrap();
         assert!(table.contains("<bdi dir=\"ltr\">1.3.0</bdi></th><td>2</td>"), "[{}] {table}", app.backend);
         assert!(!table.split("id=\"s-beta\"").next().unwrap().contains("1.4.0"), "a revoked session is not in use");
+    }
+}
+
+#[tokio::test]
+async fn orphan_collection_keeps_release_packages() {
+    for app in TestApp::all().await {
+        let published = crate::updates::publish(&app, "1.4.0", "stable", 100).await;
+        let cutoff = ordinavo_server::storage::now_ms() + 1_000;
+        orphans::collect(&app.state.db, app.state.blobs.as_ref(), cutoff).await.unwrap();
+        let (status, bytes) =
+            app.portal(Method::GET, &format!("/updates/files/{}", published.file_id), None, None).await;
+        assert_eq!(status, StatusCode::OK, "[{}]", app.backend);
+        assert_eq!(bytes, crate::updates::package("1.4.0"), "[{}]", app.backend);
     }
 }

@@ -3,6 +3,7 @@
 //! there is none, packages streamed byte for byte, and the same answer from every
 //! instance on one database.
 
+use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use base64::Engine;
 use http_body_util::BodyExt;
@@ -82,10 +83,7 @@ fn check(installation: &str) -> String {
 
 /// An installation id whose bucket lies in `range`.
 fn installation_in(range: std::ops::Range<u8>) -> String {
-    (0..)
-        .map(|i| format!("installation-{i}"))
-        .find(|id| range.contains(&rollout::bucket(Some(id))))
-        .unwrap()
+    (0..).map(|i| format!("installation-{i}")).find(|id| range.contains(&rollout::bucket(Some(id)))).unwrap()
 }
 
 #[tokio::test]
@@ -105,7 +103,11 @@ async fn rollout_at_zero_offers_nothing_and_at_full_offers_the_release() {
         let public_url = app.state.config.public_url.trim_end_matches('/');
         assert_eq!(manifest["url"], format!("{public_url}/updates/files/{}", published.file_id));
         assert!(chrono::DateTime::parse_from_rfc3339(manifest["pub_date"].as_str().unwrap()).is_ok(), "{manifest}");
-        assert_eq!(offered(&app, "/updates/linux/x86_64/1.3.0", None).await.as_deref(), Some("1.4.0"), "no id, no bundle");
+        assert_eq!(
+            offered(&app, "/updates/linux/x86_64/1.3.0", None).await.as_deref(),
+            Some("1.4.0"),
+            "no id, no bundle"
+        );
     }
 }
 
@@ -171,7 +173,11 @@ async fn a_beta_release_reaches_only_beta_callers_whose_customer_staff_allowed()
         assert_eq!(offered(&app, beta, Some("ops_not-a-session")).await.as_deref(), Some("1.4.0"));
 
         publish(&app, "1.5.0", "stable", 100).await;
-        assert_eq!(offered(&app, beta, Some(&northwind)).await.as_deref(), Some("1.5.0"), "beta callers see stable too");
+        assert_eq!(
+            offered(&app, beta, Some(&northwind)).await.as_deref(),
+            Some("1.5.0"),
+            "beta callers see stable too"
+        );
     }
 }
 
@@ -199,7 +205,7 @@ async fn the_package_downloads_byte_for_byte_and_honours_ranges() {
         let published = publish(&app, "1.4.0", "stable", 100).await;
         let bytes = package("1.4.0");
         let path = format!("/updates/files/{}", published.file_id);
-        let response = app.router.clone().oneshot(Request::get(&path).body(Default::default()).unwrap()).await.unwrap();
+        let response = app.router.clone().oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "[{}]", app.backend);
         let headers = response.headers().clone();
         assert_eq!(headers[header::CONTENT_LENGTH], bytes.len().to_string());
@@ -208,7 +214,7 @@ async fn the_package_downloads_byte_for_byte_and_honours_ranges() {
         assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().contains("ordinavo-portal_1.4.0_x86_64.deb"));
         assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), bytes);
 
-        let ranged = Request::get(&path).header(header::RANGE, "bytes=100-199").body(Default::default()).unwrap();
+        let ranged = Request::get(&path).header(header::RANGE, "bytes=100-199").body(Body::empty()).unwrap();
         let response = app.router.clone().oneshot(ranged).await.unwrap();
         assert_eq!(response.status(), StatusCode::PARTIAL_CONTENT);
         assert_eq!(response.headers()[header::CONTENT_RANGE], format!("bytes 100-199/{}", bytes.len()));
@@ -226,7 +232,7 @@ async fn two_instances_on_one_database_serve_the_same_manifest() {
         let (second, _dir) = app.second_instance().await;
         let second_router = ordinavo_server::app(second);
         for id in (0..40).map(|i| format!("site-pc-{i}")) {
-            let request = || Request::get(check(&id)).body(axum::body::Body::empty()).unwrap();
+            let request = || Request::get(check(&id)).body(Body::empty()).unwrap();
             let first = app.router.clone().oneshot(request()).await.unwrap();
             let other = second_router.clone().oneshot(request()).await.unwrap();
             assert_eq!(first.status(), other.status(), "[{}] {id}", app.backend);
@@ -236,7 +242,7 @@ async fn two_instances_on_one_database_serve_the_same_manifest() {
         if app.backend == "postgres" {
             // Packages are in the database store too, so any instance serves them.
             let path = format!("/updates/files/{}", published.file_id);
-            let response = second_router.oneshot(Request::get(&path).body(Default::default()).unwrap()).await.unwrap();
+            let response = second_router.oneshot(Request::get(&path).body(Body::empty()).unwrap()).await.unwrap();
             assert_eq!(response.into_body().collect().await.unwrap().to_bytes(), package("1.4.0"));
         }
     }

@@ -74,8 +74,8 @@ async fn sweep(db: &Db, blobs: &dyn BlobStore, before_ms: i64) -> anyhow::Result
                           + (SELECT COUNT(*) FROM desktop_release_files WHERE storage_key = $1)",
                 )
                 .bind(sha)
-                    .fetch_one(&db.pool)
-                    .await?;
+                .fetch_one(&db.pool)
+                .await?;
                 refs == 0
             }
         };
