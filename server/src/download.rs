@@ -1,5 +1,6 @@
-//! Streaming an attachment from the blob store to a client: the server alone sets the
-//! headers, with a cleaned file name, `nosniff`, the exact length and single-range support.
+//! Streaming a stored file (an attachment, a desktop release package) from the blob
+//! store to a client: the server alone sets the headers, with a cleaned file name,
+//! `nosniff`, the exact length and single-range support.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -62,12 +63,33 @@ pub fn content_disposition(file_name: &str) -> String {
 
 /// Streams `attachment`, honouring a `Range` request header.
 pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &HeaderMap) -> AppResult<Response> {
-    let size = attachment.size_bytes as u64;
+    let name = served_name(&attachment.file_name, &attachment.content_type);
+    let served = Served {
+        storage_key: &attachment.storage_key,
+        size: attachment.size_bytes as u64,
+        content_type: &attachment.content_type,
+        file_name: &name,
+    };
+    stream(blobs, served, request).await
+}
+
+/// A stored file as it is served.
+pub struct Served<'a> {
+    /// Its key in the blob store.
+    pub storage_key: &'a str,
+    pub size: u64,
+    pub content_type: &'a str,
+    /// Already cleaned.
+    pub file_name: &'a str,
+}
+
+/// Streams a stored file, honouring a `Range` request header.
+pub async fn stream(blobs: &dyn BlobStore, file: Served<'_>, request: &HeaderMap) -> AppResult<Response> {
+    let size = file.size;
     let range = resolve_range(request.get(header::RANGE).and_then(|v| v.to_str().ok()), size);
     let mut headers = HeaderMap::new();
-    headers.insert(header::CONTENT_TYPE, header_value(&attachment.content_type)?);
-    let name = served_name(&attachment.file_name, &attachment.content_type);
-    headers.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(&name))?);
+    headers.insert(header::CONTENT_TYPE, header_value(file.content_type)?);
+    headers.insert(header::CONTENT_DISPOSITION, header_value(&content_disposition(file.file_name))?);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
@@ -83,7 +105,7 @@ pub async fn respond(blobs: &dyn BlobStore, attachment: &Attachment, request: &H
         }
     };
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    let key = BlobKey::stored(&attachment.storage_key).map_err(AppError::internal)?;
+    let key = BlobKey::stored(file.storage_key).map_err(AppError::internal)?;
     let body = Body::from_stream(blobs.read(&key, start..start + len).await.map_err(AppError::internal)?);
     Ok((status, headers, body).into_response())
 }

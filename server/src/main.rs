@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use ordinavo_server::config::Config;
 use ordinavo_server::records::{api_keys, staff};
 use ordinavo_server::storage::blobs::{self, BlobStoreSpec};
+use ordinavo_server::updates::publish::{self, PublishInput};
 use ordinavo_server::{app, demo, open, ops};
 
 #[derive(Parser)]
@@ -42,6 +43,44 @@ enum Command {
     Blobs {
         #[command(subcommand)]
         command: BlobsCommand,
+    },
+    /// Manage desktop app releases.
+    Release {
+        #[command(subcommand)]
+        command: ReleaseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReleaseCommand {
+    /// Publish one platform's signed package of a desktop release; run it again with
+    /// another --target/--arch/--bundle (same --notes and --channel) to add a platform.
+    Publish {
+        /// The app version in the package, e.g. 1.4.0
+        #[arg(long)]
+        version: String,
+        /// The package (.deb or .rpm) the Tauri CLI built
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The package's updater signature: the .sig file next to it, or its text
+        #[arg(long)]
+        signature: String,
+        /// What is new, shown to users before they install
+        #[arg(long)]
+        notes: String,
+        /// stable or beta (beta reaches only customers staff allow it for)
+        #[arg(long, default_value = "stable")]
+        channel: String,
+        /// The percentage of installations offered it (0–100); change it later on the admin page
+        #[arg(long, default_value_t = 100, allow_negative_numbers = true)]
+        rollout: i64,
+        #[arg(long, default_value = "linux")]
+        target: String,
+        #[arg(long, default_value = "x86_64")]
+        arch: String,
+        /// deb or rpm
+        #[arg(long, default_value = "deb")]
+        bundle: String,
     },
 }
 
@@ -145,6 +184,25 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Release {
+            command: ReleaseCommand::Publish { version, file, signature, notes, channel, rollout, target, arch, bundle },
+        } => {
+            let state = open(config).await?;
+            let input = PublishInput { version, file, signature, notes, channel, rollout, target, arch, bundle };
+            let platform = format!("{}-{} {}", input.target, input.arch, input.bundle);
+            let version = input.version.clone();
+            match publish::publish(&state, input).await {
+                Ok(published) if published.new_release => {
+                    println!("release {version} published for {platform} ({})", published.release_id);
+                    Ok(())
+                }
+                Ok(published) => {
+                    println!("{platform} added to release {version} ({})", published.release_id);
+                    Ok(())
+                }
+                Err(err) => bail!("{}", describe(err)),
+            }
         }
         Command::ApiKey { command: ApiKeyCommand::Revoke { key } } => {
             let state = open(config).await?;

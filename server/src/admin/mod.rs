@@ -13,6 +13,7 @@ pub(crate) mod format;
 mod i18n;
 mod lists;
 mod page;
+mod releases;
 mod reports;
 mod requests;
 mod settings;
@@ -72,6 +73,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings/api-keys/{id}/revoke", post(settings::revoke_key))
         .route("/admin/settings/staff", post(settings::add_staff))
         .route("/admin/settings/staff/{id}/status", post(settings::set_staff_status))
+        .route("/admin/releases", get(releases::show))
+        .route("/admin/releases/{id}/rollout", post(releases::set_rollout))
+        .route("/admin/releases/{id}/pause", post(releases::set_paused))
+        .route("/admin/customers/{id}/desktop-beta", post(releases::set_beta))
         .route("/admin/portal-users/{id}/view", get(view_as::show))
         .route("/admin/access", get(access::index))
         .route("/admin/access/invite", get(access::invite_form).post(access::invite))

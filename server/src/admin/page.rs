@@ -115,6 +115,8 @@ notices! {
     FollowUpPlanned => "follow_up_planned",
     FollowUpSaved => "follow_up_saved",
     Released => "released",
+    ReleasePaused => "release_paused",
+    ReleaseResumed => "release_resumed",
     Unreleased => "unreleased",
     UserEnabled => "user_enabled",
     UserDisabled => "user_disabled",

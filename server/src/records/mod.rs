@@ -19,6 +19,7 @@ pub mod locations;
 pub mod places;
 pub mod portal_access;
 pub mod query;
+pub mod releases;
 pub mod reports;
 pub mod requests;
 pub mod sessions;

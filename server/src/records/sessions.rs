@@ -52,15 +52,17 @@ pub struct Created {
     pub expires_at: i64,
 }
 
-/// Opens a session for `user_id`; the token exists only in the return value.
+/// Opens a session for `user_id`; the token exists only in the return value. The
+/// desktop app's version, from its User-Agent, is kept for the "versions in use" table.
 pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str) -> Result<Created, sqlx::Error> {
     let token = tokens::generate(TOKEN_PREFIX, 32);
     let id = new_id();
     let now = now_ms();
     let expires_at = now + ABSOLUTE_MS;
     sqlx::query(
-        "INSERT INTO portal_sessions (id, portal_user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO portal_sessions (id, portal_user_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent,
+                                      client_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(user_id)
@@ -70,6 +72,7 @@ pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str)
     .bind(expires_at)
     .bind(ip)
     .bind(user_agent.chars().take(200).collect::<String>())
+    .bind(crate::updates::version::from_user_agent(user_agent))
     .execute(&mut ***tx)
     .await?;
     sqlx::query("UPDATE portal_users SET last_sign_in_at = $1 WHERE id = $2")

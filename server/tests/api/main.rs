@@ -14,6 +14,7 @@ mod body_limits;
 mod client_address;
 mod dangerous_files;
 mod demo_seed;
+mod desktop_releases;
 mod migrations;
 mod openapi;
 mod operations;

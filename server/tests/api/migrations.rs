@@ -26,6 +26,8 @@ const TABLES: &[&str] = &[
     "audit_log",
     "employee_performance",
     "sync_clock",
+    "desktop_releases",
+    "desktop_release_files",
 ];
 
 #[tokio::test]

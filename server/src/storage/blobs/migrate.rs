@@ -1,7 +1,8 @@
-//! `ordinavo-server blobs migrate --to …`: copies the blob of every attachment from the
-//! configured store to another, checking each one's SHA-256 on the way. Blobs already
-//! in the target are skipped, so an interrupted run simply starts again. The source is
-//! left as it was, for the operator to remove once the servers use the new store.
+//! `ordinavo-server blobs migrate --to …`: copies the blob of every attachment and
+//! desktop release package from the configured store to another, checking each one's
+//! SHA-256 on the way. Blobs already in the target are skipped, so an interrupted run
+//! simply starts again. The source is left as it was, for the operator to remove once
+//! the servers use the new store.
 
 use std::sync::Arc;
 
@@ -25,7 +26,10 @@ pub async fn run(db: &Db, from: &dyn BlobStore, to: &Arc<dyn BlobStore>) -> anyh
     let mut after = String::new();
     loop {
         let page: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT storage_key, MAX(size_bytes) FROM attachments WHERE storage_key > $1
+            "SELECT storage_key, MAX(size_bytes) FROM (
+                 SELECT storage_key, size_bytes FROM attachments
+                 UNION ALL SELECT storage_key, size_bytes FROM desktop_release_files
+             ) stored WHERE storage_key > $1
              GROUP BY storage_key ORDER BY storage_key LIMIT 200",
         )
         .bind(&after)

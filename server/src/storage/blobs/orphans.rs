@@ -1,4 +1,4 @@
-//! Orphan collection: blobs that no attachment refers to (its record was deleted, or
+//! Orphan collection: blobs that no attachment or desktop release package refers to (its record was deleted, or
 //! the transaction that would have written it failed) and staged uploads left by a
 //! refused request or a crash. Younger blobs are spared, since their record may still
 //! be committing. On PostgreSQL an advisory lock lets one instance sweep at a time.
@@ -69,10 +69,13 @@ async fn sweep(db: &Db, blobs: &dyn BlobStore, before_ms: i64) -> anyhow::Result
         let orphan = match &key {
             BlobKey::Staged(_) => true,
             BlobKey::Stored(sha) => {
-                let (refs,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM attachments WHERE storage_key = $1")
-                    .bind(sha)
-                    .fetch_one(&db.pool)
-                    .await?;
+                let (refs,): (i64,) = sqlx::query_as(
+                    "SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1)
+                          + (SELECT COUNT(*) FROM desktop_release_files WHERE storage_key = $1)",
+                )
+                .bind(sha)
+                .fetch_one(&db.pool)
+                .await?;
                 refs == 0
             }
         };
