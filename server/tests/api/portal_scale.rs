@@ -395,10 +395,11 @@ async fn a_full_sync_yields_exactly_the_visible_set() {
 }
 
 /// Whether a SQLite `SCAN` step reads the rows an arm's sub-query returned (`s0`,
-/// `u`, `(subquery-1)`), not a table.
+/// `u`, `(subquery-1)`) or the keys a merge kept (`k`), not a table.
 fn merged_subquery(name: &str) -> bool {
     name.starts_with('s') && name[1..].chars().all(|c| c.is_ascii_digit())
         || name == "u"
+        || name == "k"
         || name.starts_with("(subquery")
 }
 
