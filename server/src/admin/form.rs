@@ -51,6 +51,15 @@ impl FormData {
     pub fn checked(&self, name: &str) -> bool {
         self.0.iter().any(|(k, v)| k == name && !v.is_empty())
     }
+
+    /// A `true`/`false` field of a button form; anything else is named in a 422.
+    pub fn boolean(&self, name: &str) -> Result<bool, AppError> {
+        match self.get(name) {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(AppError::field(name, "must be true or false")),
+        }
+    }
 }
 
 /// A verified state-changing form post from a signed-in staff member.

@@ -11,7 +11,7 @@ use super::auth::Staff;
 use super::form::{FormData, FormState, Posted};
 use super::format;
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
-use crate::error::{AppError, FieldErrors};
+use crate::error::FieldErrors;
 use crate::extract::Path;
 use crate::records::releases;
 use crate::state::AppState;
@@ -140,11 +140,7 @@ pub async fn set_paused(
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     staff.require_admin()?;
-    let paused = match form.get("paused") {
-        "true" => true,
-        "false" => false,
-        _ => return Err(AppError::field("paused", "must be true or false").into()),
-    };
+    let paused = form.boolean("paused")?;
     let mut tx = state.db.begin_write().await?;
     releases::set_paused(&mut tx, &staff.actor(), &id, paused).await?;
     tx.commit().await?;
@@ -158,11 +154,7 @@ pub async fn set_beta(
 ) -> Result<Response, AdminError> {
     let Posted { staff, form } = posted;
     staff.require_admin()?;
-    let allowed = match form.get("allowed") {
-        "true" => true,
-        "false" => false,
-        _ => return Err(AppError::field("allowed", "must be true or false").into()),
-    };
+    let allowed = form.boolean("allowed")?;
     let mut tx = state.db.begin_write().await?;
     releases::set_beta(&mut tx, &staff.actor(), &customer_id, allowed).await?;
     tx.commit().await?;
