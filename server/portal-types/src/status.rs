@@ -83,6 +83,9 @@ macro_rules! wire_names {
             /// Every value, in lifecycle order.
             pub const ALL: &'static [$ty] = &[$(<$ty>::$variant),+];
 
+            /// The wire name of every value, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+
             /// The snake_case name used on the wire and in the database.
             pub fn as_str(self) -> &'static str {
                 match self { $(<$ty>::$variant => $name),+ }

@@ -13,6 +13,7 @@ use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
 use super::page::{done, render, render_status, AdminError, Chrome, Notice};
+use crate::domain::lifecycle::ReportStatus;
 use crate::download;
 use crate::error::AppError;
 use crate::extract::Path;
@@ -21,8 +22,6 @@ use crate::records::attachments::{self, OwnerKind};
 use crate::records::places::{self, Place};
 use crate::records::reports::{self, Publication, ReportPatch, VisitReport};
 use crate::state::AppState;
-
-const STATUSES: &[&str] = &["draft", "approved", "published"];
 
 pub async fn list(
     State(state): State<AppState>,
@@ -43,7 +42,8 @@ pub async fn list(
             status: r.status.as_str(),
         })
         .collect();
-    let listing = Listing { title_key: "nav.reports", action: "/admin/reports", create: None, statuses: STATUSES };
+    let listing =
+        Listing { title_key: "nav.reports", action: "/admin/reports", create: None, statuses: ReportStatus::NAMES };
     lists::render_list(&state, staff.chrome("reports"), listing, filter, items, page.next_after).await
 }
 

@@ -22,8 +22,6 @@ use crate::records::requests::{self, Request, RequestDecision};
 use crate::records::targets::{self, NewTarget};
 use crate::state::AppState;
 
-const STATUSES: &[&str] = &["submitted", "in_review", "accepted", "planned", "rejected", "cancelled"];
-
 pub async fn inbox(
     State(state): State<AppState>,
     staff: Staff,
@@ -43,7 +41,8 @@ pub async fn inbox(
             status: r.status.as_str(),
         })
         .collect();
-    let listing = Listing { title_key: "nav.requests", action: "/admin/requests", create: None, statuses: STATUSES };
+    let listing =
+        Listing { title_key: "nav.requests", action: "/admin/requests", create: None, statuses: RequestStatus::NAMES };
     lists::render_list(&state, staff.chrome("requests"), listing, filter, items, page.next_after).await
 }
 

@@ -25,8 +25,6 @@ use crate::records::time::Timestamp;
 use crate::state::AppState;
 use crate::storage::WriteTx;
 
-const STATUSES: &[&str] = &["new", "scheduled", "in_progress", "on_hold", "completed", "cancelled"];
-
 pub async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -46,11 +44,10 @@ pub async fn list(
             status: t.status.as_str(),
         })
         .collect();
-    let listing = Listing { title_key: "nav.targets", action: "/admin/targets", create: None, statuses: STATUSES };
+    let listing =
+        Listing { title_key: "nav.targets", action: "/admin/targets", create: None, statuses: TargetStatus::NAMES };
     lists::render_list(&state, staff.chrome("targets"), listing, filter, items, page.next_after).await
 }
-
-const FOLLOW_UP_STATUSES: &[&str] = &["required", "planned", "done", "cancelled"];
 
 pub async fn follow_ups(
     State(state): State<AppState>,
@@ -75,7 +72,7 @@ pub async fn follow_ups(
         title_key: "nav.follow_ups",
         action: "/admin/follow-ups",
         create: None,
-        statuses: FOLLOW_UP_STATUSES,
+        statuses: FollowUpStatus::NAMES,
     };
     lists::render_list(&state, staff.chrome("follow_ups"), listing, filter, items, page.next_after).await
 }
@@ -173,7 +170,7 @@ async fn page(state: &AppState, c: Chrome, id: &str, f: Option<FormState>) -> Re
         })
         .collect();
     let f = f.unwrap_or_default();
-    Ok(TargetPage { c, target, place, f, appointments, follow_ups, reports, statuses: STATUSES })
+    Ok(TargetPage { c, target, place, f, appointments, follow_ups, reports, statuses: TargetStatus::NAMES })
 }
 
 impl TargetPage {

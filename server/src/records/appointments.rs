@@ -92,15 +92,13 @@ const SELECT: &str = "SELECT a.id, a.target_id, a.customer_id, a.location_id, a.
      a.arrival_window_start, a.arrival_window_end, a.status, a.shared_with_portal, a.created_at, a.updated_at \
      FROM appointments a";
 
-const STATUSES: &[&str] = &["scheduled", "in_progress", "completed", "cancelled"];
-
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Appointment>> {
     let spec = ListSpec {
         alias: "a",
         customer_column: Some("a.customer_id"),
         location_column: Some("a.location_id"),
         status_column: Some("a.status"),
-        statuses: STATUSES,
+        statuses: AppointmentStatus::NAMES,
     };
     query::list(db, SELECT, spec, query).await
 }

@@ -60,15 +60,13 @@ pub struct FollowUpPatch {
 const SELECT: &str = "SELECT f.id, f.target_id, f.origin_report_id, f.customer_id, f.location_id, f.description, \
      f.status, f.planned_appointment_id, f.created_at, f.updated_at FROM follow_ups f";
 
-const STATUSES: &[&str] = &["required", "planned", "done", "cancelled"];
-
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<FollowUp>> {
     let spec = ListSpec {
         alias: "f",
         customer_column: Some("f.customer_id"),
         location_column: Some("f.location_id"),
         status_column: Some("f.status"),
-        statuses: STATUSES,
+        statuses: FollowUpStatus::NAMES,
     };
     query::list(db, SELECT, spec, query).await
 }

@@ -87,15 +87,13 @@ const SELECT: &str = "SELECT v.id, v.target_id, v.appointment_id, v.customer_id,
      v.portal_summary, v.portal_message, v.published_at, v.published_by, v.created_at, v.updated_at \
      FROM visit_reports v";
 
-const STATUSES: &[&str] = &["draft", "approved", "published"];
-
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<VisitReport>> {
     let spec = ListSpec {
         alias: "v",
         customer_column: Some("v.customer_id"),
         location_column: Some("v.location_id"),
         status_column: Some("v.status"),
-        statuses: STATUSES,
+        statuses: ReportStatus::NAMES,
     };
     query::list(db, SELECT, spec, query).await
 }

@@ -82,15 +82,13 @@ pub struct RequestDecision {
 const SELECT: &str = "SELECT r.id, r.customer_id, r.location_id, r.submitted_by, r.kind, r.title, r.description, \
      r.status, r.decision_reason, r.created_at, r.updated_at FROM requests r";
 
-const STATUSES: &[&str] = &["submitted", "in_review", "accepted", "planned", "rejected", "cancelled"];
-
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Request>> {
     let spec = ListSpec {
         alias: "r",
         customer_column: Some("r.customer_id"),
         location_column: Some("r.location_id"),
         status_column: Some("r.status"),
-        statuses: STATUSES,
+        statuses: RequestStatus::NAMES,
     };
     let mut page: Page<Request> = query::list(db, SELECT, spec, query).await?;
     for request in &mut page.items {

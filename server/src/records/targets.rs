@@ -77,15 +77,13 @@ const SELECT: &str = "SELECT t.id, t.customer_id, t.location_id, t.contact_id, t
      t.internal_notes, t.routing_score, t.billing_trigger, t.assigned_employee, t.external_ref, t.created_at, \
      t.updated_at FROM targets t";
 
-const STATUSES: &[&str] = &["new", "scheduled", "in_progress", "on_hold", "completed", "cancelled"];
-
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Target>> {
     let spec = ListSpec {
         alias: "t",
         customer_column: Some("t.customer_id"),
         location_column: Some("t.location_id"),
         status_column: Some("t.status"),
-        statuses: STATUSES,
+        statuses: TargetStatus::NAMES,
     };
     query::list(db, SELECT, spec, query).await
 }
