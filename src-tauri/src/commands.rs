@@ -7,7 +7,7 @@ use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
 use ordinavo_client::{Client, ServerAddress};
-use portal_types::{AcceptInvitation, NewRequestInput, PasswordChange, RequestView, SyncKind};
+use portal_types::{AcceptInvitation, NewRequestInput, PasswordChange, RequestView, StatusLabels, SyncKind};
 use serde::Serialize;
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -21,9 +21,16 @@ use crate::state::AppState;
 #[derive(Serialize)]
 pub struct Overview {
     pub account: Option<Account>,
+    /// The user's name from the server, once known.
+    pub display_name: Option<String>,
     pub last_synced_at: Option<String>,
     /// Requests waiting to send, or refused with a reason.
     pub outbox: Vec<Queued>,
+    /// The company's status wording, once a sync brought it (the UI's own words before).
+    pub status_labels: Option<StatusLabels>,
+    /// The cache could not be unlocked at start (its key left the system keyring), so
+    /// it was discarded and is being downloaded again.
+    pub cache_rebuilt: bool,
 }
 
 #[derive(Clone, Serialize)]
@@ -109,12 +116,22 @@ pub async fn change_password(
 #[instrument(skip_all, err(Debug))]
 pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
     let Some(reading) = state.reading() else {
-        return Ok(Overview { account: None, last_synced_at: None, outbox: Vec::new() });
+        return Ok(Overview {
+            account: None,
+            display_name: None,
+            last_synced_at: None,
+            outbox: Vec::new(),
+            status_labels: None,
+            cache_rebuilt: false,
+        });
     };
     Ok(Overview {
         account: Some(reading.account),
+        display_name: reading.reader.display_name()?,
         last_synced_at: reading.reader.last_synced_at()?,
         outbox: reading.reader.outbox()?,
+        status_labels: reading.reader.status_labels()?,
+        cache_rebuilt: reading.rebuilt,
     })
 }
 

@@ -23,11 +23,12 @@ const INVITE_EVENT: &str = "invite-link";
 /// The event asking the UI to show what a clicked notification is about.
 const OPEN_EVENT: &str = "open-item";
 
-/// The follow-up, report or appointment a clicked notification is about.
+/// The follow-up, report or appointment a clicked notification is about; both
+/// `None` for a digest of several, which opens the home screen.
 #[derive(Clone, Serialize)]
 struct OpenItem {
-    kind: TimelineKind,
-    subject_id: String,
+    kind: Option<TimelineKind>,
+    subject_id: Option<String>,
 }
 
 /// Builds the Tauri app and runs it until its last window closes.
@@ -107,7 +108,8 @@ fn notifier(app: &AppHandle) -> Arc<dyn Notifier> {
     let app = app.clone();
     Arc::new(ClickableNotifier::new(move |notice| {
         focus(&app);
-        let item = OpenItem { kind: notice.kind, subject_id: notice.subject_id.clone() };
+        let (kind, subject_id) = notice.subject.clone().unzip();
+        let item = OpenItem { kind, subject_id };
         if let Err(err) = app.emit(OPEN_EVENT, item) {
             tracing::warn!(error = %err, "notification click not delivered to the window");
         }

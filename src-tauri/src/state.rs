@@ -22,6 +22,8 @@ pub const SYNC_EVENT: &str = "sync-update";
 pub struct Reading {
     pub account: Account,
     pub reader: Arc<Reader>,
+    /// The cache could not be unlocked at start and is being filled afresh.
+    pub rebuilt: bool,
 }
 
 type ReadSlot = Arc<RwLock<Option<Reading>>>;
@@ -106,7 +108,9 @@ impl AppState {
 
 fn reading_of(client: &Client) -> Option<Reading> {
     match client.reader() {
-        Ok(reader) => Some(Reading { account: client.account().clone(), reader: Arc::new(reader) }),
+        Ok(reader) => {
+            Some(Reading { account: client.account().clone(), reader: Arc::new(reader), rebuilt: client.rebuilt() })
+        }
         Err(err) => {
             tracing::warn!(code = err.code(), "the cache could not be opened for reading");
             None

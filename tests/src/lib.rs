@@ -2,6 +2,7 @@
 //! a temporary data directory, as an operator would.
 
 pub mod accessibility;
+pub mod desktop;
 pub mod notifications;
 pub mod webdriver;
 

@@ -3,17 +3,19 @@
 //! D-Bus session, gnome-keyring and dunst (see scripts/desktop-session.sh). Staff act
 //! through the integration API; the contact only through the app.
 
-use std::path::Path;
 use std::time::Duration;
 
 use ordinavo_e2e::accessibility::Findings;
+use ordinavo_e2e::desktop::{app_env, click, files_named, go, keyring_holds, screenshot, set, wait_text};
 use ordinavo_e2e::notifications::NotificationMonitor;
 use ordinavo_e2e::webdriver::{WebDriver, DEFAULT_WAIT};
-use ordinavo_e2e::{desktop_binary, target_dir, Server};
+use ordinavo_e2e::{desktop_binary, Server};
 use serde_json::{json, Value};
 
 const CONTACT: &str = "facilities@northwind.example";
 const PASSWORD: &str = "portal-demo-2026";
+const STAFF_EMAIL: &str = "admin@ordinavo.example";
+const STAFF_PASSWORD: &str = "ordinavo-demo-2026";
 
 struct Staff {
     http: reqwest::Client,
@@ -47,62 +49,6 @@ impl Staff {
         let page = self.get("/api/v1/requests?limit=200").await;
         page["items"].as_array().unwrap().iter().filter(|r| r["title"] == title).cloned().collect()
     }
-}
-
-/// Sets a form control's value the way typing or picking does (input + change events).
-async fn set(app: &WebDriver, css: &str, value: &str) {
-    app.wait_for_element(css).await;
-    let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
-                  e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true}));";
-    app.execute(script, vec![json!(css), json!(value)]).await.unwrap();
-}
-
-async fn click(app: &WebDriver, css: &str) {
-    app.wait_for_element(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-/// Waits until the element `css` shows `text`.
-/// Waits until the element's rendered text (`innerText`, what the user reads)
-/// contains `text`. WebDriver's own element text leaves out the rows of the
-/// scrolling virtual lists, which WebKit counts as clipped.
-async fn wait_text(app: &WebDriver, css: &str, text: &str) {
-    let what = format!("`{text}` in `{css}`");
-    let script = "const element = document.querySelector(arguments[0]); return element ? element.innerText : null;";
-    app.wait_for(&what, Duration::from_secs(30), || async move {
-        let shown = app.execute(script, vec![json!(css)]).await.ok()?;
-        shown.as_str().filter(|t| t.contains(text)).map(|_| ())
-    })
-    .await;
-}
-
-async fn go(app: &WebDriver, screen: &str) {
-    click(app, &format!("nav a[data-screen={screen}]")).await;
-    app.wait_for("the screen to open", DEFAULT_WAIT, || async move {
-        let current = app.find(&format!("nav a[data-screen={screen}][aria-current=page]")).await;
-        current.ok().map(|_| ())
-    })
-    .await;
-}
-
-async fn screenshot(app: &WebDriver, language: &str, name: &str) {
-    let path = target_dir().join("screenshots").join(format!("desktop-{language}-{name}.png"));
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, app.screenshot().await.unwrap()).unwrap();
-}
-
-fn files_named(dir: &Path, name: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                found.extend(files_named(&path, name));
-            } else if path.file_name().is_some_and(|n| n.to_string_lossy().contains(name)) {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 /// Fills and sends the new request form.
@@ -140,12 +86,7 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
         .to_string();
 
     let home = dir.path().join("home");
-    let app_env = vec![
-        ("XDG_DATA_HOME".to_string(), home.join("data").to_string_lossy().to_string()),
-        ("XDG_CONFIG_HOME".to_string(), home.join("config").to_string_lossy().to_string()),
-        ("XDG_CACHE_HOME".to_string(), home.join("cache").to_string_lossy().to_string()),
-        ("LANG".to_string(), "en_US.UTF-8".to_string()),
-    ];
+    let app_env = app_env(&home);
     let notifications = NotificationMonitor::start().await;
     let app = WebDriver::tauri(&desktop_binary(), &app_env).await.expect("the desktop app starts under tauri-driver");
 
@@ -186,6 +127,12 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
         )
         .await;
     wait_text(&app, "[data-testid=requests]", "Planned").await;
+
+    // Staff reword "planned" in the admin web: after the next sync the badge says it
+    // in the company's words (Arabic is checked below).
+    reword_in_admin_web(&server.base_url, "planned", "Visit booked", "تم حجز الزيارة").await;
+    click(&app, "[data-testid=sync-now]").await;
+    wait_text(&app, "[data-testid=requests]", "Visit booked").await;
     go(&app, "appointments").await;
     wait_text(&app, "[data-testid=appointments]", "4 March 2030").await;
 
@@ -296,6 +243,8 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
                 (dir == "rtl").then_some(())
             })
             .await;
+            go(&app, "requests").await;
+            wait_text(&app, "[data-testid=requests]", "تم حجز الزيارة").await;
         }
         for screen in ["home", "requests", "appointments", "work", "reports", "follow_ups", "timeline", "settings"] {
             go(&app, screen).await;
@@ -321,20 +270,44 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     click(&app, "[data-testid=sign-out]").await;
     app.wait_for_element("#server").await;
     assert!(!keyring_holds(&account), "no keyring entry is left");
+    assert!(!keyring_holds(&format!("{account} (cache key)")), "nor the cache's key");
     let left: Vec<_> = files_named(&home, "cache.sqlite").into_iter().chain(files_named(&home, "dock-5")).collect();
     assert!(left.is_empty(), "no cache or downloaded file is left: {left:?}");
     app.quit().await.unwrap();
     drop(server);
 }
 
-/// Whether the session's keyring holds a secret for this account (keyring crate's
-/// Secret Service attributes: `service` and `username`).
-fn keyring_holds(account: &str) -> bool {
-    let found = std::process::Command::new("secret-tool")
-        .args(["search", "--all", "service", "example.ordinavo.portal", "username", account])
-        .output()
-        .expect("secret-tool (libsecret-tools)");
-    String::from_utf8_lossy(&found.stdout).contains("secret = ")
+/// Signs in to the admin web as the demo admin and rewords one status label on the
+/// settings page, as staff do in a browser (form posts with the page's CSRF token).
+async fn reword_in_admin_web(base: &str, status: &str, en: &str, ar: &str) {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookies = |response: &reqwest::Response| -> String {
+        let set = response.headers().get_all("set-cookie").iter();
+        let pairs = set.filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string));
+        pairs.collect::<Vec<_>>().join("; ")
+    };
+    let csrf = |page: &str| -> String {
+        let after = page.split("name=\"csrf\" value=\"").nth(1).expect("a CSRF field on the page");
+        after.split('"').next().unwrap().to_string()
+    };
+    let login = http.get(format!("{base}/admin/login")).send().await.unwrap();
+    let login_cookie = cookies(&login);
+    let token = csrf(&login.text().await.unwrap());
+    let credentials = [("email", STAFF_EMAIL), ("password", STAFF_PASSWORD), ("csrf", token.as_str())];
+    let signed_in = http.post(format!("{base}/admin/login")).header("cookie", login_cookie).form(&credentials);
+    let signed_in = signed_in.send().await.unwrap();
+    assert_eq!(signed_in.status(), 303, "staff sign in to the admin web");
+    let session = cookies(&signed_in);
+    let settings = http.get(format!("{base}/admin/settings")).header("cookie", &session).send().await.unwrap();
+    let token = csrf(&settings.text().await.unwrap());
+    let form = [
+        ("csrf".to_string(), token),
+        (format!("en.{status}"), en.to_string()),
+        (format!("ar.{status}"), ar.to_string()),
+    ];
+    let saved = http.post(format!("{base}/admin/settings/labels")).header("cookie", &session).form(&form);
+    let saved = saved.send().await.unwrap();
+    assert_eq!(saved.status(), 303, "the settings page saves the labels");
 }
 
 impl Staff {

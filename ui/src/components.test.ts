@@ -52,6 +52,27 @@ describe('status badge', () => {
     flushSync();
     expect(badge?.textContent).toBe('تلزم متابعة');
   });
+
+  it("uses the company's wording once a sync brought it, in either language", async () => {
+    const backend = new FakeBackend();
+    const app = new AppState(backend, ['en']);
+    const target = render(StatusBadge, { app, status: 'follow_up_required' });
+    const badge = target.querySelector('.badge');
+    expect(badge?.textContent).toBe('Follow-up required');
+    backend.statusLabels = {
+      en: { follow_up_required: 'Your action needed', planned: 'Booked' },
+      ar: { follow_up_required: 'مطلوب إجراء منك' },
+    };
+    await app.load();
+    await until(() => badge?.textContent === 'Your action needed', 'the reworded label');
+    app.setLocale('ar');
+    flushSync();
+    expect(badge?.textContent).toBe('مطلوب إجراء منك');
+    backend.statusLabels = { en: {}, ar: { follow_up_required: '  ' } };
+    await app.load();
+    // A label the company left blank falls back to the app's own words.
+    await until(() => badge?.textContent === 'تلزم متابعة', 'the built-in label');
+  });
 });
 
 describe('attachment', () => {
@@ -175,6 +196,24 @@ describe('signed in', () => {
     (target.querySelector('[data-testid=sync-now]') as HTMLButtonElement).click();
     await until(() => target.querySelector('[data-testid=offline-banner]') !== null, 'the offline banner');
     expect(target.querySelector('[data-testid=offline-banner]')?.textContent).toContain('Offline');
+  });
+
+  it("shows the user's name from the server in Settings", async () => {
+    const { app, target } = await signedIn();
+    app.open({ screen: 'settings' });
+    await until(() => target.querySelector('[data-testid=display-name]') !== null, 'the name');
+    expect(target.querySelector('[data-testid=display-name]')?.textContent).toBe('Omar Haddad');
+  });
+
+  it('says why the saved data is downloaded again when its key was lost, until dismissed', async () => {
+    const backend = new FakeBackend();
+    backend.cacheRebuilt = true;
+    const { target } = await signedIn(backend);
+    const banner = () => target.querySelector('[data-testid=cache-rebuilt]');
+    await until(() => banner() !== null, 'the rebuilt banner');
+    expect(banner()?.textContent).toContain('could not be unlocked');
+    (banner()?.querySelector('button') as HTMLButtonElement).click();
+    await until(() => banner() === null, 'the banner to go');
   });
 
   it('shows appointments in the location time, naming the zone when it is not the computer one', async () => {

@@ -59,6 +59,26 @@ pub enum TimelineKind {
     FollowUpPlanned,
 }
 
+impl TimelineKind {
+    /// The public status this milestone puts its subject in, where it names one: its
+    /// notification uses the company's wording of that status (`StatusLabels`). The
+    /// desktop UI's `milestoneStatus` (ui/src/lib/status.ts) mirrors this.
+    pub fn status(self) -> Option<PublicStatus> {
+        match self {
+            TimelineKind::RequestSubmitted => Some(PublicStatus::Submitted),
+            TimelineKind::RequestAccepted => Some(PublicStatus::Accepted),
+            TimelineKind::RequestRejected => Some(PublicStatus::Rejected),
+            TimelineKind::VisitCompleted => Some(PublicStatus::Completed),
+            TimelineKind::FollowUpRequired => Some(PublicStatus::FollowUpRequired),
+            TimelineKind::AppointmentScheduled
+            | TimelineKind::AppointmentRescheduled
+            | TimelineKind::AppointmentCancelled
+            | TimelineKind::ReportShared
+            | TimelineKind::FollowUpPlanned => None,
+        }
+    }
+}
+
 /// What a live event is about; the desktop app syncs and may notify on each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

@@ -2,7 +2,7 @@
 //! `ClientError`; a 401 on an authenticated call means the session has ended.
 
 use portal_types::{
-    AcceptInvitation, Me, NewRequestInput, PasswordChange, RequestView, SessionToken, SignIn, SyncPage,
+    AcceptInvitation, Me, NewRequestInput, PasswordChange, RequestView, SessionToken, SignIn, StatusLabels, SyncPage,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -104,6 +104,11 @@ impl Api {
 
     pub async fn me(&self) -> ClientResult<Me> {
         json(self.send(self.get("/portal/v1/me")).await?).await
+    }
+
+    /// The company's wording of every public status, in both languages.
+    pub async fn status_labels(&self) -> ClientResult<StatusLabels> {
+        json(self.send(self.get("/portal/v1/status-labels")).await?).await
     }
 
     pub async fn sync_page(&self, cursor: Option<&str>, limit: u32) -> ClientResult<SyncPage> {

@@ -4,13 +4,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use portal_types::{AcceptInvitation, AttachmentView, NewRequestInput, RequestView, SyncKind};
+use portal_types::{AcceptInvitation, AttachmentView, Me, NewRequestInput, RequestView, SyncKind};
 use serde::de::DeserializeOwned;
 
 use crate::address::ServerAddress;
 use crate::api::Api;
 use crate::cache::window::{Slice, Window};
-use crate::cache::{remove_path, Cache, Queued, Reader, LANGUAGE, LAST_EVENT, LAST_SYNCED, SETTINGS};
+use crate::cache::{remove_path, Cache, CacheKey, Queued, Reader, CACHE_FILE, LAST_EVENT, LAST_SYNCED, SETTINGS};
 use crate::error::{ClientError, ClientResult};
 use crate::notices::Settings;
 use crate::notifier::Notifier;
@@ -26,6 +26,9 @@ pub struct Client {
     account: Account,
     api: Api,
     cache: Cache,
+    key: CacheKey,
+    /// The cache found at start could not be unlocked and was started afresh.
+    rebuilt: bool,
     notifier: Arc<dyn Notifier>,
     page_size: u32,
 }
@@ -41,7 +44,7 @@ impl Client {
     ) -> ClientResult<Client> {
         let token = Api::new(server.clone(), None).sign_in(email.trim(), password).await?;
         let me = Api::new(server.clone(), Some(token.token.clone())).me().await?;
-        Self::start(app_dir, Account::new(server, email), token.token, &me.language, notifier)
+        Self::start(app_dir, Account::new(server, email), token.token, &me, notifier)
     }
 
     /// Accepts an invitation (a code or an `ordinavo://invite/…` link) and signs in.
@@ -53,14 +56,14 @@ impl Client {
     ) -> ClientResult<Client> {
         let token = Api::new(server.clone(), None).accept_invitation(input).await?;
         let me = Api::new(server.clone(), Some(token.token.clone())).me().await?;
-        Self::start(app_dir, Account::new(server, &me.email), token.token, &me.language, notifier)
+        Self::start(app_dir, Account::new(server, &me.email), token.token, &me, notifier)
     }
 
     fn start(
         app_dir: &Path,
         account: Account,
         token: String,
-        language: &str,
+        me: &Me,
         notifier: Arc<dyn Notifier>,
     ) -> ClientResult<Client> {
         // Another user's leftovers never survive a new sign-in.
@@ -72,9 +75,10 @@ impl Client {
         account.store_token(&token)?;
         session::set_current(app_dir, &account)?;
         let api = Api::new(account.address()?, Some(token));
-        let cache = Cache::open(&account.dir(app_dir))?;
-        cache.set_meta(LANGUAGE, language)?;
-        Ok(Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier, page_size: PAGE_SIZE })
+        let (cache, key, rebuilt) = unlock(app_dir, &account)?;
+        cache.set_profile(me)?;
+        let app_dir = app_dir.to_path_buf();
+        Ok(Client { app_dir, account, api, cache, key, rebuilt, notifier, page_size: PAGE_SIZE })
     }
 
     /// Opens the signed-in account from the last run, if its token is still in the
@@ -88,9 +92,10 @@ impl Client {
             return Ok(None);
         };
         let api = Api::new(account.address()?, Some(token));
-        let cache = Cache::open(&account.dir(app_dir))?;
+        let (cache, key, rebuilt) = unlock(app_dir, &account)?;
         cache.sweep_files()?;
-        let client = Client { app_dir: app_dir.to_path_buf(), account, api, cache, notifier, page_size: PAGE_SIZE };
+        let app_dir = app_dir.to_path_buf();
+        let client = Client { app_dir, account, api, cache, key, rebuilt, notifier, page_size: PAGE_SIZE };
         // Notifications a crash cut off are shown now, still exactly once.
         engine::show_pending(&client.cache, client.notifier.as_ref())?;
         Ok(Some(client))
@@ -104,6 +109,12 @@ impl Client {
 
     pub fn account(&self) -> &Account {
         &self.account
+    }
+
+    /// True when the cache found at start could not be unlocked (its key left the
+    /// keyring) and was discarded: the app says so while a fresh sync fills it.
+    pub fn rebuilt(&self) -> bool {
+        self.rebuilt
     }
 
     /// The API, for the live event connection.
@@ -148,7 +159,7 @@ impl Client {
 
     /// A read-only connection to this user's cache, for reads that must not wait for sync.
     pub fn reader(&self) -> ClientResult<Reader> {
-        Reader::open(&self.account.dir(&self.app_dir))
+        Reader::open(&self.account.dir(&self.app_dir), &self.key)
     }
 
     fn ended_wipes<T>(&self, result: ClientResult<T>) -> ClientResult<T> {
@@ -271,9 +282,33 @@ impl Client {
     }
 }
 
-/// Deletes an account's token, cache and files, and forgets it as the current account.
+/// Opens the account's cache with its key from the keyring. A cache no key opens (the
+/// keyring lost it, or the cache predates encryption) is discarded and started afresh
+/// under a new key, for a full sync: its data is on the server. True then.
+fn unlock(app_dir: &Path, account: &Account) -> ClientResult<(Cache, CacheKey, bool)> {
+    let dir = account.dir(app_dir);
+    if let Some(key) = account.cache_key()? {
+        match Cache::open(&dir, &key) {
+            Ok(cache) => return Ok((cache, key, false)),
+            Err(ClientError::CacheLocked) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let found = dir.join(CACHE_FILE).exists();
+    if found {
+        tracing::warn!("the cache could not be unlocked; starting it afresh");
+    }
+    remove_path(&dir)?;
+    let key = CacheKey::generate();
+    account.store_cache_key(&key)?;
+    Ok((Cache::open(&dir, &key)?, key, found))
+}
+
+/// Deletes an account's token, cache key, cache and files, and forgets it as the
+/// current account.
 pub fn wipe(app_dir: &Path, account: &Account) -> ClientResult<()> {
     account.delete_token()?;
+    account.delete_cache_key()?;
     remove_path(&account.dir(app_dir))?;
     if session::current(app_dir)?.as_ref() == Some(account) {
         session::clear_current(app_dir)?;

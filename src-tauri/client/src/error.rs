@@ -17,6 +17,9 @@ pub enum ClientError {
     Server { status: u16, code: String, message: String },
     #[error("The system keyring is not available ({0}). Unlock or install a keyring service and try again.")]
     Keyring(String),
+    /// The cache's key (in the keyring) does not open it; the client rebuilds it.
+    #[error("The local copy of your data could not be unlocked.")]
+    CacheLocked,
     #[error("The local cache could not be used ({0}).")]
     Cache(#[from] rusqlite::Error),
     #[error("A local file could not be written or read ({0}).")]
@@ -39,6 +42,7 @@ impl ClientError {
             ClientError::NotSignedIn => "not_signed_in",
             ClientError::Server { code, .. } => code,
             ClientError::Keyring(_) => "keyring_unavailable",
+            ClientError::CacheLocked => "cache_locked",
             ClientError::Cache(_) => "cache_error",
             ClientError::Io(_) => "file_error",
             ClientError::NotFound(_) => "not_found",

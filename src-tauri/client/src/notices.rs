@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use portal_types::{TimelineEntryView, TimelineKind};
+use portal_types::{StatusLabels, TimelineEntryView, TimelineKind};
 use serde::{Deserialize, Serialize};
 
 /// The user's notification choices, stored in the cache.
@@ -19,16 +19,19 @@ impl Default for Settings {
     }
 }
 
-/// A notification to show, tied to the timeline entry it is about.
+/// A notification to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
-    pub event_id: String,
-    pub kind: TimelineKind,
-    /// The follow-up, report or appointment to open when clicked.
-    pub subject_id: String,
+    /// What a click opens: the follow-up, report or appointment of the one entry it
+    /// tells of; `None` for a digest of several, which opens the home screen.
+    pub subject: Option<(TimelineKind, String)>,
     pub title: String,
     pub body: String,
 }
+
+/// More entries than this arriving together (after being offline, or in a burst)
+/// are summed up in one notification.
+pub const DIGEST_AFTER: usize = 3;
 
 /// True when entries of this kind notify under these settings.
 pub fn wanted(kind: TimelineKind, settings: &Settings) -> bool {
@@ -59,9 +62,19 @@ pub fn decide<'a>(
 }
 
 /// The notification's title in the user's language (`ar` or English), and its body
-/// built from the subject's own text when known.
-pub fn text(kind: TimelineKind, detail: Option<&str>, language: &str) -> (String, String) {
+/// built from the subject's own text when known. A milestone that names a status is
+/// titled with the company's wording of it once a sync has brought `labels`.
+pub fn text(
+    kind: TimelineKind,
+    detail: Option<&str>,
+    language: &str,
+    labels: Option<&StatusLabels>,
+) -> (String, String) {
     let arabic = language == "ar";
+    let worded = kind.status().zip(labels).and_then(|(status, labels)| {
+        let labels = if arabic { &labels.ar } else { &labels.en };
+        labels.get(status.as_str()).filter(|label| !label.trim().is_empty()).cloned()
+    });
     let (en, ar) = match kind {
         TimelineKind::FollowUpRequired => ("Follow-up required", "متابعة مطلوبة"),
         TimelineKind::FollowUpPlanned => ("Follow-up planned", "تم تخطيط المتابعة"),
@@ -77,7 +90,69 @@ pub fn text(kind: TimelineKind, detail: Option<&str>, language: &str) -> (String
     let fallback =
         if arabic { "افتح Ordinavo لعرض التفاصيل." } else { "Open Ordinavo to see the details." };
     let body = detail.map(str::to_string).unwrap_or_else(|| fallback.into());
-    ((if arabic { ar } else { en }).to_string(), body)
+    let title = worded.unwrap_or_else(|| (if arabic { ar } else { en }).to_string());
+    (title, body)
+}
+
+/// One notification summing up entries of these kinds, in the user's language:
+/// "5 updates" over "2 follow-ups, 3 reports".
+pub fn digest(kinds: &[TimelineKind], language: &str) -> Notice {
+    let arabic = language == "ar";
+    let mut groups: Vec<(Group, usize)> = Vec::new();
+    for kind in kinds {
+        let group = Group::of(*kind);
+        match groups.iter_mut().find(|(g, _)| *g == group) {
+            Some((_, count)) => *count += 1,
+            None => groups.push((group, 1)),
+        }
+    }
+    groups.sort_by_key(|(group, _)| *group);
+    let parts: Vec<String> = groups.iter().map(|(group, count)| group.counted(*count, arabic)).collect();
+    let title =
+        if arabic { format!("تحديثات جديدة: {}", kinds.len()) } else { format!("{} updates", kinds.len()) };
+    Notice { subject: None, title, body: parts.join(if arabic { "، " } else { ", " }) }
+}
+
+/// What a digest counts separately, in this order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Group {
+    FollowUps,
+    Reports,
+    Appointments,
+    Requests,
+    Visits,
+}
+
+impl Group {
+    fn of(kind: TimelineKind) -> Group {
+        match kind {
+            TimelineKind::FollowUpRequired | TimelineKind::FollowUpPlanned => Group::FollowUps,
+            TimelineKind::ReportShared => Group::Reports,
+            TimelineKind::AppointmentScheduled
+            | TimelineKind::AppointmentRescheduled
+            | TimelineKind::AppointmentCancelled => Group::Appointments,
+            TimelineKind::RequestSubmitted | TimelineKind::RequestAccepted | TimelineKind::RequestRejected => {
+                Group::Requests
+            }
+            TimelineKind::VisitCompleted => Group::Visits,
+        }
+    }
+
+    /// "2 follow-ups"; in Arabic "متابعات: 2", which reads right for any number.
+    fn counted(self, count: usize, arabic: bool) -> String {
+        let (one, many, ar) = match self {
+            Group::FollowUps => ("follow-up", "follow-ups", "متابعات"),
+            Group::Reports => ("report", "reports", "تقارير"),
+            Group::Appointments => ("appointment change", "appointment changes", "تغييرات المواعيد"),
+            Group::Requests => ("request update", "request updates", "تحديثات الطلبات"),
+            Group::Visits => ("completed visit", "completed visits", "زيارات مكتملة"),
+        };
+        match (arabic, count) {
+            (true, _) => format!("{ar}: {count}"),
+            (false, 1) => format!("1 {one}"),
+            (false, _) => format!("{count} {many}"),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -132,15 +207,45 @@ mod tests {
 
     #[test]
     fn text_uses_the_subject_when_known() {
-        let (title, body) = text(TimelineKind::FollowUpRequired, Some("Replace the gasket."), "en");
+        let (title, body) = text(TimelineKind::FollowUpRequired, Some("Replace the gasket."), "en", None);
         assert_eq!(title, "Follow-up required");
         assert_eq!(body, "Replace the gasket.");
-        assert!(text(TimelineKind::ReportShared, None, "en").1.contains("Open Ordinavo"));
+        assert!(text(TimelineKind::ReportShared, None, "en", None).1.contains("Open Ordinavo"));
     }
 
     #[test]
     fn arabic_users_get_arabic_titles() {
-        assert_eq!(text(TimelineKind::FollowUpRequired, None, "ar").0, "متابعة مطلوبة");
-        assert!(text(TimelineKind::ReportShared, None, "ar").1.contains("التفاصيل"));
+        assert_eq!(text(TimelineKind::FollowUpRequired, None, "ar", None).0, "متابعة مطلوبة");
+        assert!(text(TimelineKind::ReportShared, None, "ar", None).1.contains("التفاصيل"));
+    }
+
+    #[test]
+    fn a_digest_counts_each_group_in_the_users_language() {
+        let kinds = [
+            TimelineKind::ReportShared,
+            TimelineKind::FollowUpRequired,
+            TimelineKind::ReportShared,
+            TimelineKind::FollowUpPlanned,
+            TimelineKind::ReportShared,
+        ];
+        let english = digest(&kinds, "en");
+        assert_eq!((english.title.as_str(), english.body.as_str()), ("5 updates", "2 follow-ups, 3 reports"));
+        assert_eq!(english.subject, None, "a digest opens the home screen");
+        let one = digest(&[TimelineKind::AppointmentRescheduled, TimelineKind::ReportShared], "en");
+        assert_eq!(one.body, "1 report, 1 appointment change");
+        let arabic = digest(&kinds, "ar");
+        assert_eq!((arabic.title.as_str(), arabic.body.as_str()), ("تحديثات جديدة: 5", "متابعات: 2، تقارير: 3"));
+    }
+
+    #[test]
+    fn milestones_with_a_status_use_the_company_wording() {
+        let mut labels = StatusLabels { en: Default::default(), ar: Default::default() };
+        labels.en.insert("follow_up_required".into(), "Your action needed".into());
+        labels.ar.insert("follow_up_required".into(), "مطلوب إجراء منك".into());
+        assert_eq!(text(TimelineKind::FollowUpRequired, None, "en", Some(&labels)).0, "Your action needed");
+        assert_eq!(text(TimelineKind::FollowUpRequired, None, "ar", Some(&labels)).0, "مطلوب إجراء منك");
+        // Milestones without a status, and statuses the labels lack, keep the built-in title.
+        assert_eq!(text(TimelineKind::ReportShared, None, "en", Some(&labels)).0, "New visit report");
+        assert_eq!(text(TimelineKind::VisitCompleted, None, "en", Some(&labels)).0, "Visit completed");
     }
 }

@@ -1,5 +1,6 @@
-//! Who is signed in where. The token lives only in the OS keyring; the app data
-//! folder holds just the account (server and e-mail) so the app can find it at start.
+//! Who is signed in where. The token and the cache's key live only in the OS keyring;
+//! the app data folder holds just the account (server and e-mail) so the app can find
+//! it at start.
 
 use std::path::{Path, PathBuf};
 
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::address::ServerAddress;
+use crate::cache::CacheKey;
 use crate::error::{ClientError, ClientResult};
 
 /// The keyring service name of every stored session.
@@ -40,29 +42,62 @@ impl Account {
         format!("{} on {}", self.email, self.server)
     }
 
-    fn entry(&self) -> ClientResult<keyring::Entry> {
-        Ok(keyring::Entry::new(SERVICE, &self.keyring_user())?)
+    /// The keyring entry of one of this account's secrets: the session token, or
+    /// (a separate entry beside it) the cache's key.
+    fn entry(&self, secret: Secret) -> ClientResult<keyring::Entry> {
+        let user = match secret {
+            Secret::Token => self.keyring_user(),
+            Secret::CacheKey => format!("{} (cache key)", self.keyring_user()),
+        };
+        Ok(keyring::Entry::new(SERVICE, &user)?)
     }
 
-    pub fn store_token(&self, token: &str) -> ClientResult<()> {
-        Ok(self.entry()?.set_password(token)?)
-    }
-
-    /// The stored token, if any.
-    pub fn token(&self) -> ClientResult<Option<String>> {
-        match self.entry()?.get_password() {
-            Ok(token) => Ok(Some(token)),
+    fn read(&self, secret: Secret) -> ClientResult<Option<String>> {
+        match self.entry(secret)?.get_password() {
+            Ok(value) => Ok(Some(value)),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(err) => Err(ClientError::from(err)),
         }
     }
 
-    pub fn delete_token(&self) -> ClientResult<()> {
-        match self.entry()?.delete_credential() {
+    fn delete(&self, secret: Secret) -> ClientResult<()> {
+        match self.entry(secret)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(err) => Err(ClientError::from(err)),
         }
     }
+
+    pub fn store_token(&self, token: &str) -> ClientResult<()> {
+        Ok(self.entry(Secret::Token)?.set_password(token)?)
+    }
+
+    /// The stored token, if any.
+    pub fn token(&self) -> ClientResult<Option<String>> {
+        self.read(Secret::Token)
+    }
+
+    pub fn delete_token(&self) -> ClientResult<()> {
+        self.delete(Secret::Token)
+    }
+
+    pub fn store_cache_key(&self, key: &CacheKey) -> ClientResult<()> {
+        Ok(self.entry(Secret::CacheKey)?.set_password(key.hex())?)
+    }
+
+    /// The key of this account's cache; `None` when the keyring lost it (or never had it).
+    pub fn cache_key(&self) -> ClientResult<Option<CacheKey>> {
+        Ok(self.read(Secret::CacheKey)?.and_then(|hex| CacheKey::from_hex(&hex)))
+    }
+
+    pub fn delete_cache_key(&self) -> ClientResult<()> {
+        self.delete(Secret::CacheKey)
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Secret {
+    Token,
+    CacheKey,
 }
 
 /// The account the app opens at start, if one is signed in.

@@ -4,7 +4,16 @@
 
 import { asCommandError, type Backend } from './backend';
 import { direction, pickLocale, translate, type Key, type Locale } from './i18n';
-import type { CommandError, Cursor, LocationView, Overview, SyncProgress, SyncUpdate, UpdateStatus } from './types';
+import type {
+  CommandError,
+  Cursor,
+  LocationView,
+  Overview,
+  PublicStatus,
+  SyncProgress,
+  SyncUpdate,
+  UpdateStatus,
+} from './types';
 
 export type Screen = 'home' | 'requests' | 'appointments' | 'work' | 'reports' | 'timeline' | 'follow_ups' | 'settings';
 
@@ -24,7 +33,14 @@ export const PROGRESS_RELOAD_MS = 1000;
 
 export class AppState {
   locale: Locale = $state('en');
-  overview: Overview = $state({ account: null, last_synced_at: null, outbox: [] });
+  overview: Overview = $state({
+    account: null,
+    display_name: null,
+    last_synced_at: null,
+    outbox: [],
+    status_labels: null,
+    cache_rebuilt: false,
+  });
   loaded = $state(false);
   /** A customer's sites: hundreds at most, so kept whole for names and filters. */
   locations: LocationView[] = $state([]);
@@ -62,6 +78,11 @@ export class AppState {
   }
 
   t = (key: Key, params?: Record<string, string | number>) => translate(this.locale, key, params);
+
+  /** A status in the company's wording once a sync brought it, so the app says what
+   * staff see under "view as contact"; the app's own words before the first sync. */
+  statusLabel = (status: PublicStatus) =>
+    this.overview.status_labels?.[this.locale]?.[status]?.trim() || this.t(`status.${status}` as Key);
 
   setLocale(locale: Locale) {
     this.locale = locale;

@@ -1,6 +1,6 @@
 // How statuses look: one tone per public status, and the request progress line.
 
-import type { PublicStatus, RequestView } from './types';
+import type { PublicStatus, RequestView, TimelineKind } from './types';
 
 export type Tone = 'neutral' | 'active' | 'good' | 'attention' | 'ended';
 
@@ -30,4 +30,17 @@ export function progressLine(request: RequestView): { status: string; state: 'do
 /** Whether the request is still moving (not planned, rejected or cancelled). */
 export function inProgress(request: RequestView): boolean {
   return ['submitted', 'in_review', 'accepted'].includes(request.status);
+}
+
+/** The status a timeline milestone puts its subject in, shown beside the line in the
+ * company's wording. Mirrors `TimelineKind::status` in server/portal-types. */
+export function milestoneStatus(kind: TimelineKind): PublicStatus | null {
+  const statuses: Partial<Record<TimelineKind, PublicStatus>> = {
+    request_submitted: 'submitted',
+    request_accepted: 'accepted',
+    request_rejected: 'rejected',
+    visit_completed: 'completed',
+    follow_up_required: 'follow_up_required',
+  };
+  return statuses[kind] ?? null;
 }

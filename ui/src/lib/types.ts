@@ -146,10 +146,22 @@ export interface Queued {
   last_error: string | null;
 }
 
+/** The company's wording of each public status, per language (status wire name to label). */
+export interface StatusLabels {
+  en: Partial<Record<PublicStatus, string>>;
+  ar: Partial<Record<PublicStatus, string>>;
+}
+
 export interface Overview {
   account: Account | null;
+  /** The user's name as the server knows it, once signed in. */
+  display_name: string | null;
   last_synced_at: string | null;
   outbox: Queued[];
+  /** Null until the first sync brought them; the app's own words are used until then. */
+  status_labels: StatusLabels | null;
+  /** The cache could not be unlocked at start and is being downloaded again. */
+  cache_rebuilt: boolean;
 }
 
 export interface NotificationSettings {
@@ -192,9 +204,10 @@ export interface Downloaded {
 }
 
 /** What a clicked notification is about. */
+/** What a clicked notification is about; both null for a digest of several (opens home). */
 export interface OpenItem {
-  kind: TimelineKind;
-  subject_id: string;
+  kind: TimelineKind | null;
+  subject_id: string | null;
 }
 
 /** An error from a command: a stable code and a message a person can act on. */

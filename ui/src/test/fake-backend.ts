@@ -6,6 +6,7 @@ import type {
   LocationView,
   NewRequestInput,
   Overview,
+  StatusLabels,
   Queued,
   Slice,
   SyncKind,
@@ -44,9 +45,19 @@ export class FakeBackend implements Backend {
   offline = false;
   listeners: ((update: SyncUpdate) => void)[] = [];
   failSignIn: { code: string; message: string } | null = null;
+  statusLabels: StatusLabels | null = null;
+  cacheRebuilt = false;
+  displayName: string | null = 'Omar Haddad';
 
   async overview(): Promise<Overview> {
-    return { account: this.account, last_synced_at: this.lastSynced, outbox: this.outbox };
+    return {
+      account: this.account,
+      display_name: this.account ? this.displayName : null,
+      last_synced_at: this.lastSynced,
+      outbox: this.outbox,
+      status_labels: this.statusLabels,
+      cache_rebuilt: this.cacheRebuilt,
+    };
   }
   windows: WindowQuery[] = [];
 

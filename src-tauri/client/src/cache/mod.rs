@@ -1,6 +1,8 @@
-//! The local cache of one user on one server: a SQLite database (WAL) beside a
-//! folder of downloaded files. It holds portal view types only.
+//! The local cache of one user on one server: an encrypted SQLite database (SQLCipher,
+//! WAL) beside a folder of downloaded files, both readable by this OS user only. It
+//! holds portal view types only.
 
+mod key;
 mod outbox;
 mod reader;
 mod schema;
@@ -9,7 +11,7 @@ pub mod window;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use portal_types::{AttachmentView, ReportView, SyncKind};
+use portal_types::{AttachmentView, Me, ReportView, StatusLabels, SyncKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
@@ -17,6 +19,7 @@ use crate::error::ClientResult;
 use crate::records::{row_of_body, Row};
 use crate::sync::plan::Plan;
 
+pub use key::CacheKey;
 pub use outbox::Queued;
 pub use reader::Reader;
 use window::{Slice, Window};
@@ -25,6 +28,9 @@ use window::{Slice, Window};
 pub const CACHE_FILE: &str = "cache.sqlite";
 /// Set by schema step 2 when rows cached before it need their filter columns.
 const REDERIVE: &str = "rederive";
+/// Set by a reset page: once that sync ends, downloaded files the new scope no
+/// longer lists go (`recheck_files`).
+const FILES_RECHECK: &str = "files_recheck";
 
 pub const CURSOR: &str = "sync_cursor";
 pub const LAST_SYNCED: &str = "last_synced_at";
@@ -32,6 +38,10 @@ pub const LAST_EVENT: &str = "last_event_id";
 pub const SETTINGS: &str = "settings";
 /// The user's language from `/me` (`en` or `ar`), for notification texts.
 pub const LANGUAGE: &str = "language";
+/// The user's display name from `/me`, for Settings.
+pub const DISPLAY_NAME: &str = "display_name";
+/// The company's status wording (`StatusLabels` as JSON), refreshed by every sync.
+pub const STATUS_LABELS: &str = "status_labels";
 
 /// An open cache.
 pub struct Cache {
@@ -40,10 +50,13 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens (creating and migrating) the cache in `dir`.
-    pub fn open(dir: &Path) -> ClientResult<Cache> {
-        std::fs::create_dir_all(dir.join("files"))?;
+    /// Opens (creating and migrating) the cache in `dir` with its key; `CacheLocked`
+    /// when the key does not open it.
+    pub fn open(dir: &Path, key: &CacheKey) -> ClientResult<Cache> {
+        private_dir(dir)?;
+        private_dir(&dir.join("files"))?;
         let mut conn = Connection::open(dir.join(CACHE_FILE))?;
+        key.unlock(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -91,6 +104,27 @@ impl Cache {
             [key, value],
         )?;
         Ok(())
+    }
+
+    pub fn status_labels(&self) -> ClientResult<Option<StatusLabels>> {
+        Ok(labels_from(self.meta(STATUS_LABELS)?))
+    }
+
+    /// Stores the status wording; true when it differs from what was stored.
+    pub fn set_status_labels(&self, labels: &StatusLabels) -> ClientResult<bool> {
+        // A map of strings always serializes.
+        let json = serde_json::to_string(labels).unwrap_or_default();
+        if self.meta(STATUS_LABELS)?.as_deref() == Some(json.as_str()) {
+            return Ok(false);
+        }
+        self.set_meta(STATUS_LABELS, &json)?;
+        Ok(true)
+    }
+
+    /// Keeps what `/me` says of the user: their name and language.
+    pub fn set_profile(&self, me: &Me) -> ClientResult<()> {
+        self.set_meta(LANGUAGE, &me.language)?;
+        self.set_meta(DISPLAY_NAME, &me.display_name)
     }
 
     /// One window of a list (see `window`).
@@ -183,6 +217,7 @@ impl Cache {
         let tx = self.conn.transaction()?;
         if plan.wipe {
             tx.execute("DELETE FROM records", [])?;
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, '1')", [FILES_RECHECK])?;
         }
         let mut gone = Vec::new();
         {
@@ -235,6 +270,36 @@ impl Cache {
         upsert(&self.conn, row)
     }
 
+    /// After a sync that began with a reset: forgets the downloaded files whose
+    /// attachment the cache no longer lists with the same content, and returns their
+    /// paths to delete. Files still in scope stay downloaded.
+    pub fn recheck_files(&mut self) -> ClientResult<Vec<String>> {
+        if self.meta(FILES_RECHECK)?.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut stale = Vec::new();
+        for (id, sha256) in self.downloaded()? {
+            let listed = match self.get::<AttachmentView>(SyncKind::Attachment, &id)? {
+                Some(attachment) => Some(attachment),
+                None => self.report_attachment(&id)?,
+            };
+            if listed.map(|a| a.sha256) != Some(sha256) {
+                stale.push(id);
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let mut gone = Vec::new();
+        for id in &stale {
+            let path: Option<String> =
+                tx.query_row("SELECT path FROM files WHERE attachment_id = ?1", [id], |r| r.get(0)).optional()?;
+            gone.extend(path);
+            tx.execute("DELETE FROM files WHERE attachment_id = ?1", [id])?;
+        }
+        tx.execute("DELETE FROM meta WHERE key = ?1", [FILES_RECHECK])?;
+        tx.commit()?;
+        Ok(gone)
+    }
+
     /// Deletes downloaded files on disk that no row refers to (left by a crash
     /// between a commit and the file deletion).
     pub fn sweep_files(&self) -> ClientResult<()> {
@@ -255,6 +320,11 @@ impl Cache {
 /// The notification settings from their stored JSON; defaults when unset.
 pub fn settings_from(stored: Option<String>) -> crate::notices::Settings {
     stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default()
+}
+
+/// The status wording from its stored JSON; `None` before the first sync stored it.
+pub fn labels_from(stored: Option<String>) -> Option<StatusLabels> {
+    stored.and_then(|s| serde_json::from_str(&s).ok())
 }
 
 /// Stores a record with its filter columns, replacing an older version.
@@ -282,6 +352,21 @@ fn upsert(conn: &Connection, row: &Row) -> ClientResult<()> {
 }
 
 /// Removes a file or a folder, treating "already gone" as done.
+/// Creates `dir` (and missing parents) readable by this user only, and narrows an
+/// existing one: the cache and the downloaded files are the customer's data.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
 pub fn remove_path(path: &Path) -> std::io::Result<()> {
     let result = if path.is_dir() { std::fs::remove_dir_all(path) } else { std::fs::remove_file(path) };
     match result {

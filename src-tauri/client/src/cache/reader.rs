@@ -6,13 +6,13 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use portal_types::SyncKind;
+use portal_types::{StatusLabels, SyncKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::de::DeserializeOwned;
 
 use super::outbox::{queued, Queued};
 use super::window::{self, Slice, Window};
-use super::{settings_from, CACHE_FILE, LAST_SYNCED, SETTINGS};
+use super::{labels_from, settings_from, CacheKey, CACHE_FILE, DISPLAY_NAME, LAST_SYNCED, SETTINGS, STATUS_LABELS};
 use crate::error::ClientResult;
 use crate::notices::Settings;
 
@@ -22,11 +22,12 @@ pub struct Reader {
 
 impl Reader {
     /// Opens the cache in `dir` for reading; the cache itself must exist (opened by `Cache::open`).
-    pub fn open(dir: &Path) -> ClientResult<Reader> {
+    pub fn open(dir: &Path, key: &CacheKey) -> ClientResult<Reader> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(dir.join(CACHE_FILE), flags)?;
         // A checkpoint or a schema step can hold the database briefly.
         conn.busy_timeout(Duration::from_secs(5))?;
+        key.unlock(&conn)?;
         Ok(Reader { conn: Mutex::new(conn) })
     }
 
@@ -56,6 +57,16 @@ impl Reader {
 
     pub fn settings(&self) -> ClientResult<Settings> {
         Ok(settings_from(self.meta(SETTINGS)?))
+    }
+
+    /// The user's name as the server knows it (stored at sign-in and by every sync).
+    pub fn display_name(&self) -> ClientResult<Option<String>> {
+        self.meta(DISPLAY_NAME)
+    }
+
+    /// The company's status wording, once a sync stored it.
+    pub fn status_labels(&self) -> ClientResult<Option<StatusLabels>> {
+        Ok(labels_from(self.meta(STATUS_LABELS)?))
     }
 
     fn meta(&self, key: &str) -> ClientResult<Option<String>> {

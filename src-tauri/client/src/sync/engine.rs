@@ -61,6 +61,10 @@ impl Run {
     ) -> ClientResult<bool> {
         let cursor = cache.meta(CURSOR)?;
         let page = api.sync_page(cursor.as_deref(), page_size).await?;
+        // What staff may change outside the synced records (the status wording, the
+        // user's name and language) is read with the last page, so badges and
+        // notifications use it from here on.
+        let extras = if page.more { None } else { Some((api.status_labels().await?, api.me().await?)) };
         self.outcome.pages += 1;
         self.outcome.changes += page.changes.len();
         if page.total.is_some() {
@@ -76,7 +80,14 @@ impl Run {
         let (show, record) = notices::decide(&plan.timeline, &ledger, &self.settings, self.baseline);
         let show: Vec<String> = show.into_iter().map(|e| e.id.clone()).collect();
         let record: Vec<String> = record.into_iter().map(|e| e.id.clone()).collect();
-        let gone = cache.apply(&plan, &show, &record, &crate::now())?;
+        let mut gone = cache.apply(&plan, &show, &record, &crate::now())?;
+        if let Some((labels, me)) = &extras {
+            cache.set_status_labels(labels)?;
+            cache.set_profile(me)?;
+        }
+        if !plan.more {
+            gone.extend(cache.recheck_files()?);
+        }
         for relative in gone {
             let folder = relative.split('/').next().unwrap_or_default();
             remove_path(&cache.files_dir().join(folder))?;
@@ -102,18 +113,37 @@ pub fn settings(cache: &Cache) -> ClientResult<Settings> {
 }
 
 /// Shows every recorded but unshown notification, marking each shown once it is.
+/// More than `DIGEST_AFTER` at once are summed up in one notification (each still
+/// counts as notified once). Returns how many entries were notified.
 pub fn show_pending(cache: &Cache, notifier: &dyn Notifier) -> ClientResult<usize> {
-    let mut shown = 0;
+    let mut pending = Vec::new();
     for event_id in cache.unshown()? {
-        if let Some(entry) = cache.get::<TimelineEntryView>(SyncKind::Timeline, &event_id)? {
-            let notice = notice(cache, &entry)?;
-            if let Err(err) = notifier.show(&notice) {
-                tracing::warn!(error = %err, "notification not shown; retrying at the next sync");
-                continue;
-            }
-            shown += 1;
+        match cache.get::<TimelineEntryView>(SyncKind::Timeline, &event_id)? {
+            Some(entry) => pending.push(entry),
+            // The entry left the cache (its subject is no longer visible): nothing to tell.
+            None => cache.mark_shown(&event_id)?,
         }
-        cache.mark_shown(&event_id)?;
+    }
+    if pending.len() > notices::DIGEST_AFTER {
+        let kinds: Vec<TimelineKind> = pending.iter().map(|e| e.kind).collect();
+        let language = cache.meta(crate::cache::LANGUAGE)?.unwrap_or_default();
+        if let Err(err) = notifier.show(&notices::digest(&kinds, &language)) {
+            tracing::warn!(error = %err, "notification not shown; retrying at the next sync");
+            return Ok(0);
+        }
+        for entry in &pending {
+            cache.mark_shown(&entry.id)?;
+        }
+        return Ok(pending.len());
+    }
+    let mut shown = 0;
+    for entry in pending {
+        if let Err(err) = notifier.show(&notice(cache, &entry)?) {
+            tracing::warn!(error = %err, "notification not shown; retrying at the next sync");
+            continue;
+        }
+        cache.mark_shown(&entry.id)?;
+        shown += 1;
     }
     Ok(shown)
 }
@@ -130,6 +160,7 @@ fn notice(cache: &Cache, entry: &TimelineEntryView) -> ClientResult<Notice> {
         _ => None,
     };
     let language = cache.meta(crate::cache::LANGUAGE)?.unwrap_or_default();
-    let (title, body) = notices::text(entry.kind, detail.as_deref(), &language);
-    Ok(Notice { event_id: entry.id.clone(), kind: entry.kind, subject_id: entry.subject_id.clone(), title, body })
+    let labels = cache.status_labels()?;
+    let (title, body) = notices::text(entry.kind, detail.as_deref(), &language, labels.as_ref());
+    Ok(Notice { subject: Some((entry.kind, entry.subject_id.clone())), title, body })
 }

@@ -19,7 +19,8 @@ pub struct LocalState {
 /// Everything one page does, applied in one transaction.
 #[derive(Debug, Default, Clone)]
 pub struct Plan {
-    /// Drop every cached record before applying the page.
+    /// Drop every cached record before applying the page. Downloaded files stay
+    /// until the sync ends: those the new scope still lists are kept (`Cache::recheck_files`).
     pub wipe: bool,
     pub upserts: Vec<Row>,
     pub removals: Vec<(SyncKind, String)>,
@@ -50,11 +51,6 @@ pub fn plan(page: SyncPage, local: &LocalState) -> Plan {
             plan.drop_files.push(id.to_string());
         }
     };
-    if page.reset {
-        let mut all: Vec<String> = local.downloaded.keys().cloned().collect();
-        all.sort();
-        plan.drop_files = all;
-    }
     for change in page.changes {
         match change {
             SyncChange::Upsert { record } => {
@@ -143,10 +139,10 @@ mod tests {
     }
 
     #[test]
-    fn a_reset_wipes_rows_and_every_file() {
+    fn a_reset_wipes_rows_but_leaves_files_to_the_end_of_the_sync() {
         let plan = plan(page(true, vec![location("l1")]), &local(&[("b", "1"), ("a", "2")]));
         assert!(plan.wipe);
-        assert_eq!(plan.drop_files, ["a", "b"]);
+        assert!(plan.drop_files.is_empty());
     }
 
     #[test]

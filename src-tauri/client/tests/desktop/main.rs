@@ -3,6 +3,7 @@
 
 mod notifications;
 mod outbox;
+mod private;
 mod session;
 mod support;
 mod sync;

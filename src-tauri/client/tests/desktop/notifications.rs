@@ -69,6 +69,40 @@ async fn a_required_follow_up_notifies_exactly_once_even_across_restarts() {
     assert_eq!(monitor.count(&first), 1, "and nothing is notified twice after a restart");
 }
 
+#[tokio::test]
+async fn ten_events_while_closed_become_one_digest_and_never_notify_again() {
+    let stack = Stack::start();
+    let mut client = stack.sign_in(FACILITIES).await;
+    client.sync().await.unwrap();
+    let berlin = location(&client, "Berlin");
+    let target = stack.target(&berlin.id, "Roof drains").await;
+    client.sync().await.unwrap();
+    let monitor = NotificationMonitor::start().await;
+    drop(client);
+
+    // Ten follow-ups are raised while the app is closed.
+    let run = uuid::Uuid::now_v7();
+    let descriptions: Vec<String> = (1..=10).map(|drain| format!("Clear roof drain {drain} ({run})")).collect();
+    for description in &descriptions {
+        stack.post("/api/v1/follow-ups", json!({ "target_id": target, "description": description })).await;
+    }
+    let mut again = Client::resume(stack.app(), Arc::new(DesktopNotifier)).unwrap().unwrap();
+    let outcome = again.sync().await.unwrap();
+    assert_eq!(outcome.notified, 10, "every event counts as notified");
+    again.sync().await.unwrap();
+    monitor.sentinel().await;
+    assert_eq!(monitor.count("10 updates"), 1, "one digest sums them up");
+    assert_eq!(monitor.count("10 follow-ups"), 1);
+    for description in &descriptions {
+        assert_eq!(monitor.count(description), 0, "none of the ten shows on its own");
+    }
+    drop(again);
+    let mut restarted = Client::resume(stack.app(), Arc::new(DesktopNotifier)).unwrap().unwrap();
+    restarted.sync().await.unwrap();
+    monitor.sentinel().await;
+    assert_eq!(monitor.count("10 updates"), 1, "nor again after a restart");
+}
+
 fn dunstctl(args: &[&str]) -> String {
     let output = Command::new("dunstctl").args(args).output().expect("dunstctl (package dunst)");
     String::from_utf8_lossy(&output.stdout).trim().to_string()
@@ -79,12 +113,10 @@ async fn clicking_a_notification_opens_its_subject() {
     crate::support::require_desktop_session();
     let (opened, received) = std::sync::mpsc::channel();
     let notifier = ClickableNotifier::new(move |notice| {
-        let _ = opened.send(notice.subject_id.clone());
+        let _ = opened.send(notice.subject.clone().map(|(_, id)| id));
     });
     let notice = Notice {
-        event_id: "event-1".into(),
-        kind: TimelineKind::FollowUpRequired,
-        subject_id: "follow-up-1".into(),
+        subject: Some((TimelineKind::FollowUpRequired, "follow-up-1".into())),
         title: "Follow-up required".into(),
         body: "Replace the gasket.".into(),
     };
@@ -98,7 +130,7 @@ async fn clicking_a_notification_opens_its_subject() {
         }
         dunstctl(&["action", "0"]);
         if let Ok(subject) = received.recv_timeout(Duration::from_secs(2)) {
-            assert_eq!(subject, "follow-up-1");
+            assert_eq!(subject.as_deref(), Some("follow-up-1"));
             return;
         }
     }

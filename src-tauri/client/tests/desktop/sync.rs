@@ -102,15 +102,17 @@ async fn an_unpublished_report_leaves_the_cache_with_its_downloaded_file() {
 }
 
 #[tokio::test]
-async fn a_revoked_grant_removes_that_scope_and_every_downloaded_file() {
+async fn a_narrowed_grant_removes_that_scope_and_only_its_downloaded_files() {
     let stack = Stack::start();
     let mut client = stack.sign_in(FACILITIES).await;
     client.sync().await.unwrap();
     let berlin = location(&client, "Berlin");
     let hamburg = location(&client, "Hamburg");
     let (berlin_report, attachment) = stack.published_report(&berlin.id, PROTOCOL).await;
+    let (_, kept) = stack.published_report(&hamburg.id, PROTOCOL).await;
     client.sync().await.unwrap();
     let path = client.download(&attachment, |_, _| {}).await.unwrap();
+    let kept_path = client.download(&kept, |_, _| {}).await.unwrap();
 
     // Staff narrow Hannah's grant from all of Northwind to the Hamburg hub only.
     stack.server_sql(&format!(
@@ -128,6 +130,10 @@ async fn a_revoked_grant_removes_that_scope_and_every_downloaded_file() {
     assert!(appointments.iter().all(|a| a.location_id == hamburg.id), "only Hamburg's visits remain");
     assert!(client.get::<ReportView>(SyncKind::Report, &berlin_report).unwrap().is_none());
     assert!(!path.exists(), "the Berlin protocol is deleted");
+    assert!(client.downloaded(&attachment).unwrap().is_none());
+    // Hamburg's protocol is still shared with her: it stays downloaded.
+    assert_eq!(client.downloaded(&kept).unwrap().as_deref(), Some(kept_path.as_path()));
+    assert_eq!(std::fs::read(&kept_path).unwrap(), PROTOCOL);
     let account_dir = client.account().dir(stack.app());
-    assert!(files_under(&account_dir.join("files")).is_empty());
+    assert_eq!(files_under(&account_dir.join("files")), [kept_path]);
 }

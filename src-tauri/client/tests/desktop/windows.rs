@@ -152,6 +152,7 @@ async fn the_reader_answers_while_a_write_transaction_is_open() {
     // A page being applied: a write transaction holds the cache and has not committed.
     let cache = client.account().dir(stack.app()).join("cache.sqlite");
     let writer = rusqlite::Connection::open(&cache).unwrap();
+    client.account().cache_key().unwrap().expect("in the keyring").unlock(&writer).unwrap();
     writer.execute_batch("BEGIN IMMEDIATE; DELETE FROM records WHERE kind = 'appointment';").unwrap();
     let during = reader.window::<AppointmentView>(&Window::of(SyncKind::Appointment, 500)).unwrap().items.len();
     assert_eq!(during, before, "the reader sees the last committed state, without waiting");
