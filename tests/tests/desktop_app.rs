@@ -131,6 +131,7 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     // Staff reword "planned" in the admin web: after the next sync the badge says it
     // in the company's words (Arabic is checked below).
     reword_in_admin_web(&server.base_url, "planned", "Visit booked", "تم حجز الزيارة").await;
+    app.wait_for_element("[data-testid=sync-now]:not([disabled])").await;
     click(&app, "[data-testid=sync-now]").await;
     wait_text(&app, "[data-testid=requests]", "Visit booked").await;
     go(&app, "appointments").await;
@@ -308,6 +309,8 @@ async fn reword_in_admin_web(base: &str, status: &str, en: &str, ar: &str) {
     let saved = http.post(format!("{base}/admin/settings/labels")).header("cookie", &session).form(&form);
     let saved = saved.send().await.unwrap();
     assert_eq!(saved.status(), 303, "the settings page saves the labels");
+    let settings = http.get(format!("{base}/admin/settings")).header("cookie", &session).send().await.unwrap();
+    assert!(settings.text().await.unwrap().contains(en), "the admin web shows the new wording");
 }
 
 impl Staff {

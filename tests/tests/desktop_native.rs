@@ -53,8 +53,8 @@ async fn the_cache_is_encrypted_and_a_lost_key_means_a_fresh_sync_with_a_message
     let app = WebDriver::tauri(&desktop_binary(), &app_env(&home)).await.expect("the app starts without its key");
     app.wait_for_element("nav a[data-screen=home]").await;
     wait_text(&app, "[data-testid=cache-rebuilt]", "could not be unlocked").await;
-    screenshot(&app, "en", "cache-rebuilt").await;
     first_sync_done(&app).await;
+    screenshot(&app, "en", "cache-rebuilt").await;
     assert!(keyring_holds(&key_entry), "a new key is stored");
     app.quit().await.unwrap();
 }
