@@ -1,19 +1,17 @@
 //! Released attachments the user may download: on published reports, open work or
 //! their own requests, in scope, where the grant allows downloads.
 
-use std::collections::HashMap;
-
 use portal_types::{AttachmentView, SyncKind};
 
 use super::Viewer;
 use crate::domain::upload::served_name;
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{self, Attachment};
-use crate::records::query::{Arg, Packed, Select};
-use crate::storage::Db;
+use crate::records::query::{field_names, json, Arg, Packed, Select};
+use crate::storage::{Backend, Db};
 
 #[derive(serde::Deserialize)]
-struct Row {
+pub(super) struct Row {
     id: String,
     report_id: Option<String>,
     file_name: String,
@@ -45,22 +43,15 @@ fn visible(viewer: &Viewer) -> Select {
     select
 }
 
-/// The visible attachments of some published reports, by report, in one query.
-pub async fn of_reports(
-    db: &Db,
-    viewer: &Viewer,
-    report_ids: &[String],
-) -> AppResult<HashMap<String, Vec<AttachmentView>>> {
-    let mut select = visible(viewer);
-    select.filter_in("x.report_id", report_ids);
-    let rows: Vec<Row> = select.fetch_packed(db, "ORDER BY x.id", "ORDER BY id").await?;
-    let mut by_report: HashMap<String, Vec<AttachmentView>> = HashMap::new();
-    for row in rows {
-        if let Some(report_id) = row.report_id.clone() {
-            by_report.entry(report_id).or_default().push(row.into());
-        }
-    }
-    Ok(by_report)
+/// The visible attachments of the report `report` (a column of the enclosing
+/// query) as a JSON array of `Row`s by id, built by the database in the report's own
+/// statement; the rule's values are bound in `select`, the report query's select.
+pub(super) fn of_report(select: &mut Select, viewer: &Viewer, backend: Backend, report: &str) -> String {
+    let shown = viewer.condition(select, SyncKind::Attachment, "x");
+    let columns: Vec<(&str, String)> = field_names::<Row>().iter().map(|name| (*name, format!("x.{name}"))).collect();
+    let pairs: Vec<(&str, &str)> = columns.iter().map(|(name, column)| (*name, column.as_str())).collect();
+    let from = format!("FROM attachments x WHERE x.report_id = {report} AND {shown}");
+    json::array(backend, &json::object(backend, &pairs), &from, "ORDER BY x.id")
 }
 
 /// The visible attachments among `ids`, for delta sync.

@@ -46,6 +46,12 @@ impl Viewer {
     pub fn restrict(&self, select: &mut Select, kind: SyncKind) {
         kinds::of(kind).restrict(select, &self.scope, &self.user_id);
     }
+
+    /// The same rule as one condition on `alias`, its values bound in `select`, for
+    /// rows of `kind` embedded in another kind's query.
+    pub fn condition(&self, select: &mut Select, kind: SyncKind, alias: &str) -> String {
+        kinds::of(kind).condition(select, alias, &self.scope, &self.user_id)
+    }
 }
 
 /// The list order of `kind`.

@@ -70,6 +70,26 @@ impl PortalKind {
         }
     }
 
+    /// The same restriction as one condition on `alias`, its values bound in
+    /// `select`: for rows of this kind that a query of another kind embeds (a
+    /// report's attachments), found by their parent rather than by the scope.
+    pub fn condition(&self, select: &mut Select, alias: &str, scope: &Scope, user_id: &str) -> String {
+        let (customer, location) = (format!("{alias}.{}", self.customer), format!("{alias}.{}", self.location));
+        let mut parts = vec![select.within(scope, &customer, &location)];
+        if self.downloads {
+            parts.push(select.downloads_allowed(scope, &customer, &location));
+        }
+        if let Some(rule) = self.rule(alias) {
+            let rule = if rule.contains("{}") {
+                rule.replace("{}", &select.bind(Arg::Text(user_id.to_string())))
+            } else {
+                rule
+            };
+            parts.push(rule);
+        }
+        parts.join(" AND ")
+    }
+
     /// `restrict_as` on the kind's own alias.
     pub fn restrict(&self, select: &mut Select, scope: &Scope, user_id: &str) {
         self.restrict_as(select, self.alias, scope, user_id);

@@ -413,7 +413,10 @@ fn assert_indexed(backend: Backend, what: &str, plan: &[String], arms: usize) {
                 let step = line.trim_start();
                 let subquery = step.strip_prefix("SCAN ").is_some_and(merged_subquery);
                 assert!(!step.starts_with("SCAN ") || subquery, "{what}: a full scan\n{text}");
-                if step.contains("TEMP B-TREE") {
+                // One row's embedded list (a report's attachments) put in order inside
+                // its JSON aggregate: a few rows of one parent, never the list's.
+                let embedded = step.starts_with("USE TEMP B-TREE FOR json_group_array(ORDER BY)");
+                if step.contains("TEMP B-TREE") && !embedded {
                     assert!(arms > 1 && sorts_a_subquery(plan, line), "{what}: a sort of table rows\n{text}");
                 }
             }
@@ -475,7 +478,8 @@ async fn every_portal_list_and_sync_page_is_read_from_an_index_in_its_order() {
                     let what = |list: &str| format!("{list} {filter} after {after:?}");
                     queries.push((what("work"), projection::work::list_query(viewer, &page()).unwrap()));
                     queries.push((what("timeline"), projection::timeline::list_query(viewer, &page()).unwrap()));
-                    queries.push((what("reports"), projection::reports::list_query(viewer, &page()).unwrap()));
+                    queries
+                        .push((what("reports"), projection::reports::list_query(viewer, db.backend, &page()).unwrap()));
                     queries.push((what("follow-ups"), projection::follow_ups::list_query(viewer, &page()).unwrap()));
                     queries.push((what("requests"), projection::requests::list_query(viewer, &page()).unwrap()));
                 }

@@ -118,6 +118,15 @@ impl Select {
         Self { sql: base.to_string(), offset: 0, args: Vec::new(), clauses: Vec::new(), scope: None }
     }
 
+    /// A select whose base itself names bound values: `base` binds them through the
+    /// select (a sub-query's conditions in the column list) and returns the
+    /// `SELECT … FROM …`.
+    pub fn with_base(base: impl FnOnce(&mut Select) -> String) -> Self {
+        let mut select = Self::new("");
+        select.sql = base(&mut select);
+        select
+    }
+
     /// A select whose placeholders follow those of `previous`, so that both can be
     /// parts of one statement (see `Merged`). `base` must not name placeholders.
     pub fn numbered_after(base: &str, previous: &Select) -> Self {
@@ -158,6 +167,21 @@ impl Select {
         let clause = format!("{} = {placeholder}", scope.location_column);
         scope.pinned = Some(placeholder);
         self.clauses.push(clause);
+    }
+
+    /// The condition that a row lies in the scope, with its values bound here, for a
+    /// caller that places it inside a larger condition (a sub-query found by its
+    /// parent's id, so the scope only checks the rows found).
+    pub fn within(&mut self, scope: &Scope, customer_column: &str, location_column: &str) -> String {
+        let arms = ScopeArms {
+            customer_column: customer_column.to_string(),
+            location_column: location_column.to_string(),
+            customers: scope.customers.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            locations: scope.locations.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            pinned: None,
+            checks_only: true,
+        };
+        arms.any()
     }
 
     /// Restricts rows to where the scope allows attachment downloads.
