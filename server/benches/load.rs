@@ -7,7 +7,8 @@
 //! A missed goal is only reported; an HTTP error or wrong data fails the run.
 //!
 //! Arguments: `--server PATH` (the release binary), `--postgres ADMIN_URL` (also run on
-//! PostgreSQL; default `ORDINAVO_TEST_POSTGRES_URL`), `--seconds N` (per wrk run), sizes.
+//! PostgreSQL; default `ORDINAVO_TEST_POSTGRES_URL`), `--seconds N` (per wrk run), `--hold`
+//! (keep each seeded server up until a line on stdin, to attach a profiler), sizes.
 
 use std::collections::{BTreeMap, HashSet};
 use std::future::Future;
@@ -59,6 +60,8 @@ struct Args {
     server: PathBuf,
     postgres: Option<String>,
     seconds: u32,
+    /// Keep each seeded server up until a line arrives on stdin, for profiling.
+    hold: bool,
     sizes: Vec<usize>,
 }
 
@@ -67,6 +70,7 @@ fn parse_args() -> Args {
         server: Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/ordinavo-server"),
         postgres: std::env::var("ORDINAVO_TEST_POSTGRES_URL").ok(),
         seconds: 5,
+        hold: false,
         sizes: Vec::new(),
     };
     let mut given = std::env::args().skip(1);
@@ -76,6 +80,7 @@ fn parse_args() -> Args {
             "--server" => args.server = PathBuf::from(value("--server")),
             "--postgres" => args.postgres = Some(value("--postgres")),
             "--seconds" => args.seconds = value("--seconds").parse().expect("--seconds takes a whole number"),
+            "--hold" => args.hold = true,
             // `cargo bench` passes this to every bench binary.
             "--bench" => {}
             size => {
@@ -185,6 +190,9 @@ async fn run(args: &Args, backend: &'static str, admin_url: Option<&str>, size: 
         "[{backend}] full sync {:.2} s ({} pages, {} changes), idle median {:.1} ms",
         sync.total_seconds, sync.pages, sync.changes, sync.idle_median_ms
     );
+    if args.hold {
+        hold(&server, &users);
+    }
 
     let healthz = wrk(&format!("{}/healthz", server.base), None, args.seconds).await;
     println!("[{backend}] /healthz {:.0} req/s", healthz.requests_per_second);
@@ -205,6 +213,17 @@ async fn run(args: &Args, backend: &'static str, admin_url: Option<&str>, size: 
     drop(server);
     database.remove().await;
     Run { backend, size, seed_seconds, seed_requests, healthz, lists, sync }
+}
+
+/// Waits for a line on stdin with the seeded server up, telling how to reach it, so a
+/// profiler can be attached to one endpoint under load (`perf record -p PID`).
+fn hold(server: &Server, users: &[User]) {
+    println!("holding: server {} (pid {})", server.base, server.child.id());
+    for user in users {
+        println!("holding: {} token {}", user.name, user.token);
+    }
+    println!("holding: send a line on stdin to go on");
+    std::io::stdin().read_line(&mut String::new()).expect("read stdin");
 }
 
 /// The benchmark's own database: a SQLite file, or a fresh PostgreSQL database.

@@ -51,25 +51,28 @@ impl From<Row> for AppointmentView {
     }
 }
 
-/// The columns of an appointment view, each named `prefix` + its name: `n` is the
-/// appointment, `nl` its location and `nr` its target's request (`$1` the viewer).
-/// Open work embeds them for its next visit.
-pub fn columns(prefix: &str) -> String {
-    format!(
-        "n.id AS {prefix}id, n.location_id AS {prefix}location_id, n.starts_at AS {prefix}starts_at, \
-         n.ends_at AS {prefix}ends_at, n.arrival_window_start AS {prefix}arrival_window_start, \
-         n.arrival_window_end AS {prefix}arrival_window_end, n.status AS {prefix}status, \
-         nl.time_zone AS {prefix}time_zone, CASE WHEN nr.submitted_by = $1 THEN nr.id END AS {prefix}request_id, \
-         n.updated_at AS {prefix}updated_at"
-    )
-}
+/// The columns of an appointment view as (name, expression): `n` is the appointment,
+/// `nl` its location and `nr` its target's request (`$1` the viewer). Open work nests
+/// them as one object for its next visit.
+pub const COLUMNS: [(&str, &str); 10] = [
+    ("id", "n.id"),
+    ("location_id", "n.location_id"),
+    ("starts_at", "n.starts_at"),
+    ("ends_at", "n.ends_at"),
+    ("arrival_window_start", "n.arrival_window_start"),
+    ("arrival_window_end", "n.arrival_window_end"),
+    ("status", "n.status"),
+    ("time_zone", "nl.time_zone"),
+    ("request_id", "CASE WHEN nr.submitted_by = $1 THEN nr.id END"),
+    ("updated_at", "n.updated_at"),
+];
 
 /// Shared appointments in scope. The request id is shown only for the user's own requests.
 pub fn visible(viewer: &Viewer) -> Select {
     let mut select = Select::new(&format!(
         "SELECT {} FROM appointments n JOIN locations nl ON nl.id = n.location_id \
          JOIN targets nt ON nt.id = n.target_id LEFT JOIN requests nr ON nr.id = nt.request_id",
-        columns("")
+        COLUMNS.map(|(name, expression)| format!("{expression} AS {name}")).join(", ")
     ));
     select.bind(Arg::Text(viewer.user_id.clone()));
     viewer.restrict(&mut select, SyncKind::Appointment);

@@ -476,7 +476,7 @@ async fn every_portal_list_and_sync_page_is_read_from_an_index_in_its_order() {
                 for after in [None, Some("0190f7a0-0000-7000-8000-000000000000".to_string())] {
                     let page = || PortalPage { limit: None, after: after.clone(), location_id: location_id.clone() };
                     let what = |list: &str| format!("{list} {filter} after {after:?}");
-                    queries.push((what("work"), projection::work::list_query(viewer, &page()).unwrap()));
+                    queries.push((what("work"), projection::work::list_query(viewer, db.backend, &page()).unwrap()));
                     queries.push((what("timeline"), projection::timeline::list_query(viewer, &page()).unwrap()));
                     queries
                         .push((what("reports"), projection::reports::list_query(viewer, db.backend, &page()).unwrap()));
