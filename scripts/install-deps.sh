@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the build, the tests and the demo need, if missing: Debian packages
-# (Tauri's libraries, PostgreSQL, Xvfb, an Arabic font, Chromium, WebKitWebDriver, a D-Bus
-# session with gnome-keyring and dunst, Python's venv for the API fuzzer, nginx and openssl
-# for the deployment test), tauri-driver,
-# and the UI's npm packages. scripts/fuzz.sh installs Schemathesis into its own venv.
+# (Tauri's libraries, PostgreSQL, Xvfb with x11-utils to read window titles, an Arabic
+# font, Chromium, WebKitWebDriver, a D-Bus session with gnome-keyring and dunst,
+# Python's venv for the API fuzzer, nginx and openssl for the deployment test),
+# tauri-driver, and the UI's npm packages. scripts/fuzz.sh installs Schemathesis into
+# its own venv.
 # Safe to run again: it does nothing when everything is already there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,6 +20,7 @@ packages=(
   postgresql
   xvfb
   xauth
+  x11-utils
   fonts-noto-core
   curl
   chromium

@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "open_attachment",
     "show_attachment_in_folder",
     "sync_now",
+    "mark_seen",
     "get_settings",
     "set_settings",
     "check_updates",

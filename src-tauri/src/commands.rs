@@ -1,6 +1,7 @@
 //! One thin, traced command per UI action; each calls into `ordinavo-client`.
 //! Passwords and tokens are never traced (`skip_all`).
 
+use ordinavo_client::attention::{Attention, Group};
 use ordinavo_client::cache::window::{Slice, Window};
 use ordinavo_client::cache::Queued;
 use ordinavo_client::notices::Settings;
@@ -8,10 +9,10 @@ use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
 use ordinavo_client::{Client, ServerAddress};
 use portal_types::{AcceptInvitation, NewRequestInput, PasswordChange, RequestView, StatusLabels, SyncKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager, State};
 use tracing::instrument;
 
 use crate::error::{CommandError, CommandResult};
@@ -31,6 +32,8 @@ pub struct Overview {
     /// The cache could not be unlocked at start (its key left the system keyring), so
     /// it was discarded and is being downloaded again.
     pub cache_rebuilt: bool,
+    /// What needs the user's attention, as the tray and the window title count it.
+    pub attention: Attention,
 }
 
 #[derive(Clone, Serialize)]
@@ -86,16 +89,18 @@ async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> Command
 
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
-pub async fn sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn sign_out(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
     let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
+    crate::tray::show_attention(&app);
     Ok(client.sign_out().await?)
 }
 
 /// Signs out on every device of this user; this one keeps nothing either.
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
-pub async fn sign_out_everywhere(state: State<'_, AppState>) -> CommandResult<()> {
+pub async fn sign_out_everywhere(app: AppHandle, state: State<'_, AppState>) -> CommandResult<()> {
     let client = state.take_client().await.ok_or_else(CommandError::not_signed_in)?;
+    crate::tray::show_attention(&app);
     Ok(client.sign_out_everywhere().await?)
 }
 
@@ -123,6 +128,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
             outbox: Vec::new(),
             status_labels: None,
             cache_rebuilt: false,
+            attention: Attention::default(),
         });
     };
     Ok(Overview {
@@ -132,6 +138,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
         outbox: reading.reader.outbox()?,
         status_labels: reading.reader.status_labels()?,
         cache_rebuilt: reading.rebuilt,
+        attention: reading.reader.attention()?,
     })
 }
 
@@ -243,28 +250,53 @@ pub async fn show_attachment_in_folder(state: State<'_, AppState>, id: String) -
 }
 
 #[tauri::command]
-#[instrument(skip(state), err(Debug))]
-pub async fn sync_now(state: State<'_, AppState>) -> CommandResult<Outcome> {
-    let mut guard = state.client.lock().await;
-    let client = guard.as_mut().ok_or_else(CommandError::not_signed_in)?;
-    let result = client.sync().await;
-    if let Err(ordinavo_client::ClientError::SessionEnded) = &result {
-        state.session_ended(&mut guard);
+#[instrument(skip(app, state), err(Debug))]
+pub async fn sync_now(app: AppHandle, state: State<'_, AppState>) -> CommandResult<Outcome> {
+    Ok(state.sync_once(&app).await?)
+}
+
+/// The user opened the screen of `group`: what it shows no longer counts. Ignored
+/// while the window is hidden in the tray or minimized, where nobody sees it.
+#[tauri::command]
+#[instrument(skip(app, state), err(Debug))]
+pub async fn mark_seen(app: AppHandle, state: State<'_, AppState>, group: Group) -> CommandResult<Attention> {
+    let shown = app
+        .get_webview_window("main")
+        .is_some_and(|w| w.is_visible().unwrap_or(true) && !w.is_minimized().unwrap_or(false));
+    if shown {
+        let guard = state.client.lock().await;
+        guard.as_ref().ok_or_else(CommandError::not_signed_in)?.look(group)?;
     }
-    Ok(result?)
+    crate::tray::show_attention(&app);
+    Ok(state.reader()?.attention()?)
+}
+
+/// The user's choices in Settings: those kept in the cache, and starting at login,
+/// which is the system's autostart entry.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AppSettings {
+    #[serde(flatten)]
+    pub choices: Settings,
+    pub start_at_login: bool,
 }
 
 #[tauri::command]
-#[instrument(skip(state), err(Debug))]
-pub async fn get_settings(state: State<'_, AppState>) -> CommandResult<Settings> {
-    Ok(state.reader()?.settings()?)
+#[instrument(skip(app, state), err(Debug))]
+pub async fn get_settings(app: AppHandle, state: State<'_, AppState>) -> CommandResult<AppSettings> {
+    Ok(AppSettings { choices: state.reader()?.settings()?, start_at_login: crate::autostart::enabled(&app)? })
 }
 
 #[tauri::command]
-#[instrument(skip(state), err(Debug))]
-pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> CommandResult<Settings> {
-    let guard = state.client.lock().await;
-    let client = guard.as_ref().ok_or_else(CommandError::not_signed_in)?;
-    client.set_settings(&settings)?;
-    Ok(client.settings()?)
+#[instrument(skip(app, state), err(Debug))]
+pub async fn set_settings(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    settings: AppSettings,
+) -> CommandResult<AppSettings> {
+    {
+        let guard = state.client.lock().await;
+        guard.as_ref().ok_or_else(CommandError::not_signed_in)?.set_settings(&settings.choices)?;
+    }
+    crate::autostart::set(&app, settings.start_at_login)?;
+    get_settings(app, state).await
 }

@@ -1,10 +1,13 @@
 //! Desktop shell of the Ordinavo Customer Portal on Tauri v2: a thin layer of
 //! commands over `ordinavo-client`, the background sync loop, invitation deep links
-//! (`ordinavo://invite/<code>`, handed over by a second launch) and update checks.
+//! (`ordinavo://invite/<code>`, handed over by a second launch), update checks, the
+//! tray with the attention count, and starting at login.
 
+mod autostart;
 mod commands;
 mod error;
 mod state;
+mod tray;
 mod updates;
 
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use ordinavo_client::notifier::{ClickableNotifier, Notifier};
 use ordinavo_client::Client;
 use portal_types::TimelineKind;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, WindowEvent};
 use tauri_plugin_deep_link::DeepLinkExt;
 
 use crate::state::AppState;
@@ -46,6 +49,7 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| focus(app)))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_updater::Builder::new().build())
+        .plugin(autostart::plugin())
         .setup(|app| {
             let app_dir = app.path().app_data_dir()?;
             let client = match Client::resume(&app_dir, notifier(app.handle())) {
@@ -64,6 +68,12 @@ pub fn run() {
                 state.start_background(app.handle());
             }
             app.manage(state);
+            let in_tray = tray::build(app.handle());
+            tray::show_attention(app.handle());
+            // The window is created hidden: shown now, unless started at login into the tray.
+            if !(in_tray && autostart::started_minimized()) {
+                focus(app.handle());
+            }
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
             if let Err(err) = app.deep_link().register_all() {
                 tracing::warn!(error = %err, "ordinavo:// links could not be registered");
@@ -77,6 +87,14 @@ pub fn run() {
                 }
             });
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::CloseRequested { api, .. } = event {
+                if keeps_running(window.app_handle()) {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::sign_in,
@@ -95,6 +113,7 @@ pub fn run() {
             commands::open_attachment,
             commands::show_attachment_in_folder,
             commands::sync_now,
+            commands::mark_seen,
             commands::get_settings,
             commands::set_settings,
             updates::check_updates,
@@ -140,8 +159,20 @@ fn hand_over_invitation(app: &AppHandle, url: &str) {
     }
 }
 
+/// Whether closing the window leaves the app running in the tray: the user chose so,
+/// and there is a tray to come back from.
+fn keeps_running(app: &AppHandle) -> bool {
+    let chosen = app
+        .try_state::<AppState>()
+        .and_then(|state| state.reading())
+        .and_then(|reading| reading.reader.settings().map(|s| s.keep_in_tray).ok());
+    chosen.unwrap_or(false) && tray::present(app)
+}
+
+/// Brings the window up, also out of the tray.
 fn focus(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
+        let _ = window.show();
         let _ = window.unminimize();
         let _ = window.set_focus();
     }

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, RwLock};
 use ordinavo_client::cache::Reader;
 use ordinavo_client::runner::{self, Shared, Update};
 use ordinavo_client::session::Account;
-use ordinavo_client::Client;
+use ordinavo_client::sync::engine::Outcome;
+use ordinavo_client::{Client, ClientError, ClientResult};
 use tauri::{AppHandle, Emitter};
 
 use crate::error::{CommandError, CommandResult};
@@ -89,6 +90,7 @@ impl AppState {
             if let Update::SessionEnded { .. } = update {
                 set(&reading, None);
             }
+            crate::tray::show_attention(&emitter);
             if let Err(err) = emitter.emit(SYNC_EVENT, &update) {
                 tracing::warn!(error = %err, "sync update not delivered to the window");
             }
@@ -97,6 +99,19 @@ impl AppState {
         if let Ok(mut slot) = self.background.lock() {
             *slot = Some(task);
         }
+    }
+
+    /// One sync to the end now ("Sync now" in the window or the tray); the count follows.
+    pub async fn sync_once(&self, app: &AppHandle) -> ClientResult<Outcome> {
+        let mut guard = self.client.lock().await;
+        let client = guard.as_mut().ok_or(ClientError::NotSignedIn)?;
+        let result = client.sync().await;
+        if let Err(ClientError::SessionEnded) = &result {
+            self.session_ended(&mut guard);
+        }
+        drop(guard);
+        crate::tray::show_attention(app);
+        result
     }
 
     pub fn stop_background(&self) {

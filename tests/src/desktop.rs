@@ -2,21 +2,31 @@
 //! user does, and looking at what it leaves on disk and in the keyring.
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::target_dir;
 use crate::webdriver::{WebDriver, DEFAULT_WAIT};
 
-/// The app's environment with its data, config and cache folders under `home`.
+/// The app's environment with its data, config and cache folders under `home`, and
+/// `home` as its home folder (where the autostart entry goes, in `.config/autostart`).
 pub fn app_env(home: &Path) -> Vec<(String, String)> {
     vec![
+        ("HOME".to_string(), home.to_string_lossy().to_string()),
         ("XDG_DATA_HOME".to_string(), home.join("data").to_string_lossy().to_string()),
         ("XDG_CONFIG_HOME".to_string(), home.join("config").to_string_lossy().to_string()),
         ("XDG_CACHE_HOME".to_string(), home.join("cache").to_string_lossy().to_string()),
         ("LANG".to_string(), "en_US.UTF-8".to_string()),
     ]
+}
+
+/// The app is single-instance per desktop session (a second launch hands over to the
+/// first and exits), so the tests of one binary take turns holding this.
+pub async fn one_app_at_a_time() -> tokio::sync::MutexGuard<'static, ()> {
+    static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    TURN.lock().await
 }
 
 /// Signs in on the first-run screen and waits for the signed-in shell.
@@ -79,6 +89,79 @@ pub fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
                 found.push(path);
             }
         }
+    }
+    found
+}
+
+/// What the app's own `overview` command answers (the account, the attention count, …).
+pub async fn overview(app: &WebDriver) -> Value {
+    let script = "const done = arguments[arguments.length - 1]; \
+                  window.__TAURI_INTERNALS__.invoke('overview').then(done, (e) => done({ error: String(e) }));";
+    app.execute_async(script, vec![]).await.unwrap()
+}
+
+/// Waits until the app counts `total` things needing attention, in its own state and
+/// in its native window title (as the window manager and taskbar read it).
+pub async fn wait_attention(app: &WebDriver, total: u64) {
+    let title = match total {
+        0 => PRODUCT.to_string(),
+        n => format!("{PRODUCT} ({n})"),
+    };
+    let what = format!("an attention count of {total} and the title `{title}`");
+    app.wait_for(&what, Duration::from_secs(30), || {
+        let title = title.clone();
+        async move {
+            let attention = &overview(app).await["attention"];
+            let counted: u64 =
+                ["follow_ups", "reports", "request_changes"].iter().filter_map(|g| attention[g].as_u64()).sum();
+            (counted == total && window_titles(app).contains(&title)).then_some(())
+        }
+    })
+    .await;
+}
+
+/// The app's name: its window's title without a count, and its autostart entry's name.
+pub const PRODUCT: &str = "Ordinavo Customer Portal";
+
+/// The autostart entry the app writes for starting at login, under its `HOME`.
+pub fn autostart_entry(home: &Path) -> PathBuf {
+    home.join(".config/autostart").join(format!("{PRODUCT}.desktop"))
+}
+
+/// The titles of the native windows of the app this session drives, as the X server
+/// holds them (`xwininfo`, with `xprop` telling whose process each window is).
+pub fn window_titles(app: &WebDriver) -> Vec<String> {
+    let ours = descendants(app.driver_pid().expect("a session with its own tauri-driver"));
+    let tree = Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo (x11-utils)");
+    let mut titles = Vec::new();
+    for line in String::from_utf8_lossy(&tree.stdout).lines() {
+        let Some((id, rest)) = line.trim().split_once(' ') else { continue };
+        let Some((title, _)) = rest.strip_prefix('"').and_then(|r| r.split_once("\":")) else { continue };
+        let pid = Command::new("xprop").args(["-id", id, "_NET_WM_PID"]).output().expect("xprop (x11-utils)");
+        let pid = String::from_utf8_lossy(&pid.stdout).rsplit(" = ").next().and_then(|p| p.trim().parse().ok());
+        if pid.is_some_and(|pid| ours.contains(&pid)) {
+            titles.push(title.to_string());
+        }
+    }
+    titles
+}
+
+/// The processes started, directly or not, by `root`.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (name) state ppid …`; the name may hold spaces and parentheses.
+        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        parents.extend(ppid.map(|ppid| (pid, ppid)));
+    }
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+        next += 1;
     }
     found
 }

@@ -4,6 +4,7 @@
 pub mod accessibility;
 pub mod desktop;
 pub mod notifications;
+pub mod staff;
 pub mod webdriver;
 
 use std::net::TcpListener;

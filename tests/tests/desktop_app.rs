@@ -8,6 +8,7 @@ use std::time::Duration;
 use ordinavo_e2e::accessibility::Findings;
 use ordinavo_e2e::desktop::{app_env, click, files_named, go, keyring_holds, screenshot, set, wait_text};
 use ordinavo_e2e::notifications::NotificationMonitor;
+use ordinavo_e2e::staff::Staff;
 use ordinavo_e2e::webdriver::{WebDriver, DEFAULT_WAIT};
 use ordinavo_e2e::{desktop_binary, Server};
 use serde_json::{json, Value};
@@ -16,40 +17,6 @@ const CONTACT: &str = "facilities@northwind.example";
 const PASSWORD: &str = "portal-demo-2026";
 const STAFF_EMAIL: &str = "admin@ordinavo.example";
 const STAFF_PASSWORD: &str = "ordinavo-demo-2026";
-
-struct Staff {
-    http: reqwest::Client,
-    base: String,
-    key: String,
-}
-
-impl Staff {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-
-    /// Every request with this title, whatever its status.
-    async fn requests_titled(&self, title: &str) -> Vec<Value> {
-        let page = self.get("/api/v1/requests?limit=200").await;
-        page["items"].as_array().unwrap().iter().filter(|r| r["title"] == title).cloned().collect()
-    }
-}
 
 /// Fills and sends the new request form.
 async fn new_request(app: &WebDriver, location: &str, title: &str, window: Option<(&str, &str)>) {
@@ -77,13 +44,8 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     let dir = tempfile::tempdir().unwrap();
     let env = vec![("ORDINAVO_DATA_DIR".to_string(), dir.path().join("server").to_string_lossy().to_string())];
     let server = Server::start(&env, &["--demo"]);
-    let key = String::from_utf8(server.cli(&["api-key", "create", "--name", "desktop-e2e"]).stdout).unwrap();
-    let staff = Staff { http: reqwest::Client::new(), base: server.base_url.clone(), key: key.trim().to_string() };
-    let locations = staff.get("/api/v1/locations?limit=200").await;
-    let hamburg = locations["items"].as_array().unwrap().iter().find(|l| l["city"] == "Hamburg").unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let staff = Staff::new(&server);
+    let hamburg = staff.location_in("Hamburg").await;
 
     let home = dir.path().join("home");
     let app_env = app_env(&home);
@@ -311,17 +273,4 @@ async fn reword_in_admin_web(base: &str, status: &str, en: &str, ar: &str) {
     assert_eq!(saved.status(), 303, "the settings page saves the labels");
     let settings = http.get(format!("{base}/admin/settings")).header("cookie", &session).send().await.unwrap();
     assert!(settings.text().await.unwrap().contains(en), "the admin web shows the new wording");
-}
-
-impl Staff {
-    /// The request as the server stored it, once the app has sent it.
-    async fn wait_for_request(&self, title: &str) -> Value {
-        for _ in 0..600 {
-            if let Some(found) = self.requests_titled(title).await.into_iter().next() {
-                return found;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the request `{title}` never reached the server");
-    }
 }

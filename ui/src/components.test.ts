@@ -205,6 +205,41 @@ describe('signed in', () => {
     expect(target.querySelector('[data-testid=display-name]')?.textContent).toBe('Omar Haddad');
   });
 
+  it('counts what needs attention beside its screen until the user opens it', async () => {
+    const backend = new FakeBackend();
+    backend.attention = { follow_ups: 1, reports: 2, request_changes: 0 };
+    const { app, target } = await signedIn(backend);
+    const count = (screen: string) => target.querySelector(`[data-testid=waiting-${screen}] [aria-hidden]`)?.textContent ?? null;
+    await until(() => count('follow_ups') !== null, 'the follow-up count');
+    expect(count('follow_ups')).toBe('1');
+    expect(target.querySelector('[data-testid=waiting-follow_ups]')?.textContent).toContain('1 new');
+    expect(count('reports')).toBe('2');
+    expect(count('requests')).toBeNull();
+    expect(backend.calls.filter((c) => c.startsWith('markSeen'))).toEqual([]);
+    app.open({ screen: 'follow_ups' });
+    await until(() => count('follow_ups') === null, 'the follow-ups seen');
+    expect(count('reports')).toBe('2');
+    expect(backend.calls).toContain('markSeen follow_ups');
+    // A sync brings another while the user is on the screen: it is seen at once.
+    backend.attention.follow_ups = 1;
+    await app.onUpdate({ state: 'synced', outcome: { pages: 1, changes: 1, notified: 1 }, sent: 0 });
+    await until(() => backend.attention.follow_ups === 0, 'the new one seen');
+  });
+
+  it('keeps the app in the tray and starts it at login when the user turns them on', async () => {
+    const backend = new FakeBackend();
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'settings' });
+    await until(() => target.querySelector('[data-testid=start-at-login]') !== null, 'the switches');
+    (target.querySelector('[data-testid=keep-in-tray]') as HTMLInputElement).click();
+    await until(() => backend.settings.keep_in_tray, 'keep in tray saved');
+    (target.querySelector('[data-testid=start-at-login]') as HTMLInputElement).click();
+    await until(() => backend.settings.start_at_login, 'start at login saved');
+    expect(backend.settings).toEqual({ report_shared: true, appointment_changes: true, keep_in_tray: true, start_at_login: true });
+    (target.querySelector('[data-testid=start-at-login]') as HTMLInputElement).click();
+    await until(() => !backend.settings.start_at_login, 'start at login off');
+  });
+
   it('says why the saved data is downloaded again when its key was lost, until dismissed', async () => {
     const backend = new FakeBackend();
     backend.cacheRebuilt = true;

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::address::ServerAddress;
 use crate::api::Api;
+use crate::attention::{Attention, Group};
 use crate::cache::window::{Slice, Window};
 use crate::cache::{remove_path, Cache, CacheKey, Queued, Reader, CACHE_FILE, LAST_EVENT, LAST_SYNCED, SETTINGS};
 use crate::error::{ClientError, ClientResult};
@@ -193,6 +194,16 @@ impl Client {
     /// Remembers the last live event handled, to resume the stream after it.
     pub fn set_last_event_id(&self, id: &str) -> ClientResult<()> {
         self.cache.set_meta(LAST_EVENT, id)
+    }
+
+    /// What needs the user's attention (see `crate::attention`).
+    pub fn attention(&self) -> ClientResult<Attention> {
+        self.cache.attention()
+    }
+
+    /// The user opened the group's screen: what it shows is seen.
+    pub fn look(&self, group: Group) -> ClientResult<()> {
+        self.cache.look(group)
     }
 
     pub fn settings(&self) -> ClientResult<Settings> {

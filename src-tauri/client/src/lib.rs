@@ -4,6 +4,7 @@
 
 pub mod address;
 pub mod api;
+pub mod attention;
 pub mod cache;
 pub mod client;
 pub mod download;

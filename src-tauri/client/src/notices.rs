@@ -6,16 +6,21 @@ use std::collections::HashSet;
 use portal_types::{StatusLabels, TimelineEntryView, TimelineKind};
 use serde::{Deserialize, Serialize};
 
-/// The user's notification choices, stored in the cache.
+/// The user's choices, stored in the cache: which events notify, and whether
+/// closing the window keeps the app running in the tray.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub report_shared: bool,
     pub appointment_changes: bool,
+    /// Off by default: closing the window quits, as before the tray existed (and as
+    /// settings stored before this choice read).
+    #[serde(default)]
+    pub keep_in_tray: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { report_shared: true, appointment_changes: true }
+        Settings { report_shared: true, appointment_changes: true, keep_in_tray: false }
     }
 }
 
@@ -181,7 +186,7 @@ mod tests {
             entry("a", TimelineKind::AppointmentRescheduled),
             entry("v", TimelineKind::VisitCompleted),
         ];
-        let quiet = Settings { report_shared: false, appointment_changes: false };
+        let quiet = Settings { report_shared: false, appointment_changes: false, keep_in_tray: false };
         let (show, record) = decide(&entries, &HashSet::new(), &quiet, false);
         assert_eq!(ids(&show), ["f"]);
         assert_eq!(ids(&record), ["r", "a", "v"]);

@@ -4,6 +4,7 @@
 
 import { asCommandError, type Backend } from './backend';
 import { direction, pickLocale, translate, type Key, type Locale } from './i18n';
+import { toMark } from './seen';
 import type {
   CommandError,
   Cursor,
@@ -40,6 +41,7 @@ export class AppState {
     outbox: [],
     status_labels: null,
     cache_rebuilt: false,
+    attention: { follow_ups: 0, reports: 0, request_changes: 0 },
   });
   loaded = $state(false);
   /** A customer's sites: hundreds at most, so kept whole for names and filters. */
@@ -91,6 +93,18 @@ export class AppState {
 
   open(route: Route) {
     this.route = route;
+    void this.look();
+  }
+
+  /** Marks what the current screen shows as seen, while something in it still counts
+   * and the window is in view (the app also calls this when the window comes back). */
+  async look() {
+    const inView = typeof document === 'undefined' || document.visibilityState !== 'hidden';
+    const group = this.signedIn ? toMark(this.route.screen, this.overview.attention, inView) : null;
+    if (!group) return;
+    await this.attempt(async () => {
+      this.overview = { ...this.overview, attention: await this.backend.markSeen(group) };
+    });
   }
 
   locationOf(id: string): LocationView | undefined {
@@ -117,6 +131,7 @@ export class AppState {
     }
     this.revision += 1;
     this.loaded = true;
+    await this.look();
   }
 
   /** Applies what the background loop reports. */

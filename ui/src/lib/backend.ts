@@ -4,10 +4,12 @@
 
 import type {
   Account,
+  AppSettings,
+  Attention,
+  AttentionGroup,
   CommandError,
   Downloaded,
   NewRequestInput,
-  NotificationSettings,
   OpenItem,
   Overview,
   Progress,
@@ -42,8 +44,10 @@ export interface Backend {
   openAttachment(id: string): Promise<void>;
   showAttachmentInFolder(id: string): Promise<void>;
   syncNow(): Promise<SyncOutcome>;
-  getSettings(): Promise<NotificationSettings>;
-  setSettings(settings: NotificationSettings): Promise<NotificationSettings>;
+  /** The user opened the screen of `group`; ignored while the window is hidden. */
+  markSeen(group: AttentionGroup): Promise<Attention>;
+  getSettings(): Promise<AppSettings>;
+  setSettings(settings: AppSettings): Promise<AppSettings>;
   checkUpdates(): Promise<UpdateStatus>;
   appVersion(): Promise<string>;
   /** Calls back on every background sync round; returns a function that stops listening. */

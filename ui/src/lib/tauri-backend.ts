@@ -29,6 +29,7 @@ export const tauriBackend: Backend = {
   openAttachment: (id) => invoke('open_attachment', { id }),
   showAttachmentInFolder: (id) => invoke('show_attachment_in_folder', { id }),
   syncNow: () => invoke('sync_now'),
+  markSeen: (group) => invoke('mark_seen', { group }),
   getSettings: () => invoke('get_settings'),
   setSettings: (settings) => invoke('set_settings', { settings }),
   checkUpdates: () => invoke('check_updates'),

@@ -162,11 +162,24 @@ export interface Overview {
   status_labels: StatusLabels | null;
   /** The cache could not be unlocked at start and is being downloaded again. */
   cache_rebuilt: boolean;
+  /** What needs the user's attention, as the tray and the window title count it. */
+  attention: Attention;
 }
 
-export interface NotificationSettings {
+/** Items counted together, each reset by opening its own screen. */
+export type AttentionGroup = 'follow_ups' | 'reports' | 'request_changes';
+
+/** Required follow-ups not looked at, reports shared and request decisions since the user last looked. */
+export type Attention = Record<AttentionGroup, number>;
+
+/** The user's choices in Settings. */
+export interface AppSettings {
   report_shared: boolean;
   appointment_changes: boolean;
+  /** Closing the window keeps the app running in the tray (otherwise it quits). */
+  keep_in_tray: boolean;
+  /** The system starts the app at login, hidden in the tray. */
+  start_at_login: boolean;
 }
 
 export interface SyncOutcome {

@@ -3,6 +3,9 @@
 import type { Backend } from '../lib/backend';
 import type {
   Account,
+  AppSettings,
+  Attention,
+  AttentionGroup,
   LocationView,
   NewRequestInput,
   Overview,
@@ -48,6 +51,8 @@ export class FakeBackend implements Backend {
   statusLabels: StatusLabels | null = null;
   cacheRebuilt = false;
   displayName: string | null = 'Omar Haddad';
+  attention: Attention = { follow_ups: 0, reports: 0, request_changes: 0 };
+  settings: AppSettings = { report_shared: true, appointment_changes: true, keep_in_tray: false, start_at_login: false };
 
   async overview(): Promise<Overview> {
     return {
@@ -57,6 +62,7 @@ export class FakeBackend implements Backend {
       outbox: this.outbox,
       status_labels: this.statusLabels,
       cache_rebuilt: this.cacheRebuilt,
+      attention: { ...this.attention },
     };
   }
   windows: WindowQuery[] = [];
@@ -149,11 +155,18 @@ export class FakeBackend implements Backend {
     if (this.offline) throw { code: 'offline', message: 'The server cannot be reached.' };
     return { pages: 1, changes: 0, notified: 0 };
   }
-  async getSettings() {
-    return { report_shared: true, appointment_changes: true };
+  async markSeen(group: AttentionGroup) {
+    this.calls.push(`markSeen ${group}`);
+    this.attention[group] = 0;
+    return { ...this.attention };
   }
-  async setSettings(settings: { report_shared: boolean; appointment_changes: boolean }) {
-    return settings;
+  async getSettings() {
+    return { ...this.settings };
+  }
+  async setSettings(settings: AppSettings) {
+    this.calls.push(`setSettings ${JSON.stringify(settings)}`);
+    this.settings = { ...settings };
+    return { ...this.settings };
   }
   async checkUpdates() {
     return { status: 'up_to_date' as const };

@@ -2,6 +2,7 @@
 //! WAL) beside a folder of downloaded files, both readable by this OS user only. It
 //! holds portal view types only.
 
+mod attention;
 mod key;
 mod outbox;
 mod reader;
@@ -15,6 +16,7 @@ use portal_types::{AttachmentView, Me, ReportView, StatusLabels, SyncKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
 
+use crate::attention::{Attention, Group};
 use crate::error::ClientResult;
 use crate::records::{row_of_body, Row};
 use crate::sync::plan::Plan;
@@ -125,6 +127,16 @@ impl Cache {
     pub fn set_profile(&self, me: &Me) -> ClientResult<()> {
         self.set_meta(LANGUAGE, &me.language)?;
         self.set_meta(DISPLAY_NAME, &me.display_name)
+    }
+
+    /// What needs the user's attention (see `crate::attention`).
+    pub fn attention(&self) -> ClientResult<Attention> {
+        attention::read(&self.conn)
+    }
+
+    /// The user looked at the group's screen: what it holds now no longer counts.
+    pub fn look(&self, group: Group) -> ClientResult<()> {
+        attention::look(&self.conn, group)
     }
 
     /// One window of a list (see `window`).

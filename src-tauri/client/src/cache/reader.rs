@@ -10,9 +10,11 @@ use portal_types::{StatusLabels, SyncKind};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::de::DeserializeOwned;
 
+use super::attention;
 use super::outbox::{queued, Queued};
 use super::window::{self, Slice, Window};
 use super::{labels_from, settings_from, CacheKey, CACHE_FILE, DISPLAY_NAME, LAST_SYNCED, SETTINGS, STATUS_LABELS};
+use crate::attention::Attention;
 use crate::error::ClientResult;
 use crate::notices::Settings;
 
@@ -62,6 +64,16 @@ impl Reader {
     /// The user's name as the server knows it (stored at sign-in and by every sync).
     pub fn display_name(&self) -> ClientResult<Option<String>> {
         self.meta(DISPLAY_NAME)
+    }
+
+    /// What needs the user's attention, for the tray, the window title and the badge.
+    pub fn attention(&self) -> ClientResult<Attention> {
+        self.with(attention::read)
+    }
+
+    /// The user's language from `/me` (`en` or `ar`), for the app's native texts.
+    pub fn language(&self) -> ClientResult<Option<String>> {
+        self.meta(super::LANGUAGE)
     }
 
     /// The company's status wording, once a sync stored it.

@@ -6,6 +6,7 @@ use portal_types::{AppointmentView, FollowUpView, ReportView, SyncKind, Timeline
 
 use super::plan::{plan, removed_reports, LocalState};
 use crate::api::Api;
+use crate::attention::Group;
 use crate::cache::{remove_path, Cache, CURSOR};
 use crate::error::ClientResult;
 use crate::notices::{self, Notice, Settings};
@@ -94,6 +95,10 @@ impl Run {
         }
         self.outcome.notified += show_pending(cache, notifier)?;
         if !plan.more && self.baseline {
+            // The history this first sync brought is seen: only what comes after counts.
+            for group in Group::ALL.into_iter().filter(|g| !g.counts_before_first_look()) {
+                cache.look(group)?;
+            }
             cache.set_meta(BASELINED, "1")?;
         }
         Ok(plan.more)

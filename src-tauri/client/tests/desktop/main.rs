@@ -1,6 +1,7 @@
 //! The client library against a real server process, in a real desktop session
 //! (Secret Service keyring, notification daemon). Run through scripts/desktop-session.sh.
 
+mod attention;
 mod notifications;
 mod outbox;
 mod private;
