@@ -173,15 +173,7 @@ impl Select {
     /// caller that places it inside a larger condition (a sub-query found by its
     /// parent's id, so the scope only checks the rows found).
     pub fn within(&mut self, scope: &Scope, customer_column: &str, location_column: &str) -> String {
-        let arms = ScopeArms {
-            customer_column: customer_column.to_string(),
-            location_column: location_column.to_string(),
-            customers: scope.customers.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
-            locations: scope.locations.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
-            pinned: None,
-            checks_only: true,
-        };
-        arms.any()
+        self.lies_in(&scope.customers, &scope.locations, customer_column, location_column)
     }
 
     /// Restricts rows to where the scope allows attachment downloads.
@@ -193,11 +185,23 @@ impl Select {
     /// The condition that a row lies where the scope allows downloads, with its values
     /// bound here, for a caller that places it inside a larger condition.
     pub fn downloads_allowed(&mut self, scope: &Scope, customer_column: &str, location_column: &str) -> String {
+        self.lies_in(&scope.download_customers, &scope.download_locations, customer_column, location_column)
+    }
+
+    /// The condition that a row's customer is one of `customers` or its location one of
+    /// `locations`, with the values bound here.
+    fn lies_in<'a>(
+        &mut self,
+        customers: impl IntoIterator<Item = &'a String>,
+        locations: impl IntoIterator<Item = &'a String>,
+        customer_column: &str,
+        location_column: &str,
+    ) -> String {
         let arms = ScopeArms {
             customer_column: customer_column.to_string(),
             location_column: location_column.to_string(),
-            customers: scope.download_customers.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
-            locations: scope.download_locations.iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            customers: customers.into_iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
+            locations: locations.into_iter().map(|id| self.bind(Arg::Text(id.clone()))).collect(),
             pinned: None,
             checks_only: true,
         };
