@@ -72,10 +72,7 @@ pub fn look(conn: &Connection, group: Group) -> ClientResult<()> {
         )
         .optional()?;
     if let Some(mark) = after_look(seen(conn, group)?.as_ref(), newest.as_ref()) {
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [mark_key(group), mark.stored().as_str()],
-        )?;
+        super::write_meta(conn, mark_key(group), &mark.stored())?;
     }
     Ok(())
 }

@@ -101,11 +101,7 @@ impl Cache {
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> ClientResult<()> {
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
+        write_meta(&self.conn, key, value)
     }
 
     pub fn status_labels(&self) -> ClientResult<Option<StatusLabels>> {
@@ -255,11 +251,8 @@ impl Cache {
             for id in record_only {
                 ledger.execute(params![id, 1])?;
             }
-            let mut meta = tx.prepare(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?;
-            meta.execute([CURSOR, plan.cursor.as_str()])?;
-            meta.execute([LAST_SYNCED, now])?;
+            write_meta(&tx, CURSOR, &plan.cursor)?;
+            write_meta(&tx, LAST_SYNCED, now)?;
         }
         tx.commit()?;
         Ok(gone)
@@ -340,6 +333,15 @@ pub fn labels_from(stored: Option<String>) -> Option<StatusLabels> {
 }
 
 /// Stores a record with its filter columns, replacing an older version.
+/// Sets a meta value, whether it was there or not.
+fn write_meta(conn: &Connection, key: &str, value: &str) -> ClientResult<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
 fn upsert(conn: &Connection, row: &Row) -> ClientResult<()> {
     let mut statement = conn.prepare_cached(
         "INSERT INTO records (kind, id, sort_key, body, location_id, status, ends_at, span, related, search)
