@@ -5,6 +5,7 @@
 //! Xvfb with D-Bus, gnome-keyring and dunst (scripts/desktop-session.sh), against a
 //! real server with demo data.
 
+use std::path::Path;
 use std::time::Duration;
 
 use ordinavo_e2e::desktop::{
@@ -18,6 +19,16 @@ use serde_json::json;
 
 const CONTACT: &str = "facilities@northwind.example";
 const PASSWORD: &str = "portal-demo-2026";
+
+/// A demo server and the app signed in to it as the contact, both under `dir`; the
+/// app's home is `dir/home`.
+async fn signed_in_app(dir: &Path) -> (Server, WebDriver) {
+    let env = vec![("ORDINAVO_DATA_DIR".to_string(), dir.join("server").to_string_lossy().to_string())];
+    let server = Server::start(&env, &["--demo"]);
+    let app = WebDriver::tauri(&desktop_binary(), &app_env(&dir.join("home"))).await.expect("the desktop app starts");
+    sign_in(&app, &server.base_url, CONTACT, PASSWORD).await;
+    (server, app)
+}
 
 async fn first_sync_done(app: &WebDriver) {
     wait_text(app, "[data-testid=home-appointments]", "Northwind").await;
@@ -40,11 +51,8 @@ async fn the_cache_is_encrypted_and_a_lost_key_means_a_fresh_sync_with_a_message
     require_desktop_session();
     let _turn = one_app_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = vec![("ORDINAVO_DATA_DIR".to_string(), dir.path().join("server").to_string_lossy().to_string())];
-    let server = Server::start(&env, &["--demo"]);
+    let (server, app) = signed_in_app(dir.path()).await;
     let home = dir.path().join("home");
-    let app = WebDriver::tauri(&desktop_binary(), &app_env(&home)).await.expect("the desktop app starts");
-    sign_in(&app, &server.base_url, CONTACT, PASSWORD).await;
     first_sync_done(&app).await;
 
     // On disk the cache is noise: no SQLite header, none of the customer's words.
@@ -76,12 +84,8 @@ async fn the_tray_count_follows_a_required_follow_up_until_it_is_seen() {
     require_desktop_session();
     let _turn = one_app_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = vec![("ORDINAVO_DATA_DIR".to_string(), dir.path().join("server").to_string_lossy().to_string())];
-    let server = Server::start(&env, &["--demo"]);
+    let (server, app) = signed_in_app(dir.path()).await;
     let staff = Staff::new(&server);
-    let home = dir.path().join("home");
-    let app = WebDriver::tauri(&desktop_binary(), &app_env(&home)).await.expect("the desktop app starts");
-    sign_in(&app, &server.base_url, CONTACT, PASSWORD).await;
     first_sync_done(&app).await;
     // The demo's required follow-ups count until the user opens their screen; the
     // reports and decisions the first sync brought are history.
@@ -111,11 +115,9 @@ async fn the_start_at_login_switch_writes_and_removes_the_autostart_entry() {
     require_desktop_session();
     let _turn = one_app_at_a_time().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = vec![("ORDINAVO_DATA_DIR".to_string(), dir.path().join("server").to_string_lossy().to_string())];
-    let server = Server::start(&env, &["--demo"]);
+    // The server lives until the test ends.
+    let (_server, app) = signed_in_app(dir.path()).await;
     let home = dir.path().join("home");
-    let app = WebDriver::tauri(&desktop_binary(), &app_env(&home)).await.expect("the desktop app starts");
-    sign_in(&app, &server.base_url, CONTACT, PASSWORD).await;
     go(&app, "settings").await;
     let entry = autostart_entry(&home);
     assert!(!entry.exists(), "no entry before the user asks");
