@@ -1,5 +1,6 @@
-//! Operations: `/readyz` tells the load balancer whether this instance can serve, and
-//! `/metrics` counts requests by route template — on its own listener, never the public one.
+//! Operations: `/healthz` says the process is alive whatever its dependencies do, `/readyz`
+//! tells the load balancer whether this instance can serve, and `/metrics` counts requests by
+//! route template — on its own listener, never the public one.
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -19,13 +20,17 @@ async fn scrape(app: &TestApp) -> String {
 }
 
 #[tokio::test]
-async fn readyz_answers_200_while_the_database_answers_and_503_naming_it_when_not() {
+async fn readyz_answers_200_while_the_database_answers_and_503_naming_it_when_not_while_healthz_stays_200() {
     for app in TestApp::all().await {
+        assert_eq!(app.get("/healthz").await, (StatusCode::OK, json!("ok")), "[{}]", app.backend);
         let (status, body) = app.get("/readyz").await;
         assert_eq!(status, StatusCode::OK, "[{}] {body}", app.backend);
         assert_eq!(body, json!({ "status": "ready" }));
 
         app.state.db.pool.close().await;
+        // Liveness touches neither the database nor the blob store: a closed pool does not
+        // make the supervisor restart the instance, only the load balancer stop sending to it.
+        assert_eq!(app.get("/healthz").await, (StatusCode::OK, json!("ok")), "[{}]", app.backend);
         let (status, body) = app.get("/readyz").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "[{}] {body}", app.backend);
         assert_eq!(body["error"]["code"], "unavailable");
