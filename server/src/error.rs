@@ -33,8 +33,10 @@ pub enum AppError {
     Conflict(String),
     #[error("gone: {0}")]
     Gone(String),
-    #[error("{0}")]
-    TooLarge(String),
+    /// Too large (413); `fields` names the field at fault when there is one, such as an
+    /// upload's file, the way an invalid field is named.
+    #[error("{message}")]
+    TooLarge { message: String, fields: FieldErrors },
     /// A dependency this instance needs is down; each failing one is named in `fields`.
     #[error("{message}")]
     Unavailable { message: String, fields: FieldErrors },
@@ -72,7 +74,7 @@ impl ErrorShown {
             "method_not_allowed" => AppError::MethodNotAllowed,
             "conflict" => AppError::Conflict(message),
             "gone" => AppError::Gone(message),
-            "too_large" => AppError::TooLarge(message),
+            "too_large" => AppError::too_large(message),
             "unavailable" => AppError::Unavailable { message, fields: FieldErrors::new() },
             "rate_limited" => AppError::RateLimited { retry_after_secs: self.retry_after_secs.unwrap_or(60) },
             _ => AppError::Internal(anyhow::anyhow!("answered before: {message}")),
@@ -85,7 +87,8 @@ pub struct ErrorDetail {
     /// Stable machine-readable code, e.g. `invalid_input`.
     pub code: &'static str,
     pub message: String,
-    /// Per-field messages for invalid input.
+    /// Per-field messages: the invalid fields (422), the field that is too large (413) or the
+    /// unreachable dependencies (503).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: FieldErrors,
 }
@@ -102,6 +105,19 @@ impl AppError {
     pub fn invalid(fields: FieldErrors) -> Self {
         let names: Vec<&str> = fields.keys().map(String::as_str).collect();
         Self::Invalid { message: format!("invalid input: {}", names.join(", ")), fields }
+    }
+
+    /// A request too large as a whole, with no one field to blame.
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::TooLarge { message: message.into(), fields: FieldErrors::new() }
+    }
+
+    /// One field too large (413), named in `fields` with the message, like an invalid field.
+    pub fn field_too_large(name: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let mut fields = FieldErrors::new();
+        fields.insert(name.to_string(), message.clone());
+        Self::TooLarge { message, fields }
     }
 
     /// A "not found" for an id named in the request body is that field's fault (422).
@@ -125,7 +141,7 @@ impl AppError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Gone(_) => (StatusCode::GONE, "gone"),
-            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -169,7 +185,9 @@ impl IntoResponse for AppError {
             _ => None,
         };
         let (message, fields) = match self {
-            Self::Invalid { message, fields } | Self::Unavailable { message, fields } => (message, fields),
+            Self::Invalid { message, fields }
+            | Self::TooLarge { message, fields }
+            | Self::Unavailable { message, fields } => (message, fields),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 ("something went wrong on our side; please try again".to_string(), FieldErrors::new())

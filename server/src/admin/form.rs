@@ -28,7 +28,7 @@ impl FormData {
     pub async fn read(body: axum::body::Body) -> Result<Self, AdminError> {
         let bytes = axum::body::to_bytes(body, FORM_LIMIT)
             .await
-            .map_err(|_| AdminError::App(AppError::TooLarge("the form is too large".into())))?;
+            .map_err(|_| AdminError::App(AppError::too_large("the form is too large")))?;
         Ok(Self::parse(&bytes))
     }
 

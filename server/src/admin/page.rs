@@ -205,7 +205,7 @@ impl IntoResponse for AdminError {
             AdminError::App(AppError::Invalid { message, .. }) | AdminError::App(AppError::BadRequest(message)) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "Check your input", "تحقق من المدخلات", message.clone())
             }
-            AdminError::App(AppError::TooLarge(message)) => {
+            AdminError::App(AppError::TooLarge { message, .. }) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "كبير جدًا", message.clone())
             }
             AdminError::App(AppError::Gone(message)) => (StatusCode::GONE, "Gone", "لم يعد متاحًا", message.clone()),

@@ -26,7 +26,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::TooLarge("the request body is too large".into())
+                AppError::too_large("the request body is too large")
             } else {
                 AppError::BadRequest(format!("could not read the request body: {rejection}"))
             }

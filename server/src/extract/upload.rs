@@ -36,7 +36,7 @@ pub async fn read_upload(
     let mut owner_kind = None;
     let mut owner_id = None;
     let mut file = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(mut field) = multipart.next_field().await.map_err(|err| multipart_error(err, None))? {
         let name = field.name().unwrap_or_default().to_string();
         let seen = match name.as_str() {
             "owner_kind" => owner_kind.is_some(),
@@ -61,11 +61,11 @@ pub async fn read_upload(
                 let file_name = field.file_name().unwrap_or("attachment").to_string();
                 let content_type = field.content_type().unwrap_or("application/octet-stream").to_string();
                 let staged = StagedFile::receive(blobs, limit, &mut field).await.map_err(|err| match err {
-                    ReceiveError::TooLarge => AppError::TooLarge(format!(
-                        "the file is larger than the upload limit of {} MiB",
-                        limit / (1024 * 1024)
-                    )),
-                    ReceiveError::Source(err) => multipart_error(err),
+                    ReceiveError::TooLarge => AppError::field_too_large(
+                        "file",
+                        format!("the file is larger than the upload limit of {} MiB", limit / (1024 * 1024)),
+                    ),
+                    ReceiveError::Source(err) => multipart_error(err, Some("file")),
                     ReceiveError::Store(err) => AppError::internal(err),
                 })?;
                 file = Some((file_name, content_type, staged));
@@ -92,21 +92,26 @@ pub async fn read_upload(
 /// A text field, read chunk by chunk so that an endless one stops early.
 async fn text(field: &mut Field<'_>, name: &str) -> AppResult<String> {
     let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+    while let Some(chunk) = field.chunk().await.map_err(|err| multipart_error(err, Some(name)))? {
         bytes.extend_from_slice(&chunk);
         if bytes.len() > TEXT_FIELD_LIMIT {
-            return Err(AppError::TooLarge(format!(
-                "the form field {name} is longer than {} KiB",
-                TEXT_FIELD_LIMIT / 1024
-            )));
+            return Err(AppError::field_too_large(
+                name,
+                format!("the form field {name} is longer than {} KiB", TEXT_FIELD_LIMIT / 1024),
+            ));
         }
     }
     String::from_utf8(bytes).map_err(|_| AppError::field(name, "is not valid UTF-8 text"))
 }
 
-fn multipart_error(err: axum::extract::multipart::MultipartError) -> AppError {
+/// A form that could not be read. Too large while `field` was being read (the whole
+/// body's limit), the answer names that field.
+fn multipart_error(err: axum::extract::multipart::MultipartError, field: Option<&str>) -> AppError {
     if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        AppError::TooLarge("the upload is too large".into())
+        match field {
+            Some(name) => AppError::field_too_large(name, "the upload is too large"),
+            None => AppError::too_large("the upload is too large"),
+        }
     } else {
         AppError::BadRequest(format!("malformed multipart form: {}", err.body_text()))
     }

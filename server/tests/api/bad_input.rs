@@ -98,6 +98,7 @@ async fn oversized_and_mistyped_uploads_are_refused() {
         let (status, body) = app.upload("target", &target, "big.pdf", "application/pdf", &big).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "[{}] {body}", app.backend);
         assert!(body["error"]["message"].as_str().unwrap().contains("upload limit"));
+        assert!(body["error"]["fields"]["file"].as_str().unwrap().contains("upload limit"), "{body}");
 
         let (status, body) = app.upload("target", &target, "page.pdf", "application/pdf", b"<html>").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -156,7 +156,13 @@ async fn an_upload_over_the_limit_is_refused_while_streaming_and_leaves_nothing(
         let (_, _, target) = work(&app).await;
         let (status, body) = app.upload("target", &target, "huge.pdf", "application/pdf", &pdf_of(limit + 1)).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "[{store}] {body}");
+        assert_eq!(body["error"]["code"], "too_large", "[{store}]");
         assert_eq!(body["error"]["message"], "the file is larger than the upload limit of 6 MiB", "[{store}]");
+        assert_eq!(
+            body["error"]["fields"],
+            serde_json::json!({ "file": "the file is larger than the upload limit of 6 MiB" }),
+            "[{store}] the file field is named, as for any invalid field"
+        );
         assert_eq!(app.count("attachments").await, 0, "[{store}]");
         assert!(everything_stored(&app).await.is_empty(), "[{store}] no blob and no staged upload");
 

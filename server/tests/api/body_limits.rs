@@ -93,6 +93,7 @@ async fn upload_text_fields_are_limited_and_fields_may_not_repeat() {
         let (status, answer) = app.raw(Method::POST, "/api/v1/attachments", &content_type, body).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "[{}] {answer}", app.backend);
         assert!(answer["error"]["message"].as_str().unwrap().contains("owner_id"), "{answer}");
+        assert!(answer["error"]["fields"]["owner_id"].as_str().unwrap().contains("longer than 4 KiB"), "{answer}");
 
         let (content_type, body) =
             form(&[("owner_kind", b"target"), ("owner_id", target.as_bytes()), ("file", PDF), ("file", PDF)]);
