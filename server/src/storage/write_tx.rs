@@ -12,6 +12,7 @@ use super::{Backend, Db};
 /// hands out this transaction's change version.
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
+    backend: Backend,
     version: Option<i64>,
     _writer: Option<OwnedMutexGuard<()>>,
 }
@@ -29,11 +30,16 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, version: None, _writer: writer })
+        Ok(WriteTx { tx, backend: self.backend, version: None, _writer: writer })
     }
 }
 
 impl WriteTx {
+    /// The database this transaction writes to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
     /// The change version of every portal-visible row this transaction writes.
     ///
     /// The counter is one row, bumped inside the transaction: its row lock makes

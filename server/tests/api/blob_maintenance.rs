@@ -1,13 +1,20 @@
 //! Keeping blob stores tidy, on each backend: `blobs migrate` copies every attachment's
 //! blob to another store, checking its SHA-256, and can run again; orphan collection
-//! removes unreferenced blobs and staged uploads, once, however many instances sweep.
+//! removes unreferenced blobs and staged uploads, once, however many instances sweep,
+//! and never content that a re-upload reuses while the sweep runs.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::Poll;
+use std::time::Duration;
 
 use axum::http::StatusCode;
+use ordinavo_server::records::attachments::{self, OwnerKind, Upload};
+use ordinavo_server::records::audit::Actor;
 use ordinavo_server::state::AppState;
-use ordinavo_server::storage::blobs::{self, migrate, orphans, BlobKey, BlobStore, BlobStoreSpec};
-use ordinavo_server::storage::now_ms;
+use ordinavo_server::storage::blobs::{self, migrate, orphans, BlobKey, BlobStore, BlobStoreSpec, StagedFile};
+use ordinavo_server::storage::{now_ms, Backend};
 
 use crate::blob_stores::{apps_on_every_store, download, download_from, everything_stored, pdf_of, s3_store};
 use crate::support::{work, TestApp};
@@ -109,5 +116,104 @@ async fn orphans_are_collected_after_their_grace_and_referenced_blobs_kept() {
         assert_eq!(everything_stored(&app).await, [kept_key], "[{store}]");
         let (status, _, bytes) = download(&app, kept["id"].as_str().unwrap(), None).await;
         assert_eq!((status, bytes), (StatusCode::OK, pdf_of(3_000)), "[{store}]");
+    }
+}
+
+/// An upload of `bytes` to `target`, streamed into a staged blob but not yet committed.
+async fn staged_upload(app: &TestApp, target: &str, bytes: &[u8]) -> Upload {
+    Upload {
+        owner_kind: OwnerKind::Target,
+        owner_id: target.to_string(),
+        file_name: "again.pdf".to_string(),
+        content_type: "application/pdf".to_string(),
+        file: StagedFile::from_bytes(&app.state.blobs, bytes.to_vec()).await.unwrap(),
+    }
+}
+
+/// Polls `future` once, with the task's own waker.
+async fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *future).poll(cx))).await
+}
+
+/// Waits until some transaction of the app's database waits for an advisory lock. On
+/// SQLite there is nothing to wait for: a waiting writer is parked at the writer slot
+/// by its first poll.
+async fn until_a_lock_is_awaited(app: &TestApp) {
+    if app.state.db.backend != Backend::Postgres {
+        return;
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let (waiting,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+             WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        if waiting > 0 {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the sweep never waited for the upload's lock");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_reupload_of_identical_content_racing_the_sweep_keeps_its_blob() {
+    for (store, app) in apps_on_every_store(64 * 1024).await {
+        let (db, blobs) = (&app.state.db, app.state.blobs.as_ref());
+        let (_, _, target) = work(&app).await;
+        let file = pdf_of(5_000);
+        let (_, first) = app.upload("target", &target, "a.pdf", "application/pdf", &file).await;
+        let (status, _) = app
+            .call(axum::http::Method::DELETE, &format!("/api/v1/attachments/{}", first["id"].as_str().unwrap()), None)
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "[{store}]");
+        let key = BlobKey::stored(first["sha256"].as_str().unwrap()).unwrap();
+
+        // 1. The sweep lists the content as an orphan older than its grace period.
+        let cutoff = now_ms() + 1_000;
+        assert!(blobs.list_older_than(cutoff).await.unwrap().contains(&key), "[{store}]");
+        // 2. The same content is uploaded again: its commit reuses the stored blob, and
+        //    its record is written but not committed yet.
+        let upload = staged_upload(&app, &target, &file).await;
+        let mut tx = db.begin_write().await.unwrap();
+        let again = attachments::create(&mut tx, &Actor::System, upload).await.unwrap();
+        // 3. The sweep checks and deletes the listed blob now. It cannot finish while the
+        //    upload's transaction is open: it waits, then sees the new record.
+        let sweep = orphans::collect_blob(db, blobs, &key);
+        tokio::pin!(sweep);
+        assert!(poll_once(&mut sweep).await.is_pending(), "[{store}] the sweep waits for the upload");
+        let upload_commits = async {
+            until_a_lock_is_awaited(&app).await;
+            tx.commit().await.unwrap();
+        };
+        let (deleted, ()) = tokio::join!(sweep, upload_commits);
+        assert!(!deleted.unwrap(), "[{store}] a referenced blob is not an orphan");
+        let (status, _, bytes) = download(&app, &again.id, None).await;
+        assert_eq!(status, StatusCode::OK, "[{store}]");
+        assert!(bytes == file, "[{store}] the re-uploaded file is whole");
+        assert_eq!(orphans::collect(db, blobs, cutoff).await.unwrap(), Some(0), "[{store}]");
+
+        // The other order: the sweep deletes the orphan first, then an upload of the same
+        // content commits, and its own staged copy takes the blob's place.
+        let (status, _) =
+            app.call(axum::http::Method::DELETE, &format!("/api/v1/attachments/{}", again.id), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "[{store}]");
+        let upload = staged_upload(&app, &target, &file).await;
+        assert!(orphans::collect_blob(db, blobs, &key).await.unwrap(), "[{store}] an orphan is deleted");
+        assert!(!blobs.contains(&key).await.unwrap(), "[{store}]");
+        let mut tx = db.begin_write().await.unwrap();
+        let last = attachments::create(&mut tx, &Actor::System, upload).await.unwrap();
+        tx.commit().await.unwrap();
+        let (status, _, bytes) = download(&app, &last.id, None).await;
+        assert_eq!(status, StatusCode::OK, "[{store}]");
+        assert!(bytes == file, "[{store}] the file is whole again");
+        assert_eq!(
+            everything_stored(&app).await,
+            std::slice::from_ref(&key),
+            "[{store}] one blob, no staged upload left"
+        );
     }
 }

@@ -92,9 +92,14 @@ impl BlobWriter for DatabaseWriter {
 
 async fn delete_blob(db: &Db, key: &BlobKey) -> anyhow::Result<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM stored_blob_chunks WHERE storage_key = $1").bind(key.name()).execute(&mut **tx).await?;
-    sqlx::query("DELETE FROM stored_blobs WHERE storage_key = $1").bind(key.name()).execute(&mut **tx).await?;
+    delete_blob_in(&mut tx, key).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+async fn delete_blob_in(tx: &mut WriteTx, key: &BlobKey) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM stored_blob_chunks WHERE storage_key = $1").bind(key.name()).execute(&mut ***tx).await?;
+    sqlx::query("DELETE FROM stored_blobs WHERE storage_key = $1").bind(key.name()).execute(&mut ***tx).await?;
     Ok(())
 }
 
@@ -188,6 +193,10 @@ impl BlobStore for DatabaseBlobStore {
 
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()> {
         delete_blob(&self.db, key).await
+    }
+
+    async fn delete_in(&self, tx: &mut WriteTx, key: &BlobKey) -> anyhow::Result<()> {
+        delete_blob_in(tx, key).await
     }
 
     async fn ready(&self) -> anyhow::Result<()> {

@@ -8,7 +8,7 @@ use axum::body::Bytes;
 use futures_util::{Stream, TryStreamExt};
 use sha2::{Digest, Sha256};
 
-use super::{read_to_vec, BlobKey, BlobStore, BlobWriter};
+use super::{orphans, read_to_vec, BlobKey, BlobStore, BlobWriter};
 use crate::domain::upload::{self, FileContent, HEAD_LEN};
 use crate::domain::zip_names;
 use crate::storage::WriteTx;
@@ -83,7 +83,11 @@ impl StagedFile {
     }
 
     /// Gives the blob its content address, as part of `tx` (see `BlobStore::commit`).
+    /// The address is held first, until `tx` ends, so that orphan collection cannot
+    /// delete content already stored between its reuse here and the commit of the
+    /// record that refers to it (see `orphans`).
     pub async fn commit(mut self, tx: &mut WriteTx) -> anyhow::Result<BlobKey> {
+        orphans::hold(tx, &BlobKey::stored(&self.sha256)?).await?;
         let key = self.store.commit(tx, &self.key, &self.sha256).await?;
         self.committed = true;
         Ok(key)

@@ -84,8 +84,8 @@ pub trait BlobStore: Send + Sync {
     async fn create(&self) -> anyhow::Result<Box<dyn BlobWriter>>;
     /// Moves a finished staged blob to its content address `sha256`. The database
     /// store does it inside `tx`, so the blob and its record commit together. Content
-    /// already stored is kept once, and marked as just written so that orphan
-    /// collection leaves it alone while its new record commits.
+    /// already stored is kept once, and marked as just written. Call it through
+    /// `StagedFile::commit`, which first holds the key against orphan collection.
     async fn commit(&self, tx: &mut WriteTx, staged: &BlobKey, sha256: &str) -> anyhow::Result<BlobKey>;
     /// The bytes of `range` (which must lie within the blob).
     async fn read(&self, key: &BlobKey, range: Range<u64>) -> anyhow::Result<ByteStream>;
@@ -95,6 +95,11 @@ pub trait BlobStore: Send + Sync {
     async fn list_older_than(&self, before_ms: i64) -> anyhow::Result<Vec<BlobKey>>;
     /// Deletes a blob; a blob that is already gone is not an error.
     async fn delete(&self, key: &BlobKey) -> anyhow::Result<()>;
+    /// Deletes an orphan while `tx` holds its key (see `orphans`): the database store
+    /// inside `tx`, the others at once.
+    async fn delete_in(&self, _tx: &mut WriteTx, key: &BlobKey) -> anyhow::Result<()> {
+        self.delete(key).await
+    }
     /// Whether the store answers, for `/readyz`.
     async fn ready(&self) -> anyhow::Result<()>;
 }

@@ -1,7 +1,17 @@
 //! Orphan collection: blobs that no attachment or desktop release package refers to (its record was deleted, or
 //! the transaction that would have written it failed) and staged uploads left by a
-//! refused request or a crash. Younger blobs are spared, since their record may still
-//! be committing. On PostgreSQL an advisory lock lets one instance sweep at a time.
+//! refused request or a crash. Younger blobs are spared, since their upload may still
+//! be streaming in. On PostgreSQL an advisory lock lets one instance sweep at a time.
+//!
+//! Content is stored once per SHA-256, so an upload of content that is already stored
+//! reuses a blob the sweep may have listed as an orphan. The sweep's reference check
+//! and delete of one key, and an upload's commit of that key up to the commit of its
+//! record, therefore exclude each other through the database (`hold`): both run in a
+//! write transaction, which on SQLite holds the single writer slot, and on PostgreSQL
+//! both take a transaction-scoped advisory lock on the key first. Whichever comes
+//! second waits for the first to end: the sweep then sees the new record and keeps
+//! the blob, or the upload finds the blob gone and moves its own staged copy into
+//! place.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,13 +20,35 @@ use sqlx::Connection;
 use tokio_util::sync::CancellationToken;
 
 use super::{BlobKey, BlobStore};
-use crate::storage::{now_ms, Backend, Db};
+use crate::storage::{now_ms, Backend, Db, WriteTx};
 
 /// How old an unreferenced blob must be before it is collected.
 const GRACE: Duration = Duration::from_secs(60 * 60);
 const INTERVAL: Duration = Duration::from_secs(60 * 60);
 /// The advisory lock of the sweep ("blobs" in ASCII).
 const LOCK_KEY: i64 = 0x0062_6c6f_6273;
+/// The space of the per-key advisory locks ("blob" in ASCII), keyed on `hashtext` of
+/// the key: two 32-bit keys, a space apart from the sweep's 64-bit one. Two keys that
+/// share a hash merely wait for each other.
+const KEY_LOCKS: i32 = 0x626c_6f62;
+
+/// Holds the stored blob `key` until `tx` ends, against the sweep and other uploads of
+/// the same content (see the module's documentation).
+pub(super) async fn hold(tx: &mut WriteTx, key: &BlobKey) -> anyhow::Result<()> {
+    match tx.backend() {
+        // A write transaction holds the writer slot already.
+        Backend::Sqlite => {}
+        Backend::Postgres => {
+            // Wrapped, since the `Any` driver cannot read the lock function's `void`.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1, hashtext($2))) AS held")
+                .bind(KEY_LOCKS)
+                .bind(key.name())
+                .execute(&mut ***tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
 
 /// Sweeps every hour, from the server's start on, until `shutdown` is cancelled.
 pub fn spawn(db: Db, blobs: Arc<dyn BlobStore>, shutdown: CancellationToken) {
@@ -67,22 +99,34 @@ async fn sweep(db: &Db, blobs: &dyn BlobStore, before_ms: i64) -> anyhow::Result
     let mut deleted = 0;
     for key in blobs.list_older_than(before_ms).await? {
         let orphan = match &key {
-            BlobKey::Staged(_) => true,
-            BlobKey::Stored(sha) => {
-                let (refs,): (i64,) = sqlx::query_as(
-                    "SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1)
-                          + (SELECT COUNT(*) FROM desktop_release_files WHERE storage_key = $1)",
-                )
-                .bind(sha)
-                .fetch_one(&db.pool)
-                .await?;
-                refs == 0
+            BlobKey::Staged(_) => {
+                blobs.delete(&key).await?;
+                true
             }
+            BlobKey::Stored(_) => collect_blob(db, blobs, &key).await?,
         };
-        if orphan {
-            blobs.delete(&key).await?;
-            deleted += 1;
-        }
+        deleted += usize::from(orphan);
     }
     Ok(deleted)
+}
+
+/// Deletes the stored blob `key`, listed as older than the grace period, unless a
+/// record refers to it, and says whether it did. The check and the delete hold the key,
+/// so an upload reusing the blob waits for them, or they for its record.
+pub async fn collect_blob(db: &Db, blobs: &dyn BlobStore, key: &BlobKey) -> anyhow::Result<bool> {
+    let mut tx = db.begin_write().await?;
+    hold(&mut tx, key).await?;
+    let (refs,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1)
+              + (SELECT COUNT(*) FROM desktop_release_files WHERE storage_key = $1)",
+    )
+    .bind(key.name())
+    .fetch_one(&mut **tx)
+    .await?;
+    let orphan = refs == 0;
+    if orphan {
+        blobs.delete_in(&mut tx, key).await?;
+    }
+    tx.commit().await?;
+    Ok(orphan)
 }
