@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 use crate::target_dir;
-use crate::webdriver::{WebDriver, DEFAULT_WAIT};
+use crate::webdriver::{descendants, WebDriver, DEFAULT_WAIT};
 
 /// The app's environment with its data, config and cache folders under `home`, and
 /// `home` as its home folder (where the autostart entry goes, in `.config/autostart`).
@@ -95,9 +95,14 @@ pub fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
 
 /// What the app's own `overview` command answers (the account, the attention count, …).
 pub async fn overview(app: &WebDriver) -> Value {
+    invoke(app, "overview").await
+}
+
+/// What one of the app's commands answers (`{ error }` when it fails).
+pub async fn invoke(app: &WebDriver, command: &str) -> Value {
     let script = "const done = arguments[arguments.length - 1]; \
-                  window.__TAURI_INTERNALS__.invoke('overview').then(done, (e) => done({ error: String(e) }));";
-    app.execute_async(script, vec![]).await.unwrap()
+                  window.__TAURI_INTERNALS__.invoke(arguments[0]).then(done, (e) => done({ error: String(e) }));";
+    app.execute_async(script, vec![json!(command)]).await.unwrap()
 }
 
 /// Waits until the app counts `total` things needing attention, in its own state and
@@ -123,47 +128,66 @@ pub async fn wait_attention(app: &WebDriver, total: u64) {
 /// The app's name: its window's title without a count, and its autostart entry's name.
 pub const PRODUCT: &str = "Ordinavo Customer Portal";
 
+/// The argument the autostart entry starts the app with, so it waits in the tray.
+pub const MINIMIZED: &str = "--minimized";
+
 /// The autostart entry the app writes for starting at login, under its `HOME`.
 pub fn autostart_entry(home: &Path) -> PathBuf {
     home.join(".config/autostart").join(format!("{PRODUCT}.desktop"))
 }
 
 /// The titles of the native windows of the app this session drives, as the X server
-/// holds them (`xwininfo`, with `xprop` telling whose process each window is).
+/// holds them.
 pub fn window_titles(app: &WebDriver) -> Vec<String> {
+    app_windows(app).into_iter().map(|(_, title)| title).collect()
+}
+
+/// The native windows of the app this session drives, shown or hidden, as (X window
+/// id, title): `xwininfo` lists them, `xprop` tells whose process each one is.
+pub fn app_windows(app: &WebDriver) -> Vec<(u32, String)> {
     let ours = descendants(app.driver_pid().expect("a session with its own tauri-driver"));
     let tree = Command::new("xwininfo").args(["-root", "-tree"]).output().expect("xwininfo (x11-utils)");
-    let mut titles = Vec::new();
+    let mut windows = Vec::new();
     for line in String::from_utf8_lossy(&tree.stdout).lines() {
         let Some((id, rest)) = line.trim().split_once(' ') else { continue };
         let Some((title, _)) = rest.strip_prefix('"').and_then(|r| r.split_once("\":")) else { continue };
+        let Some(window) = id.strip_prefix("0x").and_then(|hex| u32::from_str_radix(hex, 16).ok()) else { continue };
         let pid = Command::new("xprop").args(["-id", id, "_NET_WM_PID"]).output().expect("xprop (x11-utils)");
         let pid = String::from_utf8_lossy(&pid.stdout).rsplit(" = ").next().and_then(|p| p.trim().parse().ok());
         if pid.is_some_and(|pid| ours.contains(&pid)) {
-            titles.push(title.to_string());
+            windows.push((window, title.to_string()));
         }
     }
-    titles
+    windows
 }
 
-/// The processes started, directly or not, by `root`.
-fn descendants(root: u32) -> Vec<u32> {
-    let mut parents = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
-        // `pid (name) state ppid …`; the name may hold spaces and parentheses.
-        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
-        parents.extend(ppid.map(|ppid| (pid, ppid)));
-    }
-    let mut found = vec![root];
-    let mut next = 0;
-    while next < found.len() {
-        let parent = found[next];
-        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
-        next += 1;
-    }
-    found
+/// The app's main window (the one titled with its name).
+pub fn main_window(app: &WebDriver) -> Option<u32> {
+    app_windows(app).into_iter().find(|(_, title)| title.starts_with(PRODUCT)).map(|(id, _)| id)
+}
+
+/// Whether the X window is on screen (mapped), not hidden.
+pub fn window_shown(window: u32) -> bool {
+    let info = Command::new("xwininfo").args(["-id", &window.to_string()]).output().expect("xwininfo (x11-utils)");
+    String::from_utf8_lossy(&info.stdout).contains("Map State: IsViewable")
+}
+
+/// Asks the window to close as its close button does: the window manager's
+/// `WM_DELETE_WINDOW` message, sent straight to it (the test display has no manager).
+pub fn close_window(window: u32) {
+    use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+    let (x, _) = x11rb::connect(None).expect("the test display");
+    let atom = |name: &str| x.intern_atom(false, name.as_bytes()).unwrap().reply().unwrap().atom;
+    let message = ClientMessageEvent::new(32, window, atom("WM_PROTOCOLS"), [atom("WM_DELETE_WINDOW"), 0, 0, 0, 0]);
+    x.send_event(false, window, EventMask::NO_EVENT, message).unwrap();
+    // A round trip, so the server has passed the message on before the connection closes.
+    x.get_input_focus().unwrap().reply().unwrap();
+}
+
+/// Launches the app a second time, as a user opening it from the menu does: the
+/// running one is brought up and the new one exits.
+pub fn launch_again(home: &Path) -> std::process::Child {
+    Command::new(crate::desktop_binary()).envs(app_env(home)).spawn().expect("a second launch")
 }
 
 /// The keyring crate's Secret Service attributes of the app's entries: `service`

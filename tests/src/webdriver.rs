@@ -19,6 +19,8 @@ const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// How long `wait_for` and its helpers poll before failing.
 pub const DEFAULT_WAIT: Duration = Duration::from_secs(15);
+/// The pause between two looks at a condition being waited for.
+const POLL: Duration = Duration::from_millis(25);
 
 /// A failed WebDriver command: the W3C error code and message, or a transport error.
 #[derive(Debug)]
@@ -147,6 +149,11 @@ impl WebDriver {
     /// Starts tauri-driver (from `TAURI_DRIVER`, `~/.cargo/bin` or the PATH) over
     /// WebKitWebDriver and opens the desktop app `application` with `env`.
     pub async fn tauri(application: &Path, env: &[(String, String)]) -> Result<WebDriver> {
+        WebDriver::tauri_with_args(application, &[], env).await
+    }
+
+    /// Like `tauri`, with `args` on the app's command line.
+    pub async fn tauri_with_args(application: &Path, args: &[&str], env: &[(String, String)]) -> Result<WebDriver> {
         let program = std::env::var_os("TAURI_DRIVER").map(std::path::PathBuf::from).unwrap_or_else(|| {
             let cargo_bin =
                 std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo/bin/tauri-driver");
@@ -159,9 +166,9 @@ impl WebDriver {
         let native = std::env::var("WEBKIT_WEBDRIVER").unwrap_or_else(|_| "/usr/bin/WebKitWebDriver".into());
         // Its own port for WebKitWebDriver too, so several app sessions can run at once.
         let native_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
-        let args = ["--port", "{port}", "--native-port", &native_port, "--native-driver", &native];
-        let driver = DriverProcess::start_with_env(&program, &args, env).await;
-        let capabilities = json!({ "tauri:options": { "application": application.to_string_lossy() } });
+        let driver_args = ["--port", "{port}", "--native-port", &native_port, "--native-driver", &native];
+        let driver = DriverProcess::start_with_env(&program, &driver_args, env).await;
+        let capabilities = json!({ "tauri:options": { "application": application.to_string_lossy(), "args": args } });
         let mut session = WebDriver::new_session(&driver.endpoint, capabilities).await?;
         session.driver = Some(driver);
         Ok(session)
@@ -285,7 +292,7 @@ impl WebDriver {
                 let url = self.current_url().await.unwrap_or_default();
                 panic!("timed out after {timeout:?} waiting for {what} (at {url})");
             }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
@@ -315,13 +322,57 @@ impl WebDriver {
         Ok(())
     }
 
-    /// Ends the session and stops the driver process owned by this session.
+    /// Ends the session and stops the driver process owned by this session, then
+    /// waits until what it started is gone: a single-instance app started next
+    /// would otherwise hand over to this one and exit.
     pub async fn quit(mut self) -> Result<()> {
         self.open = false;
+        let started = self.driver_pid().map(descendants).unwrap_or_default();
         let result = command(&self.http, reqwest::Method::DELETE, &self.session, None).await.map(drop);
         self.driver.take();
+        end_processes(&started).await;
         result
     }
+}
+
+/// Waits for `pids` to end, and kills those still running after a while.
+async fn end_processes(pids: &[u32]) {
+    let running = || pids.iter().copied().filter(|pid| alive(*pid)).collect::<Vec<_>>();
+    let deadline = Instant::now() + DEFAULT_WAIT;
+    while !running().is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(POLL).await;
+    }
+    for pid in running() {
+        let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    }
+}
+
+/// Whether the process runs (a zombie has ended, only not yet been reaped).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| stat.rsplit_once(')').map(|(_, rest)| !rest.trim_start().starts_with('Z')))
+        .unwrap_or(false)
+}
+
+/// The processes started, directly or not, by `root`.
+pub fn descendants(root: u32) -> Vec<u32> {
+    let mut parents = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (name) state ppid …`; the name may hold spaces and parentheses.
+        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        parents.extend(ppid.map(|ppid| (pid, ppid)));
+    }
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(parents.iter().filter(|(_, ppid)| *ppid == parent).map(|(pid, _)| *pid));
+        next += 1;
+    }
+    found
 }
 
 impl Drop for WebDriver {

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use ordinavo_e2e::desktop::{
-    app_env, autostart_entry, click, files_named, go, keyring_clear, keyring_holds, one_app_at_a_time, screenshot,
-    sign_in, wait_attention, wait_text,
+    app_env, autostart_entry, click, close_window, files_named, go, invoke, keyring_clear, keyring_holds, launch_again,
+    main_window, one_app_at_a_time, overview, screenshot, sign_in, wait_attention, wait_text, window_shown, MINIMIZED,
 };
 use ordinavo_e2e::staff::Staff;
 use ordinavo_e2e::webdriver::{WebDriver, DEFAULT_WAIT};
@@ -128,10 +128,93 @@ async fn the_start_at_login_switch_writes_and_removes_the_autostart_entry() {
     let exec = written.lines().find_map(|line| line.strip_prefix("Exec=")).expect("an Exec line");
     let binary = std::fs::canonicalize(desktop_binary()).unwrap();
     assert!(exec.starts_with(binary.to_string_lossy().as_ref()), "it starts this app: {exec}");
-    assert!(exec.split_whitespace().any(|arg| arg == "--minimized"), "minimized into the tray: {exec}");
+    assert!(exec.split_whitespace().any(|arg| arg == MINIMIZED), "minimized into the tray: {exec}");
     screenshot(&app, "en", "start-at-login").await;
 
     click(&app, "[data-testid=start-at-login]").await;
     app.wait_for("the entry to go", DEFAULT_WAIT, || async { (!entry.exists()).then_some(()) }).await;
     app.quit().await.unwrap();
+}
+
+#[tokio::test]
+async fn closing_the_window_keeps_the_app_counting_in_the_tray_when_the_user_chose_so() {
+    require_desktop_session();
+    let _turn = one_app_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (server, app) = signed_in_app(dir.path()).await;
+    let home = dir.path().join("home");
+    let staff = Staff::new(&server);
+    first_sync_done(&app).await;
+    go(&app, "follow_ups").await;
+    wait_attention(&app, 0).await;
+    keep_in_tray(&app, true).await;
+
+    // The user closes the window: it goes, the app stays and keeps syncing.
+    let window = main_window(&app).expect("the app's window");
+    assert!(window_shown(window), "the window is on screen before it is closed");
+    close_window(window);
+    app.wait_for("the window to hide", DEFAULT_WAIT, || async { (!window_shown(window)).then_some(()) }).await;
+    let hamburg = staff.location_in("Hamburg").await;
+    let target = staff.post("/api/v1/targets", json!({ "location_id": hamburg, "title": "Shutter check" })).await;
+    staff.post("/api/v1/follow-ups", json!({ "target_id": target["id"], "description": "Oil the shutter" })).await;
+    wait_attention(&app, 1).await;
+    assert!(!window_shown(window), "counting in the tray does not bring the window back");
+
+    // Opening the app again brings the window back.
+    shown_by_a_second_launch(&app, &home).await;
+    // Switched off again, so that ending the session closes the app.
+    keep_in_tray(&app, false).await;
+    app.quit().await.unwrap();
+}
+
+/// Sets "keep running in the tray" in Settings and waits until it is saved.
+async fn keep_in_tray(app: &WebDriver, on: bool) {
+    go(app, "settings").await;
+    if invoke(app, "get_settings").await["keep_in_tray"] != on {
+        click(app, "[data-testid=keep-in-tray]").await;
+    }
+    app.wait_for("the switch to be saved", DEFAULT_WAIT, || async {
+        (invoke(app, "get_settings").await["keep_in_tray"] == on).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn started_at_login_the_app_waits_in_the_tray_until_opened() {
+    require_desktop_session();
+    let _turn = one_app_at_a_time().await;
+    let dir = tempfile::tempdir().unwrap();
+    // The server lives until the test ends.
+    let (_server, app) = signed_in_app(dir.path()).await;
+    let home = dir.path().join("home");
+    first_sync_done(&app).await;
+    app.quit().await.unwrap();
+
+    // As the autostart entry starts it: signed in and syncing, with no window shown.
+    let args = [MINIMIZED];
+    let app = WebDriver::tauri_with_args(&desktop_binary(), &args, &app_env(&home)).await.expect("a start at login");
+    app.wait_for("the signed-in app", DEFAULT_WAIT, || async {
+        overview(&app).await["account"]["email"].as_str().is_some_and(|email| email == CONTACT).then_some(())
+    })
+    .await;
+    // GTK creates the native window only when it is first shown.
+    assert!(!main_window(&app).is_some_and(window_shown), "a start at login shows no window");
+
+    shown_by_a_second_launch(&app, &home).await;
+    wait_text(&app, "[data-testid=home-appointments]", "Northwind").await;
+    app.quit().await.unwrap();
+}
+
+/// Opens the app from the launcher while it runs: the second process hands over and
+/// exits, and the app's window is on screen.
+async fn shown_by_a_second_launch(app: &WebDriver, home: &Path) {
+    let second = std::cell::RefCell::new(launch_again(home));
+    app.wait_for("the second launch to hand over and exit", DEFAULT_WAIT, || async {
+        second.borrow_mut().try_wait().unwrap().map(drop)
+    })
+    .await;
+    app.wait_for("the window on screen", DEFAULT_WAIT, || async {
+        main_window(app).is_some_and(window_shown).then_some(())
+    })
+    .await;
 }

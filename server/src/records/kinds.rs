@@ -44,12 +44,12 @@ impl PortalKind {
         (self.rule)(alias)
     }
 
-    /// The kind's list order on its alias.
     /// The kind's table under its alias, as a `FROM` names it.
     pub fn from(&self) -> String {
         format!("{} {}", self.table, self.alias)
     }
 
+    /// The kind's list order on its alias.
     pub fn order(&self) -> Key {
         Key::on(self.alias, self.order, self.newest_first)
     }
