@@ -44,14 +44,21 @@ fn visible(viewer: &Viewer) -> Select {
 }
 
 /// The visible attachments of the report `report` (a column of the enclosing
-/// query) as a JSON array of `Row`s by id, built by the database in the report's own
+/// query) as a JSON array of `Row`s, built by the database in the report's own
 /// statement; the rule's values are bound in `select`, the report query's select.
+/// Unordered: `by_id` puts them in order once read.
 pub(super) fn of_report(select: &mut Select, viewer: &Viewer, backend: Backend, report: &str) -> String {
     let shown = viewer.condition(select, SyncKind::Attachment, "x");
     let columns: Vec<(&str, String)> = field_names::<Row>().iter().map(|name| (*name, format!("x.{name}"))).collect();
     let pairs: Vec<(&str, &str)> = columns.iter().map(|(name, column)| (*name, column.as_str())).collect();
     let from = format!("FROM attachments x WHERE x.report_id = {report} AND {shown}");
-    json::array(backend, &json::object(backend, &pairs), &from, "ORDER BY x.id")
+    json::array(backend, &json::object(backend, &pairs), &from, "")
+}
+
+/// Attachments as their views, in id order.
+pub(super) fn by_id(mut rows: Vec<Row>) -> Vec<AttachmentView> {
+    rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    rows.into_iter().map(Into::into).collect()
 }
 
 /// The visible attachments among `ids`, for delta sync.

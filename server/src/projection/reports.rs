@@ -41,7 +41,7 @@ fn visible(viewer: &Viewer, backend: Backend) -> Select {
 impl From<Row> for ReportView {
     fn from(row: Row) -> Self {
         ReportView {
-            attachments: row.attachments.into_iter().map(Into::into).collect(),
+            attachments: attachments::by_id(row.attachments),
             id: row.id,
             location_id: row.location_id,
             title: row.portal_title.unwrap_or_default(),

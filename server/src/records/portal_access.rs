@@ -155,7 +155,7 @@ pub(super) fn grants_json(backend: Backend, user_id: &str) -> String {
             ("customer_id", "g.customer_id"),
             ("whole_customer", "g.whole_customer"),
             ("can_download", "g.can_download"),
-            ("location_ids", &locations),
+            ("location_ids", &sql_json::nestable(backend, &locations)),
         ],
     );
     let from = format!("FROM portal_grants g WHERE g.portal_user_id = {user_id}");

@@ -78,13 +78,24 @@ pub mod json {
     }
 
     /// A JSON array (empty when nothing matches) of `element` over `from` (a `FROM …
-    /// WHERE …`), in `order`; usable as a value of `object`.
+    /// WHERE …`), in `order` (empty where the reader sorts, sparing SQLite a sorter
+    /// per array). As a column it reaches the reader as text (`stored::nested`); inside
+    /// an `object` it must be `nestable`.
     pub fn array(backend: Backend, element: &str, from: &str, order: &str) -> String {
         match backend {
-            // A sub-query's result loses its JSON subtype: `json()` gives it back, so an
-            // enclosing object nests it instead of quoting it.
-            Backend::Sqlite => format!("json((SELECT json_group_array({element} {order}) {from}))"),
+            Backend::Sqlite => format!("(SELECT json_group_array({element} {order}) {from})"),
             Backend::Postgres => format!("(SELECT COALESCE(json_agg({element} {order}), '[]') {from})"),
+        }
+    }
+
+    /// `value` (an `array`) as a value an enclosing `object` nests instead of quoting:
+    /// SQLite's sub-query drops the JSON subtype and `json()` gives it back. Only there:
+    /// a page's columns lose it again on their way out, so `json()` on one is a wasted
+    /// parse.
+    pub fn nestable(backend: Backend, value: &str) -> String {
+        match backend {
+            Backend::Sqlite => format!("json({value})"),
+            Backend::Postgres => value.to_string(),
         }
     }
 
