@@ -25,6 +25,10 @@ pub struct Me {
     pub display_name: String,
     /// `en` or `ar`.
     pub language: String,
+    /// True when staff made the user a customer admin: they may manage colleagues
+    /// within their own grants (`/portal/v1/colleagues`) and see every request made there.
+    #[serde(default)]
+    pub customer_admin: bool,
     pub customers: Vec<CustomerAccess>,
 }
 
@@ -304,4 +308,144 @@ pub struct LiveEventView {
 pub struct StatusLabels {
     pub en: std::collections::BTreeMap<String, String>,
     pub ar: std::collections::BTreeMap<String, String>,
+}
+
+/// A portal user of the customer admin's own customer whose grants lie within the
+/// admin's (`GET /portal/v1/colleagues`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ColleagueView {
+    pub id: String,
+    pub display_name: String,
+    pub email: String,
+    /// `active` or `disabled`.
+    pub status: String,
+    pub customer_admin: bool,
+    pub grants: Vec<ColleagueGrant>,
+    pub last_sign_in_at: Option<Instant>,
+    /// True for the signed-in admin themselves (who cannot disable their own access).
+    pub is_you: bool,
+}
+
+/// One grant of a colleague, on the admin's customer.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ColleagueGrant {
+    /// True when it covers the whole customer; else exactly `location_ids`.
+    pub whole_customer: bool,
+    pub location_ids: Vec<String>,
+    pub can_download: bool,
+}
+
+/// A customer admin invites a colleague. The grant must lie within the admin's own:
+/// an empty `location_ids` means the whole customer, which only an admin holding the
+/// whole customer may give; `can_download` only where the admin may download.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewColleagueInvitation {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub location_ids: Vec<String>,
+    #[serde(default)]
+    pub can_download: bool,
+}
+
+/// An invitation a customer admin can see: one for their customer within their grants.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ColleagueInvitationView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub whole_customer: bool,
+    pub location_ids: Vec<String>,
+    pub can_download: bool,
+    /// `pending`, `expired`, `accepted` or `revoked`.
+    pub status: String,
+    pub expires_at: Instant,
+    pub created_at: Instant,
+}
+
+/// A new or resent invitation. The code and link are in this answer only, and only
+/// when the invitation was not e-mailed (no SMTP configured, or sending failed).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ColleagueInvitationDelivery {
+    pub invitation: ColleagueInvitationView,
+    pub emailed: bool,
+    pub code: Option<String>,
+    /// `ordinavo://invite/<code>`.
+    pub link: Option<String>,
+}
+
+/// What an access-log entry records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessKind {
+    SignIn,
+    SignInFailed,
+    Download,
+    SessionEnded,
+    /// Staff of the service company looked at the portal as this contact sees it.
+    StaffView,
+}
+
+crate::wire_names!(AccessKind {
+    SignIn => "sign_in",
+    SignInFailed => "sign_in_failed",
+    Download => "download",
+    SessionEnded => "session_ended",
+    StaffView => "staff_view",
+});
+
+/// Why a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEnd {
+    /// The user signed out of this session.
+    SignedOut,
+    /// The user ended it from another session.
+    EndedElsewhere,
+    /// The user signed out everywhere.
+    SignedOutEverywhere,
+    /// The password was changed in another session.
+    PasswordChanged,
+    /// The account was disabled.
+    Disabled,
+    /// The last grant was removed.
+    AccessRemoved,
+    /// The service company's staff signed the user out everywhere.
+    SignedOutByStaff,
+    /// Idle for 14 days or past its 90-day lifetime.
+    Expired,
+}
+
+crate::wire_names!(SessionEnd {
+    SignedOut => "signed_out",
+    EndedElsewhere => "ended_elsewhere",
+    SignedOutEverywhere => "signed_out_everywhere",
+    PasswordChanged => "password_changed",
+    Disabled => "disabled",
+    AccessRemoved => "access_removed",
+    SignedOutByStaff => "signed_out_by_staff",
+    Expired => "expired",
+});
+
+/// One entry of the access log (`GET /portal/v1/access-log`), newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogEntryView {
+    pub id: String,
+    pub occurred_at: Instant,
+    pub kind: AccessKind,
+    /// The portal user the entry is about (the caller, or a colleague of a customer admin).
+    pub user_id: String,
+    pub user_name: String,
+    /// The client's address, for sign-ins, failed sign-ins and downloads.
+    pub ip: Option<String>,
+    /// The desktop app's version, for sign-ins.
+    pub app_version: Option<String>,
+    /// The file, for downloads.
+    pub attachment_id: Option<String>,
+    pub file_name: Option<String>,
+    /// Why the session ended, for `session_ended`.
+    pub session_end: Option<SessionEnd>,
+    /// The staff member's role (`admin` or `dispatcher`), never their name, for `staff_view`.
+    pub staff_role: Option<String>,
 }

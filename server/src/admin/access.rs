@@ -160,6 +160,7 @@ pub async fn invite(State(state): State<AppState>, posted: Posted) -> Result<Res
             location_ids,
             can_download: form.checked("can_download"),
             valid_days,
+            customer_admin: form.checked("customer_admin"),
         };
         let mut tx = state.db.begin_write().await?;
         match invitations::create(&mut tx, &staff.actor(), input).await {
@@ -294,6 +295,24 @@ pub async fn set_status(
     portal_access::set_status(&mut tx, &posted.staff.actor(), &id, active).await?;
     tx.commit().await?;
     Ok(done(&format!("/admin/portal-users/{id}"), if active { Notice::UserEnabled } else { Notice::UserDisabled }))
+}
+
+/// Makes a portal user a customer admin, or takes it back.
+pub async fn set_customer_admin(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
+    let customer_admin = match posted.form.get("customer_admin") {
+        "on" => true,
+        "off" => false,
+        _ => return Err(AppError::field("customer_admin", posted.staff.lang().t("access.customer_admin_value")).into()),
+    };
+    let mut tx = state.db.begin_write().await?;
+    portal_access::set_customer_admin(&mut tx, &posted.staff.actor(), &id, customer_admin).await?;
+    tx.commit().await?;
+    let notice = if customer_admin { Notice::CustomerAdminGranted } else { Notice::CustomerAdminRemoved };
+    Ok(done(&format!("/admin/portal-users/{id}"), notice))
 }
 
 pub async fn sign_out_everywhere(

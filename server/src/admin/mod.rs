@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/portal-users/{id}/grant", post(access::update_grant))
         .route("/admin/portal-users/{id}/status", post(access::set_status))
         .route("/admin/portal-users/{id}/sign-out", post(access::sign_out_everywhere))
+        .route("/admin/portal-users/{id}/customer-admin", post(access::set_customer_admin))
         .route("/admin/logout", post(auth::logout))
         .route("/admin/language", post(auth::set_language))
         .route(

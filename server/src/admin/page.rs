@@ -111,6 +111,8 @@ notices! {
     Uploaded => "uploaded",
     Scheduled => "scheduled",
     AppointmentSaved => "appointment_saved",
+    CustomerAdminGranted => "customer_admin_granted",
+    CustomerAdminRemoved => "customer_admin_removed",
     FollowUpRequired => "follow_up_required",
     FollowUpPlanned => "follow_up_planned",
     FollowUpSaved => "follow_up_saved",

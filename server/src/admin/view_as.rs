@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::extract::Path;
 use crate::projection::appointments::AppointmentQuery;
 use crate::projection::{self, PortalPage, Viewer};
+use crate::records::access_log::{self, Entry};
 use crate::records::{audit, portal_access, status_labels};
 use crate::state::AppState;
 
@@ -86,6 +87,8 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
     let mut tx = state.db.begin_write().await?;
     let details = json!({ "email": user.email });
     audit::record(&mut tx, &staff.actor(), "portal_user.view_as", "portal_user", Some(&user.id), details).await?;
+    // The contact's own access log says so too, naming the staff member's role only.
+    access_log::record(&mut tx, &user.id, Entry::staff_view(&staff.session.role)).await?;
     tx.commit().await?;
     render(&view)
 }

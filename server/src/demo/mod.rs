@@ -230,6 +230,8 @@ impl Seeder<'_> {
 
         let hannah_user = self.portal_user(&hannah.id, "facilities@northwind.example", "Hannah Becker", "en").await?;
         portal_access::add_grant(self.tx, &hannah_user, &northwind.id, Coverage::WholeCustomer, true).await?;
+        // Hannah manages her colleagues' portal access herself.
+        portal_access::set_customer_admin(self.tx, &Actor::System, &hannah_user, true).await?;
         let omar_user = self.portal_user(&omar.id, "site.manager@northwind.example", "عمر المنصوري", "ar").await?;
         portal_access::add_grant(self.tx, &omar_user, &northwind.id, Coverage::Locations(&[&marina.id]), true).await?;
         let lena_user = self.portal_user(&lena.id, "ops@contoso.example", "Lena Vogel", "en").await?;

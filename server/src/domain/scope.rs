@@ -15,6 +15,16 @@ pub struct Grant {
     pub can_download: bool,
 }
 
+/// Whose requests a viewer sees within their scope.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Requests {
+    /// Only the ones they submitted themselves.
+    #[default]
+    Own,
+    /// Every one made within the scope: a customer admin's.
+    Colleagues,
+}
+
 /// The union of a user's grants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
@@ -25,6 +35,8 @@ pub struct Scope {
     /// The subsets of the above whose attachments may be downloaded.
     pub download_customers: BTreeSet<String>,
     pub download_locations: BTreeSet<String>,
+    /// Whose requests are visible in the scope.
+    pub requests: Requests,
 }
 
 impl Scope {
@@ -50,6 +62,34 @@ impl Scope {
             }
         }
         scope
+    }
+
+    /// The same scope for a customer admin, who sees every request made within it.
+    pub fn for_customer_admin(mut self, customer_admin: bool) -> Self {
+        self.requests = if customer_admin { Requests::Colleagues } else { Requests::Own };
+        self
+    }
+
+    /// Whether `grant` lies within this scope: everything it covers is covered here,
+    /// and downloads it allows are allowed here. What a customer admin may hand out
+    /// or manage is exactly what this accepts, so an admin can never widen access.
+    pub fn holds(&self, grant: &Grant) -> bool {
+        if grant.whole_customer {
+            self.customers.contains(&grant.customer_id)
+                && (!grant.can_download || self.download_customers.contains(&grant.customer_id))
+        } else {
+            !grant.location_ids.is_empty()
+                && grant.location_ids.iter().all(|location| {
+                    self.covers(&grant.customer_id, location)
+                        && (!grant.can_download || self.may_download(&grant.customer_id, location))
+                })
+        }
+    }
+
+    /// Whether a user holding `grants` lies wholly within this scope; a user without
+    /// grants does not (staff deal with them).
+    pub fn holds_all(&self, grants: &[Grant]) -> bool {
+        !grants.is_empty() && grants.iter().all(|grant| self.holds(grant))
     }
 
     /// True when no grant is left: the user may see nothing and is signed out.
@@ -83,6 +123,9 @@ impl Scope {
                 hasher.update(id.as_bytes());
                 hasher.update(b"\n");
             }
+        }
+        if self.requests == Requests::Colleagues {
+            hasher.update(b"requests:colleagues\n");
         }
         hex::encode(&hasher.finalize()[..8])
     }
@@ -131,6 +174,37 @@ mod tests {
         assert!(scope.locations.is_empty(), "the customer's arm covers the location");
         assert!(scope.covers("northwind", "marina"));
         assert!(scope.may_download("northwind", "marina"), "the location grant still allows downloads");
+    }
+
+    #[test]
+    fn a_grant_lies_within_a_scope_only_when_nothing_widens() {
+        let whole = Scope::from_grants(&[grant("northwind", &[], true)]);
+        let site = Scope::from_grants(&[grant("northwind", &["marina"], false)]);
+        let cases = [
+            (&whole, grant("northwind", &[], true), true, "the admin's own whole-customer grant"),
+            (&whole, grant("northwind", &["berlin"], true), true, "a location of the customer held whole"),
+            (&whole, grant("contoso", &["munich"], false), false, "another customer's location"),
+            (&whole, grant("contoso", &[], false), false, "another customer"),
+            (&site, grant("northwind", &["marina"], false), true, "the admin's own location"),
+            (&site, grant("northwind", &["berlin"], false), false, "a location of theirs not granted"),
+            (&site, grant("northwind", &["marina"], true), false, "downloads the admin lacks"),
+            (&site, grant("northwind", &[], false), false, "the whole customer for a site-scoped admin"),
+            (&site, grant("northwind", &["marina", "berlin"], false), false, "one location too many"),
+        ];
+        for (scope, grant, within, case) in cases {
+            assert_eq!(scope.holds(&grant), within, "{case}");
+        }
+        assert!(!whole.holds_all(&[]), "a user without grants is nobody's colleague");
+        assert!(!site.holds_all(&[grant("northwind", &["marina"], false), grant("contoso", &[], false)]));
+    }
+
+    #[test]
+    fn a_customer_admin_scope_fingerprints_apart() {
+        let plain = Scope::from_grants(&[grant("northwind", &[], true)]);
+        let admin = plain.clone().for_customer_admin(true);
+        assert_eq!(admin.requests, Requests::Colleagues);
+        assert_ne!(plain.fingerprint(), admin.fingerprint(), "a change of role restarts sync");
+        assert_eq!(plain.fingerprint(), admin.for_customer_admin(false).fingerprint());
     }
 
     #[test]

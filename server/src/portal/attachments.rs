@@ -13,8 +13,9 @@ use utoipa_axum::routes;
 use super::auth::Portal;
 use crate::download;
 use crate::error::{AppResult, ErrorBody};
-use crate::extract::Path;
+use crate::extract::{ClientIp, Path};
 use crate::projection;
+use crate::records::access_log::{self, Entry};
 use crate::records::audit;
 use crate::state::AppState;
 
@@ -39,11 +40,13 @@ async fn attachment(
 async fn content(
     State(state): State<AppState>,
     portal: Portal,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     let attachment = projection::attachments::for_download(&state.db, &portal.viewer, &id).await?;
     let mut tx = state.db.begin_write().await?;
+    access_log::record(&mut tx, &portal.user.id, Entry::download(&ip, &attachment.id, &attachment.file_name)).await?;
     audit::record(
         &mut tx,
         &portal.actor(),

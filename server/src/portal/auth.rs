@@ -31,7 +31,7 @@ impl FromRequestParts<AppState> for Portal {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts).ok_or(AppError::Unauthorized)?;
         let (session, user, grants) = sessions::authenticate(&state.db, token).await?.ok_or(AppError::Unauthorized)?;
-        let viewer = Viewer::new(&user.id, &grants);
+        let viewer = Viewer::of_user(&user.id, &grants, user.is_customer_admin());
         // A user without grants may see nothing: treat the session as ended.
         if viewer.scope.is_empty() {
             return Err(AppError::Unauthorized);

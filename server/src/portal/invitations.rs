@@ -9,6 +9,7 @@ use utoipa_axum::routes;
 
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{ApiJson, ClientIp};
+use crate::records::access_log::{self, Entry};
 use crate::records::time::Timestamp;
 use crate::records::{invitations, sessions};
 use crate::state::AppState;
@@ -33,6 +34,7 @@ async fn accept(
     let user_id = invitations::accept(&mut tx, &code, &input.display_name, &input.password).await?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let created = sessions::create(&mut tx, &user_id, &ip, user_agent).await?;
+    access_log::record(&mut tx, &user_id, Entry::sign_in(true, &ip, user_agent)).await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,

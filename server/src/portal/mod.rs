@@ -2,8 +2,10 @@
 //! portal session token; every answer is a portal view type, every query goes
 //! through the caller's scope, and out-of-scope ids answer exactly like unknown ones.
 
+mod access_log;
 mod attachments;
 mod auth;
+mod colleagues;
 pub mod event_hub;
 mod events;
 mod invitations;
@@ -62,4 +64,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(requests::router())
         .merge(attachments::router())
         .merge(events::router())
+        .merge(colleagues::router())
+        .merge(access_log::router())
 }

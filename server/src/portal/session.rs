@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
-use portal_types::{PasswordChange, SessionToken, SessionView, SignIn};
+use portal_types::{PasswordChange, SessionEnd, SessionToken, SessionView, SignIn};
 use serde_json::json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Path;
 use crate::extract::{ApiJson, ClientIp};
 use crate::ops::metrics::{LoginFailure, Surface};
+use crate::records::access_log::{self, Entry};
 use crate::records::audit::{self, Actor};
 use crate::records::time::Timestamp;
 use crate::records::{portal_access, sessions, throttle as counters};
@@ -61,10 +62,15 @@ async fn sign_in(
     let candidate = input.password.clone();
     let matches =
         tokio::task::spawn_blocking(move || password::verify(&candidate, &stored)).await.map_err(AppError::internal)?;
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let mut tx = state.db.begin_write().await?;
     let user = match user {
         Some(user) if matches && user.status == "active" => user,
-        _ => {
+        known => {
+            // A failed sign-in to an existing account is the account's business: its access log says so.
+            if let Some(user) = &known {
+                access_log::record(&mut tx, &user.id, Entry::sign_in(false, &ip, user_agent)).await?;
+            }
             let actor = Actor::System;
             audit::record(
                 &mut tx,
@@ -80,8 +86,8 @@ async fn sign_in(
             return Err(AppError::Unauthorized);
         }
     };
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let created = sessions::create(&mut tx, &user.id, &ip, user_agent).await?;
+    access_log::record(&mut tx, &user.id, Entry::sign_in(true, &ip, user_agent)).await?;
     let actor = Actor::PortalUser { id: user.id.clone(), label: user.email.clone() };
     audit::record(&mut tx, &actor, "portal.sign_in", "portal_session", Some(&created.id), json!({ "ip": ip })).await?;
     tx.commit().await?;
@@ -98,7 +104,7 @@ async fn sign_in(
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn sign_out(State(state): State<AppState>, portal: Portal) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    sessions::revoke(&mut tx, &portal.user.id, &portal.session_id).await?;
+    sessions::revoke(&mut tx, &portal.user.id, &portal.session_id, SessionEnd::SignedOut).await?;
     audit::record(&mut tx, &portal.actor(), "portal.sign_out", "portal_session", Some(&portal.session_id), json!({}))
         .await?;
     tx.commit().await?;
@@ -129,7 +135,7 @@ async fn list_sessions(State(state): State<AppState>, portal: Portal) -> AppResu
     responses((status = 204), (status = 401, body = ErrorBody)))]
 async fn sign_out_everywhere(State(state): State<AppState>, portal: Portal) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    let ended = sessions::revoke_all(&mut tx, &portal.user.id, None).await?;
+    let ended = sessions::revoke_all(&mut tx, &portal.user.id, None, SessionEnd::SignedOutEverywhere).await?;
     audit::record(
         &mut tx,
         &portal.actor(),
@@ -148,7 +154,7 @@ async fn sign_out_everywhere(State(state): State<AppState>, portal: Portal) -> A
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn end_session(State(state): State<AppState>, portal: Portal, Path(id): Path<String>) -> AppResult<StatusCode> {
     let mut tx = state.db.begin_write().await?;
-    if !sessions::revoke(&mut tx, &portal.user.id, &id).await? {
+    if !sessions::revoke(&mut tx, &portal.user.id, &id, SessionEnd::EndedElsewhere).await? {
         return Err(AppError::NotFound);
     }
     audit::record(&mut tx, &portal.actor(), "portal.session_revoke", "portal_session", Some(&id), json!({})).await?;

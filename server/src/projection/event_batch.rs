@@ -11,6 +11,7 @@ use portal_types::{LiveEventKind, LiveEventView};
 
 use super::events::{after_cursor, EventCursor, PAGE};
 use super::Viewer;
+use crate::domain::scope::Requests;
 use crate::error::AppResult;
 use crate::records::kinds;
 use crate::records::query::{stored, Packed, Select};
@@ -84,7 +85,9 @@ pub struct Candidate {
 pub async fn visible(db: &Db, candidates: &[Candidate]) -> AppResult<HashSet<(String, String)>> {
     let subjects = LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k)));
     // The download grant was decided per user in memory and travels with the candidate.
-    let rule = kinds::about_visible("e", subjects, Some("w.downloads = 1")).replace("{}", "w.user_id");
+    // Requests as their submitters see them: a live event about a colleague's request
+    // reaches a customer admin with their next sync.
+    let rule = kinds::about_visible("e", subjects, Some("w.downloads = 1"), Requests::Own).replace("{}", "w.user_id");
     let mut pairs = HashSet::new();
     for chunk in candidates.chunks(IDS_PER_QUERY) {
         let rows: Vec<String> =

@@ -3,6 +3,7 @@
 use portal_types::{LiveEventKind, LiveEventView};
 
 use super::Viewer;
+use crate::domain::scope::Requests;
 use crate::error::AppResult;
 use crate::records::kinds;
 use crate::records::query::{stored, Arg, Packed, Select};
@@ -61,7 +62,8 @@ pub async fn after(db: &Db, viewer: &Viewer, cursor: &EventCursor) -> AppResult<
     // An event shares its subject's place, so files are announced only where downloads are allowed.
     let downloads = select.downloads_allowed(&viewer.scope, "e.customer_id", "e.location_id");
     let subjects = LiveEventKind::ALL.iter().map(|k| (k.as_str(), kinds::event_subject(*k)));
-    let about = kinds::about_visible("e", subjects, Some(&downloads));
+    // Requests as their submitters see them, as the event hub does (`event_batch`).
+    let about = kinds::about_visible("e", subjects, Some(&downloads), Requests::Own);
     select.filter(&about, Arg::Text(viewer.user_id.clone()));
     after_cursor(&mut select, cursor);
     let rows: Vec<Row> =

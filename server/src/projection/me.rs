@@ -75,6 +75,7 @@ pub async fn me(db: &Db, viewer: &Viewer, user: &PortalUser) -> AppResult<Me> {
         email: user.email.clone(),
         display_name: user.display_name.clone(),
         language: user.language.clone(),
+        customer_admin: user.is_customer_admin(),
         customers,
     })
 }

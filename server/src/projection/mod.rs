@@ -30,10 +30,18 @@ pub struct Viewer {
 }
 
 impl Viewer {
-    /// The viewer for a portal user as of now: their grants make their scope.
+    /// The viewer for a portal user as of now: their grants make their scope, and a
+    /// customer admin sees every request in it.
     pub async fn of(db: &crate::storage::Db, user_id: &str) -> Result<Self, sqlx::Error> {
         let grants = crate::records::portal_access::grants(db, user_id).await?;
-        Ok(Self::new(user_id, &grants))
+        let user = crate::records::portal_access::user_by_id(db, user_id).await?;
+        Ok(Self::of_user(user_id, &grants, user.is_some_and(|u| u.is_customer_admin())))
+    }
+
+    /// The viewer whose scope `grants` make, for a customer admin or not.
+    pub fn of_user(user_id: &str, grants: &[Grant], customer_admin: bool) -> Self {
+        let scope = Scope::from_grants(grants).for_customer_admin(customer_admin);
+        Viewer { user_id: user_id.to_string(), scope }
     }
 
     /// The viewer whose scope `grants` make.

@@ -33,6 +33,8 @@ pub struct Invitation {
     pub whole_customer: bool,
     pub location_ids: Vec<String>,
     pub can_download: bool,
+    /// Whether the user it creates is a customer admin.
+    pub customer_admin: bool,
     /// `pending`, `accepted` or `revoked`; a pending invitation past `expires_at` has expired.
     pub status: String,
     pub expires_at: Timestamp,
@@ -57,6 +59,7 @@ impl FromRow<'_, AnyRow> for Invitation {
             whole_customer: flag(row, "whole_customer")?,
             location_ids: Vec::new(),
             can_download: flag(row, "can_download")?,
+            customer_admin: flag(row, "customer_admin")?,
             status: row.try_get("status")?,
             expires_at: row.try_get("expires_at")?,
             accepted_at: row.try_get("accepted_at")?,
@@ -98,9 +101,14 @@ pub struct NewInvitation {
     pub can_download: bool,
     /// Days until the code expires (1–30, default 7).
     pub valid_days: Option<i64>,
+    /// Make the user a customer admin: they may invite, disable and re-enable
+    /// colleagues within their own grants, and see every request made there.
+    #[serde(default)]
+    pub customer_admin: bool,
 }
 
-const SELECT: &str = "SELECT i.id, i.contact_id, i.email, i.customer_id, i.whole_customer, i.can_download, i.status, \
+const SELECT: &str =
+    "SELECT i.id, i.contact_id, i.email, i.customer_id, i.whole_customer, i.can_download, i.customer_admin, i.status, \
      i.expires_at, i.accepted_at, i.revoked_at, i.created_at FROM portal_invitations i";
 
 pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Invitation>> {
@@ -156,6 +164,28 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
         }
     }
     fields.finish()?;
+    let grant = Grant { location_ids: input.location_ids, can_download: input.can_download, valid_days };
+    issue(tx, actor, &contact, grant, input.customer_admin).await
+}
+
+/// What an invitation grants: the locations (none: the whole customer), downloads and
+/// how many days its code is valid.
+pub struct Grant {
+    pub location_ids: Vec<String>,
+    pub can_download: bool,
+    pub valid_days: i64,
+}
+
+/// Stores an invitation of `contact` with `grant`, already checked by the caller. A
+/// contact who already has portal access cannot be invited again. The audit log names
+/// who invited (staff or a customer admin) and whom.
+pub async fn issue(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    contact: &contacts::Contact,
+    grant: Grant,
+    customer_admin: bool,
+) -> AppResult<IssuedInvitation> {
     let (existing,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM portal_users WHERE contact_id = $1")
         .bind(&contact.id)
         .fetch_one(&mut ***tx)
@@ -166,17 +196,18 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
     let code = tokens::generate(CODE_PREFIX, 16);
     let id = new_id();
     let now = now_ms();
-    let mut location_ids = input.location_ids.clone();
+    let mut location_ids = grant.location_ids;
     location_ids.sort();
     location_ids.dedup();
-    let invited_by = match actor {
-        Actor::Staff { id, .. } => Some(id.clone()),
-        _ => None,
+    let (invited_by, invited_by_portal_user) = match actor {
+        Actor::Staff { id, .. } => (Some(id.clone()), None),
+        Actor::PortalUser { id, .. } => (None, Some(id.clone())),
+        _ => (None, None),
     };
     sqlx::query(
         "INSERT INTO portal_invitations (id, contact_id, email, token_hash, customer_id, whole_customer, can_download,
-             status, expires_at, invited_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11)",
+             customer_admin, status, expires_at, invited_by, invited_by_portal_user, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $9, $10, $11, $12, $13)",
     )
     .bind(&id)
     .bind(&contact.id)
@@ -184,9 +215,11 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
     .bind(tokens::hash(&code))
     .bind(&contact.customer_id)
     .bind(i64::from(location_ids.is_empty()))
-    .bind(i64::from(input.can_download))
-    .bind(now + valid_days * DAY_MS)
+    .bind(i64::from(grant.can_download))
+    .bind(i64::from(customer_admin))
+    .bind(now + grant.valid_days * DAY_MS)
     .bind(invited_by)
+    .bind(invited_by_portal_user)
     .bind(now)
     .bind(now)
     .execute(&mut ***tx)
@@ -198,8 +231,14 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, input: NewInvitation) -> Ap
             .execute(&mut ***tx)
             .await?;
     }
-    audit::record(tx, actor, "invitation.create", "portal_invitation", Some(&id), json!({ "contact_id": contact.id }))
-        .await?;
+    let details = json!({
+        "contact_id": contact.id,
+        "email": contact.email,
+        "location_ids": location_ids,
+        "can_download": grant.can_download,
+        "customer_admin": customer_admin,
+    });
+    audit::record(tx, actor, "invitation.create", "portal_invitation", Some(&id), details).await?;
     let invitation = get(tx, &id).await?;
     Ok(IssuedInvitation { invitation, link: link(&code), code })
 }
@@ -309,6 +348,12 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
     let coverage =
         if invitation.whole_customer { Coverage::WholeCustomer } else { Coverage::Locations(&location_refs) };
     portal_access::add_grant(tx, &user_id, &invitation.customer_id, coverage, invitation.can_download).await?;
+    if invitation.customer_admin {
+        sqlx::query("UPDATE portal_users SET customer_admin = 1 WHERE id = $1")
+            .bind(&user_id)
+            .execute(&mut ***tx)
+            .await?;
+    }
     let actor = Actor::PortalUser { id: user_id.clone(), label: invitation.email.clone() };
     audit::record(tx, &actor, "invitation.accept", "portal_invitation", Some(&id), json!({})).await?;
     Ok(user_id)

@@ -7,7 +7,7 @@ use portal_types::{LiveEventKind, SyncKind, TimelineKind};
 
 use super::query::{Arg, Key, Select};
 use super::visibility;
-use crate::domain::scope::Scope;
+use crate::domain::scope::{Requests, Scope};
 
 /// Rows of `table` whose `column` holds the changed row's `by` column: their portal
 /// views embed or refer to the changed row, so they change with it.
@@ -31,8 +31,9 @@ pub struct PortalKind {
     /// Whether the grant must also allow downloads.
     pub downloads: bool,
     /// Visibility beyond the scope as SQL on `alias`, where `{}` stands for the
-    /// viewer's user id; `None` when the scope alone decides.
-    rule: fn(&str) -> Option<String>,
+    /// viewer's user id; `None` when the scope alone decides. Requests are seen as
+    /// the scope says: the viewer's own, or (a customer admin) every one in scope.
+    rule: fn(&str, Requests) -> Option<String>,
     /// The list order (unqualified columns) and whether it runs newest first.
     order: &'static [&'static str],
     newest_first: bool,
@@ -40,8 +41,8 @@ pub struct PortalKind {
 }
 
 impl PortalKind {
-    pub fn rule(&self, alias: &str) -> Option<String> {
-        (self.rule)(alias)
+    pub fn rule(&self, alias: &str, requests: Requests) -> Option<String> {
+        (self.rule)(alias, requests)
     }
 
     /// The kind's table under its alias, as a `FROM` names it.
@@ -63,7 +64,7 @@ impl PortalKind {
         if self.downloads {
             select.downloadable(scope, &customer, &location);
         }
-        match self.rule(alias) {
+        match self.rule(alias, scope.requests) {
             Some(rule) if rule.contains("{}") => select.filter(&rule, Arg::Text(user_id.to_string())),
             Some(rule) => select.filter_raw(&rule),
             None => {}
@@ -79,7 +80,7 @@ impl PortalKind {
         if self.downloads {
             parts.push(select.downloads_allowed(scope, &customer, &location));
         }
-        if let Some(rule) = self.rule(alias) {
+        if let Some(rule) = self.rule(alias, scope.requests) {
             let rule = if rule.contains("{}") {
                 rule.replace("{}", &select.bind(Arg::Text(user_id.to_string())))
             } else {
@@ -105,7 +106,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "id",
         downloads: false,
-        rule: |_| None,
+        rule: |_, _| None,
         order: &["id"],
         newest_first: false,
         dependents: &[],
@@ -117,7 +118,10 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(format!("{a}.submitted_by = {{}}")),
+        rule: |a, requests| match requests {
+            Requests::Own => Some(format!("{a}.submitted_by = {{}}")),
+            Requests::Colleagues => None,
+        },
         order: &["id"],
         newest_first: true,
         dependents: &[],
@@ -129,7 +133,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(visibility::appointment_shared(a)),
+        rule: |a, _| Some(visibility::appointment_shared(a)),
         order: &["starts_at", "id"],
         newest_first: false,
         dependents: &[
@@ -146,7 +150,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(visibility::work_open(a)),
+        rule: |a, _| Some(visibility::work_open(a)),
         order: &["id"],
         newest_first: false,
         dependents: &[Dependent { table: "attachments", column: "target_id", by: "id" }],
@@ -158,7 +162,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(visibility::report_published(a)),
+        rule: |a, _| Some(visibility::report_published(a)),
         order: &["id"],
         newest_first: true,
         dependents: &[
@@ -174,7 +178,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: true,
-        rule: |a| Some(attachment_visible(a)),
+        rule: |a, requests| Some(attachment_visible(a, requests)),
         order: &["id"],
         newest_first: false,
         // A report lists its attachments.
@@ -187,7 +191,10 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |a| Some(about_visible(a, TimelineKind::ALL.iter().map(|k| (k.as_str(), milestone_subject(*k))), None)),
+        rule: |a, requests| {
+            let subjects = TimelineKind::ALL.iter().map(|k| (k.as_str(), milestone_subject(*k)));
+            Some(about_visible(a, subjects, None, requests))
+        },
         order: &["id"],
         newest_first: true,
         dependents: &[],
@@ -199,7 +206,7 @@ pub const KINDS: [PortalKind; 8] = [
         customer: "customer_id",
         location: "location_id",
         downloads: false,
-        rule: |_| None,
+        rule: |_, _| None,
         order: &["id"],
         newest_first: true,
         dependents: &[],
@@ -238,11 +245,13 @@ pub fn event_subject(kind: LiveEventKind) -> SyncKind {
 /// the record): visible when its subject is, by the subject kind's own rule.
 /// `kinds` maps each wire name of `alias.kind` to its subject's kind. `downloads`
 /// says that the row lies where downloads are allowed (it shares its subject's
-/// place); without it, rows about files are never visible.
+/// place); without it, rows about files are never visible. `requests` says whose
+/// requests the viewer sees.
 pub fn about_visible(
     alias: &str,
     kinds: impl Iterator<Item = (&'static str, SyncKind)>,
     downloads: Option<&str>,
+    requests: Requests,
 ) -> String {
     let mut by_subject: Vec<(SyncKind, Vec<&'static str>)> = Vec::new();
     for (name, subject) in kinds {
@@ -264,7 +273,7 @@ pub fn about_visible(
                 (true, Some(allowed)) => format!("{named} AND {allowed}"),
                 (true, None) => "1 = 0".to_string(),
             };
-            match subject.rule(s) {
+            match subject.rule(s, requests) {
                 None => named,
                 Some(rule) => format!(
                     "({named} AND EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {alias}.subject_id AND {rule}))",
@@ -277,13 +286,17 @@ pub fn about_visible(
 }
 
 /// A released file on something the viewer sees: a published report, open work,
-/// or their own request.
-fn attachment_visible(a: &str) -> String {
+/// or a request they see.
+fn attachment_visible(a: &str, requests: Requests) -> String {
     let holder = |kind: SyncKind, column: &str| {
         let kind = of(kind);
         let s = format!("{a}_{}", kind.alias);
-        let rule = kind.rule(&s).expect("reports, work and requests have rules");
-        format!("EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {a}.{column} AND {rule})", kind.table)
+        match kind.rule(&s, requests) {
+            Some(rule) => {
+                format!("EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {a}.{column} AND {rule})", kind.table)
+            }
+            None => format!("EXISTS (SELECT 1 FROM {} {s} WHERE {s}.id = {a}.{column})", kind.table),
+        }
     };
     format!(
         "{a}.released = 1 AND ({} OR {} OR {})",
@@ -305,7 +318,7 @@ mod tests {
 
     #[test]
     fn milestones_are_visible_by_their_subjects_rules() {
-        let rule = of(SyncKind::Timeline).rule("e").unwrap();
+        let rule = of(SyncKind::Timeline).rule("e", Requests::Own).unwrap();
         assert!(rule.contains("e.kind IN ('report_shared') AND EXISTS (SELECT 1 FROM visit_reports e_s"), "{rule}");
         assert!(rule.contains("e_s.status = 'published'"), "{rule}");
         assert!(rule.contains("e_s.submitted_by = {}"), "own requests only: {rule}");
@@ -313,14 +326,31 @@ mod tests {
     }
 
     #[test]
+    fn a_customer_admin_sees_every_request_in_scope_and_others_only_their_own() {
+        let requests = of(SyncKind::Request);
+        assert_eq!(requests.rule("r", Requests::Own).as_deref(), Some("r.submitted_by = {}"));
+        assert_eq!(requests.rule("r", Requests::Colleagues), None, "the scope alone decides");
+        let timeline = of(SyncKind::Timeline).rule("e", Requests::Colleagues).unwrap();
+        assert!(!timeline.contains("submitted_by"), "{timeline}");
+        let files = of(SyncKind::Attachment).rule("x", Requests::Colleagues).unwrap();
+        assert!(files.contains("FROM requests x_r WHERE x_r.id = x.request_id)"), "{files}");
+    }
+
+    #[test]
     fn files_follow_what_they_are_attached_to() {
-        let rule = of(SyncKind::Attachment).rule("x").unwrap();
+        let rule = of(SyncKind::Attachment).rule("x", Requests::Own).unwrap();
         assert!(rule.starts_with("x.released = 1 AND"), "{rule}");
         assert!(rule.contains("x_t.id = x.target_id AND x_t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')"));
         // Nested inside a live event's rule, no alias shadows another.
-        let event = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)), Some("ALLOWED"));
+        let event = about_visible(
+            "e",
+            std::iter::once(("attachment_released", SyncKind::Attachment)),
+            Some("ALLOWED"),
+            Requests::Own,
+        );
         assert!(event.contains("e.kind IN ('attachment_released') AND ALLOWED AND EXISTS"), "{event}");
-        let nowhere = about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)), None);
+        let nowhere =
+            about_visible("e", std::iter::once(("attachment_released", SyncKind::Attachment)), None, Requests::Own);
         assert!(nowhere.contains("(1 = 0 AND EXISTS"), "no download grant to check against: {nowhere}");
         assert!(event.contains("FROM attachments e_s WHERE e_s.id = e.subject_id AND e_s.released = 1"), "{event}");
         assert!(event.contains("FROM visit_reports e_s_v WHERE e_s_v.id = e_s.report_id"), "{event}");

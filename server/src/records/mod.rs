@@ -2,10 +2,12 @@
 //! queries and the rules applied when it changes (timeline events, audit entries).
 //! Handlers of every surface call these; none touches SQL directly.
 
+pub mod access_log;
 pub mod api_keys;
 pub mod appointments;
 pub mod attachments;
 pub mod audit;
+pub mod colleagues;
 pub mod contacts;
 pub mod customers;
 pub mod dependents;

@@ -12,6 +12,7 @@ use crate::domain::password;
 use crate::domain::scope::Grant;
 use crate::error::{AppError, AppResult};
 use crate::storage::{new_id, now_ms, Backend, Db, WriteTx};
+use portal_types::SessionEnd;
 
 pub struct NewPortalUser<'a> {
     pub contact_id: &'a str,
@@ -92,9 +93,20 @@ pub struct PortalUser {
     pub password_hash: String,
     pub status: String,
     pub language: String,
+    /// 1 when staff made the user a customer admin (see `is_customer_admin`).
+    pub customer_admin: i64,
 }
 
-const USER_SELECT: &str = "SELECT id, email, display_name, password_hash, status, language FROM portal_users";
+impl PortalUser {
+    /// Whether the user may manage colleagues within their grants and sees every
+    /// request made there.
+    pub fn is_customer_admin(&self) -> bool {
+        self.customer_admin != 0
+    }
+}
+
+const USER_SELECT: &str =
+    "SELECT id, email, display_name, password_hash, status, language, customer_admin FROM portal_users";
 
 pub async fn user_by_email(db: &Db, email: &str) -> Result<Option<PortalUser>, sqlx::Error> {
     sqlx::query_as(&format!("{USER_SELECT} WHERE email = $1"))
@@ -201,9 +213,25 @@ pub async fn set_status(tx: &mut WriteTx, actor: &Actor, user_id: &str, active: 
         return Err(AppError::NotFound);
     }
     if !active {
-        sessions::revoke_all(tx, user_id, None).await?;
+        sessions::revoke_all(tx, user_id, None, SessionEnd::Disabled).await?;
     }
     audit::record(tx, actor, &format!("portal_user.{status}"), "portal_user", Some(user_id), json!({})).await?;
+    Ok(())
+}
+
+/// Makes a user a customer admin or takes it back; takes effect on their next request.
+pub async fn set_customer_admin(tx: &mut WriteTx, actor: &Actor, user_id: &str, customer_admin: bool) -> AppResult<()> {
+    let result = sqlx::query("UPDATE portal_users SET customer_admin = $1, updated_at = $2 WHERE id = $3")
+        .bind(i64::from(customer_admin))
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(&mut ***tx)
+        .await?;
+    if result.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    let details = json!({ "customer_admin": customer_admin });
+    audit::record(tx, actor, "portal_user.customer_admin", "portal_user", Some(user_id), details).await?;
     Ok(())
 }
 
@@ -221,7 +249,7 @@ pub async fn remove_grant(tx: &mut WriteTx, actor: &Actor, grant_id: &str) -> Ap
         .fetch_one(&mut ***tx)
         .await?;
     if left == 0 {
-        sessions::revoke_all(tx, &user_id, None).await?;
+        sessions::revoke_all(tx, &user_id, None, SessionEnd::AccessRemoved).await?;
     }
     audit::record(tx, actor, "portal_grant.remove", "portal_user", Some(&user_id), json!({ "grant_id": grant_id }))
         .await?;
@@ -244,7 +272,7 @@ pub async fn change_password(
         .bind(&user.id)
         .execute(&mut ***tx)
         .await?;
-    sessions::revoke_all(tx, &user.id, Some(session_id)).await?;
+    sessions::revoke_all(tx, &user.id, Some(session_id), SessionEnd::PasswordChanged).await?;
     let actor = Actor::PortalUser { id: user.id.clone(), label: user.email.clone() };
     audit::record(tx, &actor, "portal_user.password_change", "portal_user", Some(&user.id), json!({})).await?;
     Ok(())
@@ -262,10 +290,11 @@ pub struct PortalUserSummary {
     pub contact_id: String,
     pub customer_id: String,
     pub customer: String,
+    pub customer_admin: i64,
 }
 
 const SUMMARY_SELECT: &str = "SELECT u.id, u.email, u.display_name, u.status, u.last_sign_in_at, u.updated_at, \
-     u.contact_id, c.customer_id, cu.name AS customer \
+     u.contact_id, c.customer_id, cu.name AS customer, u.customer_admin \
      FROM portal_users u JOIN contacts c ON c.id = u.contact_id JOIN customers cu ON cu.id = c.customer_id";
 
 /// Every portal user, by customer and name.
@@ -331,7 +360,7 @@ pub async fn replace_grant(
 
 /// Signs a user out of every device.
 pub async fn sign_out_everywhere(tx: &mut WriteTx, actor: &Actor, user_id: &str) -> AppResult<u64> {
-    let ended = sessions::revoke_all(tx, user_id, None).await?;
+    let ended = sessions::revoke_all(tx, user_id, None, SessionEnd::SignedOutByStaff).await?;
     audit::record(
         tx,
         actor,

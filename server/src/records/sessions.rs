@@ -4,6 +4,9 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
+use portal_types::SessionEnd;
+
+use super::access_log::{self, Entry};
 use super::portal_access::{grants_json, PortalUser, StoredGrant};
 use super::query::{fetch_wrapped, stored, wrapped, Arg, Packed};
 use super::IDS_PER_QUERY;
@@ -40,6 +43,7 @@ struct WithUser {
     password_hash: String,
     status: String,
     language: String,
+    customer_admin: i64,
     #[serde(deserialize_with = "stored::nested")]
     grants: Vec<StoredGrant>,
 }
@@ -111,6 +115,7 @@ pub async fn authenticate(db: &Db, token: &str) -> Result<Option<(Session, Porta
         password_hash: found.password_hash,
         status: found.status,
         language: found.language,
+        customer_admin: found.customer_admin,
     };
     Ok(Some((session, user, found.grants.into_iter().map(Grant::from).collect())))
 }
@@ -126,7 +131,7 @@ fn authenticate_sql(backend: Backend) -> &'static str {
     cell.get_or_init(|| {
         let select = format!(
             "SELECT s.id, s.portal_user_id, s.created_at, s.last_seen_at, s.expires_at,
-                    u.email, u.display_name, u.password_hash, u.status, u.language, {} AS grants
+                    u.email, u.display_name, u.password_hash, u.status, u.language, u.customer_admin, {} AS grants
              FROM portal_sessions s JOIN portal_users u ON u.id = s.portal_user_id
              WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3
                AND u.status = 'active'",
@@ -156,8 +161,9 @@ pub(super) async fn touch(
     Ok(())
 }
 
-/// Ends one session of a user; returns whether it was live.
-pub async fn revoke(tx: &mut WriteTx, user_id: &str, session_id: &str) -> Result<bool, sqlx::Error> {
+/// Ends one session of a user; returns whether it was live. The user's access log
+/// says so, in the same transaction.
+pub async fn revoke(tx: &mut WriteTx, user_id: &str, session_id: &str, why: SessionEnd) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE portal_sessions SET revoked_at = $1 WHERE id = $2 AND portal_user_id = $3 AND revoked_at IS NULL",
     )
@@ -166,21 +172,42 @@ pub async fn revoke(tx: &mut WriteTx, user_id: &str, session_id: &str) -> Result
     .bind(user_id)
     .execute(&mut ***tx)
     .await?;
-    Ok(result.rows_affected() > 0)
+    let ended = result.rows_affected() > 0;
+    if ended {
+        access_log::record(tx, user_id, Entry::session_ended(why)).await?;
+    }
+    Ok(ended)
 }
 
-/// Ends every session of a user except `keep`; returns how many ended.
-pub async fn revoke_all(tx: &mut WriteTx, user_id: &str, keep: Option<&str>) -> Result<u64, sqlx::Error> {
-    let result = sqlx::query(
-        "UPDATE portal_sessions SET revoked_at = $1
-         WHERE portal_user_id = $2 AND revoked_at IS NULL AND id <> $3",
+/// Ends every session of a user except `keep`; returns how many ended. Each one
+/// ended leaves an entry in the user's access log, in the same transaction.
+pub async fn revoke_all(
+    tx: &mut WriteTx,
+    user_id: &str,
+    keep: Option<&str>,
+    why: SessionEnd,
+) -> Result<u64, sqlx::Error> {
+    let now = now_ms();
+    let live: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM portal_sessions
+         WHERE portal_user_id = $1 AND revoked_at IS NULL AND id <> $2 AND expires_at > $3 AND last_seen_at > $4",
     )
-    .bind(now_ms())
     .bind(user_id)
     .bind(keep.unwrap_or(""))
-    .execute(&mut ***tx)
+    .bind(now)
+    .bind(now - IDLE_MS)
+    .fetch_all(&mut ***tx)
     .await?;
-    Ok(result.rows_affected())
+    // Sessions that had already run out stay as they are: the clean-up logs them as expired.
+    for (id,) in &live {
+        sqlx::query("UPDATE portal_sessions SET revoked_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut ***tx)
+            .await?;
+        access_log::record(tx, user_id, Entry::session_ended(why)).await?;
+    }
+    Ok(live.len() as u64)
 }
 
 /// A user's live sessions, newest first.

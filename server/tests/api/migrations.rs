@@ -28,6 +28,7 @@ const TABLES: &[&str] = &[
     "sync_clock",
     "desktop_releases",
     "desktop_release_files",
+    "portal_access_log",
 ];
 
 #[tokio::test]

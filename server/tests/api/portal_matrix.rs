@@ -38,6 +38,18 @@ fn every_endpoint(ids: &Ids) -> Vec<(Method, String, Option<serde_json::Value>)>
         (Method::GET, "/portal/v1/timeline".to_string(), None),
         (Method::GET, "/portal/v1/follow-ups".to_string(), None),
         (Method::GET, "/portal/v1/sessions".to_string(), None),
+        (Method::GET, "/portal/v1/access-log".to_string(), None),
+        (Method::GET, "/portal/v1/colleagues".to_string(), None),
+        (Method::GET, "/portal/v1/colleagues/invitations".to_string(), None),
+        (
+            Method::POST,
+            "/portal/v1/colleagues/invitations".to_string(),
+            Some(json!({ "name": "N", "email": "n@northwind.example", "location_ids": [ids.own["location"]] })),
+        ),
+        (Method::POST, format!("/portal/v1/colleagues/{UNKNOWN}/disable"), None),
+        (Method::POST, format!("/portal/v1/colleagues/{UNKNOWN}/enable"), None),
+        (Method::POST, format!("/portal/v1/colleagues/invitations/{UNKNOWN}/resend"), None),
+        (Method::POST, format!("/portal/v1/colleagues/invitations/{UNKNOWN}/revoke"), None),
         (Method::GET, "/portal/v1/sync".to_string(), None),
         (Method::GET, "/portal/v1/events".to_string(), None),
         (
@@ -148,8 +160,24 @@ async fn out_of_scope_objects_answer_exactly_like_unknown_ones() {
             assert!(status.is_success(), "[{b}] {method} {path} own: {status} {}", String::from_utf8_lossy(&body));
             cases += 1;
         }
+        // The customer-admin column: made an admin of his one site, Omar still sees no
+        // more than his grant (colleagues' requests there, nothing elsewhere).
+        let omar = app.id_of("SELECT id FROM portal_users WHERE email = 'site.manager@northwind.example'").await;
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        portal_access::set_customer_admin(&mut tx, &Actor::System, &omar, true).await.unwrap();
+        tx.commit().await.unwrap();
+        for (kind, method, path) in OBJECT_ENDPOINTS {
+            let (_, unknown_body) = app.portal(method.clone(), &path.replace("{}", UNKNOWN), Some(&token), None).await;
+            for (case, map) in [("other location", &ids.other_location), ("other customer", &ids.other_customer)] {
+                let (status, body) =
+                    app.portal(method.clone(), &path.replace("{}", &map[*kind]), Some(&token), None).await;
+                assert_eq!(status, StatusCode::NOT_FOUND, "[{b}] customer admin: {method} {path} {case}");
+                assert_eq!(body, unknown_body, "[{b}] customer admin: {method} {path} {case}");
+                cases += 1;
+            }
+        }
         eprintln!("[{b}] object scope cases: {cases}");
-        assert_eq!(cases, OBJECT_ENDPOINTS.len() * 4);
+        assert_eq!(cases, OBJECT_ENDPOINTS.len() * 6);
     }
 }
 
