@@ -1,5 +1,5 @@
 # The two commands: `make demo` and `make test`. Both install what is missing first.
-.PHONY: deps ui build test demo openapi
+.PHONY: deps ui build test demo openapi package
 
 deps:
 	scripts/install-deps.sh
@@ -19,6 +19,11 @@ test: ui
 
 demo: build
 	scripts/demo.sh
+
+# Signed .deb and .rpm of the release app in target/packages/, with the updater key in
+# TAURI_SIGNING_PRIVATE_KEY (made by scripts/release-keys.sh).
+package: ui
+	scripts/package.sh
 
 # Regenerates the checked-in OpenAPI documents after an API change.
 openapi:

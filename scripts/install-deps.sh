@@ -2,7 +2,8 @@
 # Installs what the build, the tests and the demo need, if missing: Debian packages
 # (Tauri's libraries, PostgreSQL, Xvfb with x11-utils to read window titles, an Arabic
 # font, Chromium, WebKitWebDriver, a D-Bus session with gnome-keyring and dunst,
-# Python's venv for the API fuzzer, nginx and openssl for the deployment test),
+# Python's venv for the API fuzzer, nginx and openssl for the deployment test, sudo
+# through which the updater installs a package in the update test),
 # tauri-driver, and the UI's npm packages. scripts/fuzz.sh installs Schemathesis into
 # its own venv.
 # Safe to run again: it does nothing when everything is already there.
@@ -37,6 +38,7 @@ packages=(
   python3-venv
   nginx-light
   openssl
+  sudo
 )
 
 missing=()

@@ -12,6 +12,11 @@ trap 'scripts/postgres.sh stop' EXIT
 ORDINAVO_TEST_S3_URL=$(scripts/s3.sh start)
 export ORDINAVO_TEST_S3_URL
 trap 'scripts/s3.sh stop; scripts/postgres.sh stop' EXIT
+# The desktop app's .deb of this version and of the next, from the debug app the tests run,
+# signed with a throwaway key; the tests are built with the config it prints, so they reuse
+# that build and the app accepts updates signed with that key.
+TAURI_CONFIG=$(scripts/package.sh test)
+export TAURI_CONFIG
 # The desktop client tests need a display, a keyring and a notification daemon.
 scripts/desktop-session.sh cargo test --workspace --locked
 # About three minutes: no generated request may get a 5xx or an answer off the schema.

@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "set_settings",
     "check_updates",
+    "install_update",
+    "update_channels",
 ];
 
 fn main() {

@@ -1,7 +1,7 @@
 //! Desktop shell of the Ordinavo Customer Portal on Tauri v2: a thin layer of
 //! commands over `ordinavo-client`, the background sync loop, invitation deep links
-//! (`ordinavo://invite/<code>`, handed over by a second launch), update checks, the
-//! tray with the attention count, and starting at login.
+//! (`ordinavo://invite/<code>`, handed over by a second launch), updates checked and
+//! installed, the tray with the attention count, and starting at login.
 
 mod autostart;
 mod commands;
@@ -60,14 +60,13 @@ pub fn run() {
                 }
             };
             let signed_in = client.is_some();
-            if let Some(client) = &client {
-                updates::check_at_start(app.handle(), client.api().server().clone());
-            }
             let state = AppState::new(app_dir, client);
             if signed_in {
                 state.start_background(app.handle());
             }
             app.manage(state);
+            app.manage(updates::Updates::default());
+            updates::check_periodically(app.handle());
             let in_tray = tray::build(app.handle());
             tray::show_attention(app.handle());
             // The window is created hidden: shown now, unless started at login into the tray.
@@ -117,6 +116,8 @@ pub fn run() {
             commands::get_settings,
             commands::set_settings,
             updates::check_updates,
+            updates::install_update,
+            updates::update_channels,
         ])
         .run(tauri::generate_context!())
         .expect("failed to run the Ordinavo desktop app");

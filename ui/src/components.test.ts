@@ -235,9 +235,65 @@ describe('signed in', () => {
     await until(() => backend.settings.keep_in_tray, 'keep in tray saved');
     (target.querySelector('[data-testid=start-at-login]') as HTMLInputElement).click();
     await until(() => backend.settings.start_at_login, 'start at login saved');
-    expect(backend.settings).toEqual({ report_shared: true, appointment_changes: true, keep_in_tray: true, start_at_login: true });
+    expect(backend.settings).toEqual({ report_shared: true, appointment_changes: true, keep_in_tray: true, start_at_login: true, beta_updates: false });
     (target.querySelector('[data-testid=start-at-login]') as HTMLInputElement).click();
     await until(() => !backend.settings.start_at_login, 'start at login off');
+  });
+
+  it('offers an update with its notes and shows the download, install and restart', async () => {
+    const backend = new FakeBackend();
+    backend.updateStatus = { status: 'available', version: '0.2.0', notes: 'Faster sync' };
+    backend.installSteps = [
+      { step: 'downloading', received: 0, total: 200 },
+      { step: 'downloading', received: 100, total: 200 },
+      { step: 'installing' },
+      { step: 'restarting' },
+    ];
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'settings' });
+    await until(() => target.querySelector('[data-testid=app-version]') !== null, 'the about section');
+    (target.querySelector('[aria-labelledby=s-about] button') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=update-offer]') !== null, 'the offer');
+    expect(target.querySelector('[data-testid=update-offer]')?.textContent).toContain('0.2.0');
+    expect(target.querySelector('[data-testid=update-notes]')?.textContent).toBe('Faster sync');
+    (target.querySelector('[data-testid=install-update]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=update-progress]')?.textContent?.includes('Restarting') ?? false, 'the restart');
+    expect(backend.calls).toContain('installUpdate');
+    expect(target.querySelector('[data-testid=update-failure]')).toBeNull();
+  });
+
+  it('says a tampered update was refused and offers it again, the running version going on', async () => {
+    const backend = new FakeBackend();
+    backend.updateStatus = { status: 'available', version: '0.2.0', notes: null };
+    backend.installSteps = [{ step: 'downloading', received: 10, total: null }];
+    backend.installFailure = { code: 'update_signature_invalid', message: 'bad signature' };
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'settings' });
+    await until(() => target.querySelector('[data-testid=app-version]') !== null, 'the about section');
+    (target.querySelector('[aria-labelledby=s-about] button') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=install-update]') !== null, 'the offer');
+    (target.querySelector('[data-testid=install-update]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=update-failure]') !== null, 'the refusal');
+    expect(target.querySelector('[data-testid=update-failure]')?.textContent).toContain('not signed by Ordinavo');
+    expect(target.querySelector('[data-testid=install-update]')).not.toBeNull();
+    expect(target.querySelector('[data-testid=update-notes]')).toBeNull();
+  });
+
+  it('offers the beta channel only where the server allows it', async () => {
+    const backend = new FakeBackend();
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'settings' });
+    await until(() => target.querySelector('[data-testid=start-at-login]') !== null, 'the switches');
+    expect(target.querySelector('[data-testid=beta-updates]')).toBeNull();
+    unmount(mounted.pop()!);
+    document.body.innerHTML = '';
+    const allowed = new FakeBackend();
+    allowed.channels = ['stable', 'beta'];
+    const second = await signedIn(allowed);
+    second.app.open({ screen: 'settings' });
+    await until(() => second.target.querySelector('[data-testid=beta-updates]') !== null, 'the beta switch');
+    (second.target.querySelector('[data-testid=beta-updates]') as HTMLInputElement).click();
+    await until(() => allowed.settings.beta_updates, 'beta saved');
   });
 
   it('says why the saved data is downloaded again when its key was lost, until dismissed', async () => {

@@ -80,7 +80,7 @@ pub async fn latest(
 }
 
 /// Whether the caller is a signed-in portal user whose customer may use the beta channel.
-async fn beta_allowed(state: &AppState, parts: &Parts) -> AppResult<bool> {
+pub(super) async fn beta_allowed(state: &AppState, parts: &Parts) -> AppResult<bool> {
     let Some(token) = crate::api::bearer(parts) else { return Ok(false) };
     let Some((_, _, grants)) = sessions::authenticate(&state.db, token).await? else { return Ok(false) };
     let customers: Vec<String> = grants.into_iter().map(|grant| grant.customer_id).collect();

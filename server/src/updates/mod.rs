@@ -2,8 +2,10 @@
 //! in the database (their packages in the blob store), so every instance answers the
 //! same. `GET /updates/{target}/{arch}/{current_version}` answers Tauri's updater with
 //! the newest release the caller's channel and rollout bucket may have, and
-//! `GET /updates/files/{id}` streams its package.
+//! `GET /updates/files/{id}` streams its package; `GET /updates/channels` names the
+//! channels the caller may pick.
 
+mod channels;
 mod files;
 mod manifest;
 pub mod publish;
@@ -28,4 +30,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/updates/{target}/{arch}/{current_version}", get(manifest::latest))
         .route("/updates/files/{id}", get(files::download))
+        .route("/updates/channels", get(channels::list))
 }

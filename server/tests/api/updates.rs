@@ -181,6 +181,31 @@ async fn a_beta_release_reaches_only_beta_callers_whose_customer_staff_allowed()
     }
 }
 
+/// The channels `/updates/channels` names for a caller.
+async fn channels(app: &TestApp, token: Option<&str>) -> Value {
+    let (status, body) = app.portal(Method::GET, "/updates/channels", token, None).await;
+    assert_eq!(status, StatusCode::OK, "[{}] {}", app.backend, String::from_utf8_lossy(&body));
+    serde_json::from_slice::<Value>(&body).unwrap()["channels"].clone()
+}
+
+#[tokio::test]
+async fn the_beta_channel_is_named_only_to_users_whose_customer_staff_allowed() {
+    for app in TestApp::all_with_demo().await {
+        let northwind = app.sign_in(NORTHWIND_ALL, PORTAL_PASSWORD).await;
+        let contoso = app.sign_in(CONTOSO, PORTAL_PASSWORD).await;
+        assert_eq!(channels(&app, None).await, serde_json::json!(["stable"]), "[{}]", app.backend);
+        assert_eq!(channels(&app, Some(&northwind)).await, serde_json::json!(["stable"]), "not allowed yet");
+
+        let customer = app.id_of("SELECT id FROM customers WHERE name = 'Northwind Properties'").await;
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        releases::set_beta(&mut tx, &Actor::System, &customer, true).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(channels(&app, Some(&northwind)).await, serde_json::json!(["stable", "beta"]));
+        assert_eq!(channels(&app, Some(&contoso)).await, serde_json::json!(["stable"]), "another customer");
+        assert_eq!(channels(&app, Some("ops_not-a-session")).await, serde_json::json!(["stable"]));
+    }
+}
+
 #[tokio::test]
 async fn clients_on_the_newest_version_or_another_platform_get_204() {
     for app in TestApp::all().await {

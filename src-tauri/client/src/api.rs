@@ -56,6 +56,23 @@ impl Api {
         Api { http: self.http.clone(), server: self.server.clone(), token: Some(token) }
     }
 
+    /// The `Authorization` header value of this session, for the updater's own requests
+    /// to the same server (the beta channel is honoured only for a signed-in user).
+    pub fn authorization(&self) -> Option<String> {
+        self.token.as_ref().map(|token| format!("Bearer {token}"))
+    }
+
+    /// The update channels the server lets this user pick (`stable`, and `beta` where
+    /// staff allow it for the user's customer).
+    pub async fn update_channels(&self) -> ClientResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Channels {
+            channels: Vec<String>,
+        }
+        let channels: Channels = json(self.send(self.get("/updates/channels")).await?).await?;
+        Ok(channels.channels)
+    }
+
     fn authed(&self, builder: RequestBuilder) -> ClientResult<RequestBuilder> {
         let token = self.token.as_deref().ok_or(ClientError::NotSignedIn)?;
         Ok(builder.bearer_auth(token))

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod client;
 pub mod download;
 pub mod error;
+pub mod installation;
 pub mod live;
 pub mod notices;
 pub mod notifier;

@@ -16,11 +16,15 @@ pub struct Settings {
     /// settings stored before this choice read).
     #[serde(default)]
     pub keep_in_tray: bool,
+    /// Updates from the beta channel too; honoured only where staff allow beta for the
+    /// user's customer (the server decides, and offers stable otherwise).
+    #[serde(default)]
+    pub beta_updates: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { report_shared: true, appointment_changes: true, keep_in_tray: false }
+        Settings { report_shared: true, appointment_changes: true, keep_in_tray: false, beta_updates: false }
     }
 }
 
@@ -186,7 +190,7 @@ mod tests {
             entry("a", TimelineKind::AppointmentRescheduled),
             entry("v", TimelineKind::VisitCompleted),
         ];
-        let quiet = Settings { report_shared: false, appointment_changes: false, keep_in_tray: false };
+        let quiet = Settings { report_shared: false, appointment_changes: false, ..Settings::default() };
         let (show, record) = decide(&entries, &HashSet::new(), &quiet, false);
         assert_eq!(ids(&show), ["f"]);
         assert_eq!(ids(&record), ["r", "a", "v"]);

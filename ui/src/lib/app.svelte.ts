@@ -233,6 +233,9 @@ export class AppState {
       invalid_address: 'errors.addressInvalid',
       session_ended: 'errors.sessionEnded',
       keyring_unavailable: 'errors.keyring',
+      update_signature_invalid: 'errors.updateSignature',
+      update_download_failed: 'errors.updateDownload',
+      update_install_failed: 'errors.updateInstall',
     };
     const key = known[problem.code];
     return key ? this.t(key) : problem.message;

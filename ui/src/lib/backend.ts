@@ -9,6 +9,7 @@ import type {
   AttentionGroup,
   CommandError,
   Downloaded,
+  InstallProgress,
   NewRequestInput,
   OpenItem,
   Overview,
@@ -49,6 +50,10 @@ export interface Backend {
   getSettings(): Promise<AppSettings>;
   setSettings(settings: AppSettings): Promise<AppSettings>;
   checkUpdates(): Promise<UpdateStatus>;
+  /** Downloads, verifies and installs the update the last check found; the app then restarts. */
+  installUpdate(onProgress: (progress: InstallProgress) => void): Promise<void>;
+  /** The update channels the server lets this user pick (`stable`, and `beta` where allowed). */
+  updateChannels(): Promise<string[]>;
   appVersion(): Promise<string>;
   /** Calls back on every background sync round; returns a function that stops listening. */
   onSyncUpdate(listener: (update: SyncUpdate) => void): Promise<() => void>;

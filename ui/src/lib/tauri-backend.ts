@@ -5,7 +5,7 @@ import { getVersion } from '@tauri-apps/api/app';
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { Backend } from './backend';
-import type { OpenItem, Progress, SyncUpdate, UpdateStatus } from './types';
+import type { InstallProgress, OpenItem, Progress, SyncUpdate, UpdateStatus } from './types';
 
 export const tauriBackend: Backend = {
   overview: () => invoke('overview'),
@@ -33,6 +33,12 @@ export const tauriBackend: Backend = {
   getSettings: () => invoke('get_settings'),
   setSettings: (settings) => invoke('set_settings', { settings }),
   checkUpdates: () => invoke('check_updates'),
+  installUpdate: (onProgress) => {
+    const progress = new Channel<InstallProgress>();
+    progress.onmessage = onProgress;
+    return invoke('install_update', { progress });
+  },
+  updateChannels: () => invoke('update_channels'),
   appVersion: () => getVersion(),
   onSyncUpdate: (listener) => listen<SyncUpdate>('sync-update', (event) => listener(event.payload)),
   onInvitation: (listener) => listen<string>('invite-link', (event) => listener(event.payload)),

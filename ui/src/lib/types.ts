@@ -180,6 +180,8 @@ export interface AppSettings {
   keep_in_tray: boolean;
   /** The system starts the app at login, hidden in the tray. */
   start_at_login: boolean;
+  /** Updates from the beta channel too, where staff allow it for the customer. */
+  beta_updates: boolean;
 }
 
 export interface SyncOutcome {
@@ -204,6 +206,12 @@ export type SyncUpdate =
   | { state: 'session_ended'; message: string };
 
 export type UpdateStatus = { status: 'up_to_date' } | { status: 'available'; version: string; notes: string | null };
+
+/** How an update install goes: downloading (`total` null when unknown), installing, then the restart. */
+export type InstallProgress =
+  | { step: 'downloading'; received: number; total: number | null }
+  | { step: 'installing' }
+  | { step: 'restarting' };
 
 export interface Progress {
   received: number;

@@ -6,6 +6,7 @@ import type {
   AppSettings,
   Attention,
   AttentionGroup,
+  InstallProgress,
   LocationView,
   NewRequestInput,
   Overview,
@@ -14,6 +15,7 @@ import type {
   Slice,
   SyncKind,
   SyncUpdate,
+  UpdateStatus,
   WindowQuery,
 } from '../lib/types';
 
@@ -52,7 +54,19 @@ export class FakeBackend implements Backend {
   cacheRebuilt = false;
   displayName: string | null = 'Omar Haddad';
   attention: Attention = { follow_ups: 0, reports: 0, request_changes: 0 };
-  settings: AppSettings = { report_shared: true, appointment_changes: true, keep_in_tray: false, start_at_login: false };
+  settings: AppSettings = {
+    report_shared: true,
+    appointment_changes: true,
+    keep_in_tray: false,
+    start_at_login: false,
+    beta_updates: false,
+  };
+  /** What checkUpdates answers. */
+  updateStatus: UpdateStatus = { status: 'up_to_date' };
+  /** The steps installUpdate reports, then its failure if any. */
+  installSteps: InstallProgress[] = [];
+  installFailure: { code: string; message: string } | null = null;
+  channels: string[] = ['stable'];
 
   async overview(): Promise<Overview> {
     return {
@@ -169,7 +183,16 @@ export class FakeBackend implements Backend {
     return { ...this.settings };
   }
   async checkUpdates() {
-    return { status: 'up_to_date' as const };
+    this.calls.push('checkUpdates');
+    return this.updateStatus;
+  }
+  async installUpdate(onProgress: (progress: InstallProgress) => void) {
+    this.calls.push('installUpdate');
+    for (const step of this.installSteps) onProgress(step);
+    if (this.installFailure) throw this.installFailure;
+  }
+  async updateChannels() {
+    return [...this.channels];
   }
   async appVersion() {
     return '0.1.0';
