@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "sign_out",
     "sign_out_everywhere",
     "change_password",
+    "access_log",
     "overview",
     "read_window",
     "read_record",

@@ -8,7 +8,9 @@ use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
 use ordinavo_client::{Client, ServerAddress};
-use portal_types::{AcceptInvitation, NewRequestInput, PasswordChange, RequestView, StatusLabels, SyncKind};
+use portal_types::{
+    AcceptInvitation, AccessLogEntryView, NewRequestInput, Page, PasswordChange, RequestView, StatusLabels, SyncKind,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tauri::ipc::Channel;
@@ -115,6 +117,14 @@ pub async fn change_password(
     let api = state.client.lock().await.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone();
     let input = PasswordChange { current_password, new_password };
     Ok(api.change_password(&input).await?)
+}
+
+/// A page of the access log, read from the server: it is not kept on this computer.
+#[tauri::command]
+#[instrument(skip(state), err(Debug))]
+pub async fn access_log(state: State<'_, AppState>, after: Option<String>) -> CommandResult<Page<AccessLogEntryView>> {
+    let api = state.client.lock().await.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone();
+    Ok(api.access_log(after.as_deref()).await?)
 }
 
 #[tauri::command]

@@ -102,6 +102,7 @@ pub fn run() {
             commands::sign_out,
             commands::sign_out_everywhere,
             commands::change_password,
+            commands::access_log,
             commands::overview,
             commands::read_window,
             commands::read_record,

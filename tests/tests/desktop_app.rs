@@ -194,6 +194,11 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     assert_eq!(staff.requests_titled(offline_title).await.len(), 1, "exactly one request on the server");
     wait_text(&app, "[data-testid=requests]", offline_title).await;
 
+    // The activity log, read from the server, names this sign-in with the app's version.
+    go(&app, "activity").await;
+    wait_text(&app, "[data-testid=activity]", "Signed in").await;
+    wait_text(&app, "[data-testid=activity]", &format!("app {}", env!("CARGO_PKG_VERSION"))).await;
+
     // Every main screen in English, then in Arabic with the layout right to left; each
     // passes an accessibility audit.
     let mut accessibility = Findings::default();
@@ -209,7 +214,9 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
             go(&app, "requests").await;
             wait_text(&app, "[data-testid=requests]", "تم حجز الزيارة").await;
         }
-        for screen in ["home", "requests", "appointments", "work", "reports", "follow_ups", "timeline", "settings"] {
+        for screen in
+            ["home", "requests", "appointments", "work", "reports", "follow_ups", "timeline", "activity", "settings"]
+        {
             go(&app, screen).await;
             screenshot(&app, language, screen).await;
             accessibility.audit(&app, &format!("desktop-{language}-{screen}")).await;

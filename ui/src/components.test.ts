@@ -6,6 +6,7 @@ import Attachment from './components/Attachment.svelte';
 import StatusBadge from './components/StatusBadge.svelte';
 import { AppState } from './lib/app.svelte';
 import { FakeBackend, marina } from './test/fake-backend';
+import type { AccessLogEntryView } from './lib/types';
 
 let mounted: Record<string, unknown>[] = [];
 
@@ -294,6 +295,56 @@ describe('signed in', () => {
     await until(() => second.target.querySelector('[data-testid=beta-updates]') !== null, 'the beta switch');
     (second.target.querySelector('[data-testid=beta-updates]') as HTMLInputElement).click();
     await until(() => allowed.settings.beta_updates, 'beta saved');
+  });
+
+  it('shows who accessed the data, page by page, and says when it needs a connection', async () => {
+    const backend = new FakeBackend();
+    const entry = (n: number, kind: AccessLogEntryView['kind'], extra: Partial<AccessLogEntryView> = {}): AccessLogEntryView => ({
+      id: `e${String(n).padStart(3, '0')}`,
+      occurred_at: '2026-11-27T08:00:00Z',
+      kind,
+      user_id: 'u1',
+      user_name: 'Omar Haddad',
+      ip: null,
+      app_version: null,
+      attachment_id: null,
+      file_name: null,
+      session_end: null,
+      staff_role: null,
+      ...extra,
+    });
+    backend.accessEntries = [
+      entry(1, 'staff_view', { staff_role: 'admin' }),
+      entry(2, 'download', { ip: '203.0.113.7', attachment_id: 'a1', file_name: 'report.pdf' }),
+      entry(3, 'session_ended', { session_end: 'signed_out_by_staff' }),
+      entry(4, 'sign_in', { ip: '203.0.113.7', app_version: '1.2.3' }),
+      entry(5, 'sign_in_failed', { ip: '198.51.100.1' }),
+    ];
+    backend.accessPage = 3;
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'activity' });
+    const rows = () => [...target.querySelectorAll('[data-testid=activity] li')].map((li) => li.textContent ?? '');
+    await until(() => rows().length === 3, 'the first page');
+    expect(rows()[0]).toContain('Viewed as you see it by the service company (an administrator)');
+    expect(rows()[1]).toContain('Downloaded report.pdf');
+    expect(rows()[2]).toContain('signed out by the service company');
+    (target.querySelector('[data-testid=activity-more]') as HTMLButtonElement).click();
+    await until(() => rows().length === 5, 'the older page');
+    expect(rows()[3]).toContain('from 203.0.113.7');
+    expect(rows()[3]).toContain('app 1.2.3');
+    expect(rows()[4]).toContain('Failed sign-in');
+    expect(target.querySelector('[data-testid=activity-more]')).toBeNull();
+    expect(backend.calls).toContain('accessLog e003');
+
+    app.setLocale('ar');
+    await until(() => rows()[0].includes('مسؤول'), 'the Arabic wording');
+
+    backend.offline = true;
+    app.open({ screen: 'home' });
+    await until(() => target.querySelector('[data-testid=activity]') === null, 'away');
+    app.open({ screen: 'activity' });
+    await until(() => target.querySelector('[data-testid=activity-failure]') !== null, 'the offline message');
+    expect(target.querySelector('[data-testid=activity-failure]')?.textContent).toContain('يُقرأ سجل النشاط من الخادم');
   });
 
   it('says why the saved data is downloaded again when its key was lost, until dismissed', async () => {

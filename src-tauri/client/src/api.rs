@@ -2,7 +2,8 @@
 //! `ClientError`; a 401 on an authenticated call means the session has ended.
 
 use portal_types::{
-    AcceptInvitation, Me, NewRequestInput, PasswordChange, RequestView, SessionToken, SignIn, StatusLabels, SyncPage,
+    AcceptInvitation, AccessLogEntryView, Me, NewRequestInput, Page, PasswordChange, RequestView, SessionToken, SignIn,
+    StatusLabels, SyncPage,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -143,6 +144,16 @@ impl Api {
             .post(self.server.url("/portal/v1/requests"))
             .header("Idempotency-Key", idempotency_key)
             .json(input);
+        json(self.send(builder).await?).await
+    }
+
+    /// A page of who accessed the user's data (and, for a customer admin, their
+    /// colleagues'), newest first: the entries older than `after`, an entry id.
+    pub async fn access_log(&self, after: Option<&str>) -> ClientResult<Page<AccessLogEntryView>> {
+        let mut builder = self.get("/portal/v1/access-log");
+        if let Some(after) = after {
+            builder = builder.query(&[("after", after)]);
+        }
         json(self.send(builder).await?).await
     }
 

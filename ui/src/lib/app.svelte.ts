@@ -16,7 +16,16 @@ import type {
   UpdateStatus,
 } from './types';
 
-export type Screen = 'home' | 'requests' | 'appointments' | 'work' | 'reports' | 'timeline' | 'follow_ups' | 'settings';
+export type Screen =
+  | 'home'
+  | 'requests'
+  | 'appointments'
+  | 'work'
+  | 'reports'
+  | 'timeline'
+  | 'follow_ups'
+  | 'activity'
+  | 'settings';
 
 export interface Route {
   screen: Screen;

@@ -3,6 +3,7 @@
 // with the real commands.
 
 import type {
+  AccessLogEntryView,
   Account,
   AppSettings,
   Attention,
@@ -13,6 +14,7 @@ import type {
   NewRequestInput,
   OpenItem,
   Overview,
+  Page,
   Progress,
   Queued,
   RequestView,
@@ -37,6 +39,8 @@ export interface Backend {
   signOut(): Promise<void>;
   signOutEverywhere(): Promise<void>;
   changePassword(current: string, next: string): Promise<void>;
+  /** A page of who accessed the user's data, from the server (never cached): older than `after`. */
+  accessLog(after: string | null): Promise<Page<AccessLogEntryView>>;
   submitRequest(input: NewRequestInput): Promise<Queued[]>;
   discardRequest(idempotencyKey: string): Promise<Queued[]>;
   cancelRequest(id: string): Promise<RequestView>;

@@ -30,6 +30,8 @@ describe('translations', () => {
       ...['submitted', 'in_review', 'accepted', 'open', 'planned', 'in_progress', 'completed', 'follow_up_required', 'rejected', 'cancelled'].map((s) => `status.${s}`),
       ...['service', 'maintenance', 'appointment', 'support'].map((k) => `kind.${k}`),
       ...['submitted', 'in_review', 'accepted', 'planned', 'rejected', 'cancelled'].map((s) => `requestStatus.${s}`),
+      ...['sign_in', 'sign_in_failed'].map((k) => `activity.${k}`),
+      ...['signed_out', 'ended_elsewhere', 'signed_out_everywhere', 'password_changed', 'disabled', 'access_removed', 'signed_out_by_staff', 'expired'].map((e) => `activity.end.${e}`),
     ];
     expect(dynamic.filter((key) => !(key in en))).toEqual([]);
   });

@@ -18,6 +18,7 @@ export const tauriBackend: Backend = {
   signOut: () => invoke('sign_out'),
   signOutEverywhere: () => invoke('sign_out_everywhere'),
   changePassword: (current, next) => invoke('change_password', { currentPassword: current, newPassword: next }),
+  accessLog: (after) => invoke('access_log', { after }),
   submitRequest: (input) => invoke('submit_request', { input }),
   discardRequest: (idempotencyKey) => invoke('discard_request', { idempotencyKey }),
   cancelRequest: (id) => invoke('cancel_request', { id }),

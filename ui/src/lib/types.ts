@@ -26,6 +26,41 @@ export type TimelineKind =
   | 'follow_up_planned';
 export type SyncKind = 'location' | 'request' | 'appointment' | 'work' | 'report' | 'attachment' | 'timeline' | 'follow_up';
 
+/** What an access-log entry records (AccessKind). */
+export type AccessKind = 'sign_in' | 'sign_in_failed' | 'download' | 'session_ended' | 'staff_view';
+/** Why a session ended (SessionEnd). */
+export type SessionEnd =
+  | 'signed_out'
+  | 'ended_elsewhere'
+  | 'signed_out_everywhere'
+  | 'password_changed'
+  | 'disabled'
+  | 'access_removed'
+  | 'signed_out_by_staff'
+  | 'expired';
+
+/** One entry of the access log, newest first (AccessLogEntryView). */
+export interface AccessLogEntryView {
+  id: string;
+  occurred_at: string;
+  kind: AccessKind;
+  user_id: string;
+  user_name: string;
+  ip: string | null;
+  app_version: string | null;
+  attachment_id: string | null;
+  file_name: string | null;
+  session_end: SessionEnd | null;
+  /** `admin` or `dispatcher`: staff are named by role, never by person. */
+  staff_role: string | null;
+}
+
+/** A page of a server list: pass `next_after` as `after` for the next one. */
+export interface Page<T> {
+  items: T[];
+  next_after?: string | null;
+}
+
 export interface LocationView {
   id: string;
   customer_id: string;

@@ -2,6 +2,7 @@
 
 import type { Backend } from '../lib/backend';
 import type {
+  AccessLogEntryView,
   Account,
   AppSettings,
   Attention,
@@ -10,6 +11,7 @@ import type {
   LocationView,
   NewRequestInput,
   Overview,
+  Page,
   StatusLabels,
   Queued,
   Slice,
@@ -142,6 +144,17 @@ export class FakeBackend implements Backend {
   }
   async changePassword() {
     this.calls.push('changePassword');
+  }
+  /** The access log the server holds, newest first; pages of `accessPage` entries. */
+  accessEntries: AccessLogEntryView[] = [];
+  accessPage = 50;
+  async accessLog(after: string | null): Promise<Page<AccessLogEntryView>> {
+    this.calls.push(`accessLog ${after ?? ''}`.trim());
+    if (this.offline) throw { code: 'offline', message: 'offline' };
+    const start = after === null ? 0 : this.accessEntries.findIndex((e) => e.id === after) + 1;
+    const items = this.accessEntries.slice(start, start + this.accessPage);
+    const more = start + this.accessPage < this.accessEntries.length;
+    return { items, next_after: more ? items[items.length - 1].id : null };
   }
   async submitRequest(input: NewRequestInput) {
     this.calls.push(`submit ${input.title}`);
