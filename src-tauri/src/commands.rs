@@ -26,6 +26,8 @@ pub struct Overview {
     pub account: Option<Account>,
     /// The user's name from the server, once known.
     pub display_name: Option<String>,
+    /// The user manages their colleagues' access (the Colleagues screen).
+    pub customer_admin: bool,
     pub last_synced_at: Option<String>,
     /// Requests waiting to send, or refused with a reason.
     pub outbox: Vec<Queued>,
@@ -114,7 +116,7 @@ pub async fn change_password(
     new_password: String,
 ) -> CommandResult<()> {
     // The cache is not shared across threads, so only the API client crosses the await.
-    let api = state.client.lock().await.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone();
+    let api = state.api().await?;
     let input = PasswordChange { current_password, new_password };
     Ok(api.change_password(&input).await?)
 }
@@ -123,7 +125,7 @@ pub async fn change_password(
 #[tauri::command]
 #[instrument(skip(state), err(Debug))]
 pub async fn access_log(state: State<'_, AppState>, after: Option<String>) -> CommandResult<Page<AccessLogEntryView>> {
-    let api = state.client.lock().await.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone();
+    let api = state.api().await?;
     Ok(api.access_log(after.as_deref()).await?)
 }
 
@@ -134,6 +136,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
         return Ok(Overview {
             account: None,
             display_name: None,
+            customer_admin: false,
             last_synced_at: None,
             outbox: Vec::new(),
             status_labels: None,
@@ -144,6 +147,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
     Ok(Overview {
         account: Some(reading.account),
         display_name: reading.reader.display_name()?,
+        customer_admin: reading.reader.customer_admin()?,
         last_synced_at: reading.reader.last_synced_at()?,
         outbox: reading.reader.outbox()?,
         status_labels: reading.reader.status_labels()?,

@@ -4,6 +4,7 @@
 //! installed, the tray with the attention count, and starting at login.
 
 mod autostart;
+mod colleagues;
 mod commands;
 mod error;
 mod state;
@@ -103,6 +104,9 @@ pub fn run() {
             commands::sign_out_everywhere,
             commands::change_password,
             commands::access_log,
+            colleagues::colleagues,
+            colleagues::invite_colleague,
+            colleagues::colleague_action,
             commands::overview,
             commands::read_window,
             commands::read_record,

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
+use ordinavo_client::api::Api;
 use ordinavo_client::cache::Reader;
 use ordinavo_client::runner::{self, Shared, Update};
 use ordinavo_client::session::Account;
@@ -49,6 +50,13 @@ impl AppState {
             invitation: Mutex::new(None),
             background: Mutex::new(None),
         }
+    }
+
+    /// The signed-in client's API, for calls that need no cache: the client's lock is
+    /// held only to copy it, never across the request.
+    pub async fn api(&self) -> CommandResult<Api> {
+        let guard = self.client.lock().await;
+        Ok(guard.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone())
     }
 
     /// The signed-in account's reader, without waiting for sync.

@@ -115,10 +115,7 @@ pub async fn install_update(
 #[tauri::command]
 #[instrument(skip_all, err(Debug))]
 pub async fn update_channels(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
-    let api = {
-        let guard = state.client.lock().await;
-        guard.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone()
-    };
+    let api = state.api().await?;
     Ok(api.update_channels().await?)
 }
 
@@ -151,10 +148,7 @@ struct Caller {
 async fn caller(app: &AppHandle) -> CommandResult<Caller> {
     let state = app.state::<AppState>();
     let beta = state.reader().ok().and_then(|reader| reader.settings().ok()).is_some_and(|s| s.beta_updates);
-    let api = {
-        let guard = state.client.lock().await;
-        guard.as_ref().ok_or_else(CommandError::not_signed_in)?.api().clone()
-    };
+    let api = state.api().await?;
     let installation = installation::id(&state.app_dir)?;
     // The session goes along only where it is needed: for the beta channel.
     let authorization = if beta { api.authorization() } else { None };

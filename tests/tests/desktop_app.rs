@@ -199,6 +199,10 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     wait_text(&app, "[data-testid=activity]", "Signed in").await;
     wait_text(&app, "[data-testid=activity]", &format!("app {}", env!("CARGO_PKG_VERSION"))).await;
 
+    // A customer admin manages colleagues: the demo's site manager is one of hers.
+    go(&app, "colleagues").await;
+    wait_text(&app, "[data-testid=colleagues]", "site.manager@northwind.example").await;
+
     // Every main screen in English, then in Arabic with the layout right to left; each
     // passes an accessibility audit.
     let mut accessibility = Findings::default();
@@ -214,9 +218,18 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
             go(&app, "requests").await;
             wait_text(&app, "[data-testid=requests]", "تم حجز الزيارة").await;
         }
-        for screen in
-            ["home", "requests", "appointments", "work", "reports", "follow_ups", "timeline", "activity", "settings"]
-        {
+        for screen in [
+            "home",
+            "requests",
+            "appointments",
+            "work",
+            "reports",
+            "follow_ups",
+            "timeline",
+            "colleagues",
+            "activity",
+            "settings",
+        ] {
             go(&app, screen).await;
             screenshot(&app, language, screen).await;
             accessibility.audit(&app, &format!("desktop-{language}-{screen}")).await;

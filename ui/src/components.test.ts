@@ -347,6 +347,63 @@ describe('signed in', () => {
     expect(target.querySelector('[data-testid=activity-failure]')?.textContent).toContain('يُقرأ سجل النشاط من الخادم');
   });
 
+  it('lets only a customer admin manage colleagues: invite within their grant, disable, resend and withdraw', async () => {
+    const plain = await signedIn(new FakeBackend());
+    expect(plain.target.querySelector('nav a[data-screen=colleagues]')).toBeNull();
+    unmount(mounted.pop()!);
+    document.body.innerHTML = '';
+
+    const backend = new FakeBackend();
+    backend.customerAdmin = true;
+    backend.team = {
+      colleagues: [
+        { id: 'u1', display_name: 'Hannah Becker', email: 'h@example.com', status: 'active', customer_admin: true, is_you: true,
+          grants: [{ whole_customer: true, location_ids: [], can_download: true }], last_sign_in_at: '2026-11-27T08:00:00Z' },
+        { id: 'u2', display_name: 'Omar Haddad', email: 'o@example.com', status: 'active', customer_admin: false, is_you: false,
+          grants: [{ whole_customer: false, location_ids: [marina.id], can_download: false }], last_sign_in_at: null },
+      ],
+      invitations: [],
+    };
+    const { app, target } = await signedIn(backend);
+    await until(() => target.querySelector('nav a[data-screen=colleagues]') !== null, 'the Colleagues entry');
+    app.open({ screen: 'colleagues' });
+    const people = () => [...target.querySelectorAll('[data-testid=colleagues] li')];
+    await until(() => people().length === 2, 'the colleagues');
+    expect(people()[0].textContent).toContain('(you)');
+    expect(people()[0].querySelector('button')).toBeNull();
+    expect(people()[1].textContent).toContain(marina.name);
+    expect(people()[1].textContent).toContain('never signed in');
+
+    (people()[1].querySelector('button') as HTMLButtonElement).click();
+    await until(() => people()[1]?.getAttribute('data-status') === 'disabled', 'Omar disabled');
+    expect(backend.calls).toContain('colleagueAction u2 disable');
+
+    type(target.querySelector('#c-name'), 'Jana Kraus');
+    type(target.querySelector('#c-email'), 'jana@example.com');
+    (target.querySelector(`[data-testid=invite-colleague] input[value="${marina.id}"]`) as HTMLInputElement).click();
+    (target.querySelector('[data-testid=invite-colleague] button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=colleague-code]') !== null, 'the code to hand over');
+    expect(target.querySelector('[data-testid=colleague-code]')?.textContent).toBe('opi_TESTCODE');
+    expect(backend.calls).toContain(`inviteColleague jana@example.com ${marina.id} false`);
+    const pending = () => [...target.querySelectorAll('[data-testid=colleague-invitations] li')];
+    await until(() => pending().length === 1, 'the pending invitation');
+    expect((target.querySelector('#c-name') as HTMLInputElement).value).toBe('');
+
+    (pending()[0].querySelectorAll('button')[0] as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=colleague-code]')?.textContent === 'opi_RESENT', 'the new code');
+    (pending()[0].querySelectorAll('button')[1] as HTMLButtonElement).click();
+    await until(() => pending().length === 0, 'withdrawn');
+
+    // A refused invitation says what the server said, field by field, and keeps the form.
+    backend.inviteRefusal = { code: 'invalid_input', message: 'location_ids: pick at least one of your locations' };
+    type(target.querySelector('#c-name'), 'Wide');
+    type(target.querySelector('#c-email'), 'wide@example.com');
+    (target.querySelector('[data-testid=invite-colleague] button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-testid=colleagues-failure]') !== null, 'the refusal');
+    expect(target.querySelector('[data-testid=colleagues-failure]')?.textContent).toContain('pick at least one');
+    expect((target.querySelector('#c-name') as HTMLInputElement).value).toBe('Wide');
+  });
+
   it('says why the saved data is downloaded again when its key was lost, until dismissed', async () => {
     const backend = new FakeBackend();
     backend.cacheRebuilt = true;

@@ -2,8 +2,9 @@
 //! `ClientError`; a 401 on an authenticated call means the session has ended.
 
 use portal_types::{
-    AcceptInvitation, AccessLogEntryView, Me, NewRequestInput, Page, PasswordChange, RequestView, SessionToken, SignIn,
-    StatusLabels, SyncPage,
+    AcceptInvitation, AccessLogEntryView, ColleagueInvitationDelivery, ColleagueInvitationView, ColleagueView, Me,
+    NewColleagueInvitation, NewRequestInput, Page, PasswordChange, RequestView, SessionToken, SignIn, StatusLabels,
+    SyncPage,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -154,6 +155,53 @@ impl Api {
         if let Some(after) = after {
             builder = builder.query(&[("after", after)]);
         }
+        json(self.send(builder).await?).await
+    }
+
+    /// A customer admin's colleagues, every page of them (a customer's users are few).
+    pub async fn colleagues(&self) -> ClientResult<Vec<ColleagueView>> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut builder = self.get("/portal/v1/colleagues").query(&[("limit", "200")]);
+            if let Some(after) = &after {
+                builder = builder.query(&[("after", after)]);
+            }
+            let page: Page<ColleagueView> = json(self.send(builder).await?).await?;
+            all.extend(page.items);
+            match page.next_after {
+                Some(next) => after = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    /// The pending invitations a customer admin manages.
+    pub async fn colleague_invitations(&self) -> ClientResult<Vec<ColleagueInvitationView>> {
+        json(self.send(self.get("/portal/v1/colleagues/invitations")).await?).await
+    }
+
+    pub async fn invite_colleague(&self, input: &NewColleagueInvitation) -> ClientResult<ColleagueInvitationDelivery> {
+        let builder = self.http.post(self.server.url("/portal/v1/colleagues/invitations")).json(input);
+        json(self.send(builder).await?).await
+    }
+
+    /// Disables or re-enables a colleague.
+    pub async fn set_colleague_active(&self, id: &str, active: bool) -> ClientResult<ColleagueView> {
+        let action = if active { "enable" } else { "disable" };
+        let builder = self.http.post(self.server.url(&format!("/portal/v1/colleagues/{id}/{action}")));
+        json(self.send(builder).await?).await
+    }
+
+    /// Issues a new code for a pending invitation.
+    pub async fn resend_colleague_invitation(&self, id: &str) -> ClientResult<ColleagueInvitationDelivery> {
+        let builder = self.http.post(self.server.url(&format!("/portal/v1/colleagues/invitations/{id}/resend")));
+        json(self.send(builder).await?).await
+    }
+
+    /// Withdraws a pending invitation.
+    pub async fn revoke_colleague_invitation(&self, id: &str) -> ClientResult<ColleagueInvitationView> {
+        let builder = self.http.post(self.server.url(&format!("/portal/v1/colleagues/invitations/{id}/revoke")));
         json(self.send(builder).await?).await
     }
 

@@ -24,6 +24,7 @@ export type Screen =
   | 'reports'
   | 'timeline'
   | 'follow_ups'
+  | 'colleagues'
   | 'activity'
   | 'settings';
 
@@ -46,6 +47,7 @@ export class AppState {
   overview: Overview = $state({
     account: null,
     display_name: null,
+    customer_admin: false,
     last_synced_at: null,
     outbox: [],
     status_labels: null,

@@ -8,9 +8,13 @@ import type {
   AppSettings,
   Attention,
   AttentionGroup,
+  ColleagueAction,
+  ColleagueInvitationDelivery,
+  Colleagues,
   CommandError,
   Downloaded,
   InstallProgress,
+  NewColleagueInvitation,
   NewRequestInput,
   OpenItem,
   Overview,
@@ -41,6 +45,11 @@ export interface Backend {
   changePassword(current: string, next: string): Promise<void>;
   /** A page of who accessed the user's data, from the server (never cached): older than `after`. */
   accessLog(after: string | null): Promise<Page<AccessLogEntryView>>;
+  /** A customer admin's colleagues and pending invitations, from the server. */
+  colleagues(): Promise<Colleagues>;
+  inviteColleague(input: NewColleagueInvitation): Promise<ColleagueInvitationDelivery>;
+  /** Disables or enables a colleague, resends or revokes an invitation; a resend answers with the new code. */
+  colleagueAction(id: string, action: ColleagueAction): Promise<ColleagueInvitationDelivery | null>;
   submitRequest(input: NewRequestInput): Promise<Queued[]>;
   discardRequest(idempotencyKey: string): Promise<Queued[]>;
   cancelRequest(id: string): Promise<RequestView>;

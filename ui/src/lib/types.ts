@@ -55,6 +55,61 @@ export interface AccessLogEntryView {
   staff_role: string | null;
 }
 
+/** One grant of a colleague, on the admin's customer (ColleagueGrant). */
+export interface ColleagueGrant {
+  whole_customer: boolean;
+  location_ids: string[];
+  can_download: boolean;
+}
+
+/** A portal user of the admin's customer within the admin's grants (ColleagueView). */
+export interface ColleagueView {
+  id: string;
+  display_name: string;
+  email: string;
+  status: 'active' | 'disabled';
+  customer_admin: boolean;
+  grants: ColleagueGrant[];
+  last_sign_in_at: string | null;
+  is_you: boolean;
+}
+
+/** A pending invitation the admin manages (ColleagueInvitationView). */
+export interface ColleagueInvitationView {
+  id: string;
+  name: string;
+  email: string;
+  whole_customer: boolean;
+  location_ids: string[];
+  can_download: boolean;
+  status: 'pending' | 'expired' | 'accepted' | 'revoked';
+  expires_at: string;
+  created_at: string;
+}
+
+/** A new or resent invitation: the code and link only when it was not e-mailed. */
+export interface ColleagueInvitationDelivery {
+  invitation: ColleagueInvitationView;
+  emailed: boolean;
+  code: string | null;
+  link: string | null;
+}
+
+/** A colleague to invite: no locations means the whole customer (NewColleagueInvitation). */
+export interface NewColleagueInvitation {
+  name: string;
+  email: string;
+  location_ids: string[];
+  can_download: boolean;
+}
+
+export interface Colleagues {
+  colleagues: ColleagueView[];
+  invitations: ColleagueInvitationView[];
+}
+
+export type ColleagueAction = 'disable' | 'enable' | 'resend' | 'revoke';
+
 /** A page of a server list: pass `next_after` as `after` for the next one. */
 export interface Page<T> {
   items: T[];
@@ -191,6 +246,8 @@ export interface Overview {
   account: Account | null;
   /** The user's name as the server knows it, once signed in. */
   display_name: string | null;
+  /** The user manages their colleagues' portal access (the Colleagues screen). */
+  customer_admin: boolean;
   last_synced_at: string | null;
   outbox: Queued[];
   /** Null until the first sync brought them; the app's own words are used until then. */

@@ -7,8 +7,13 @@ import type {
   AppSettings,
   Attention,
   AttentionGroup,
+  ColleagueAction,
+  ColleagueInvitationDelivery,
+  Colleagues,
+  ColleagueInvitationView,
   InstallProgress,
   LocationView,
+  NewColleagueInvitation,
   NewRequestInput,
   Overview,
   Page,
@@ -74,6 +79,7 @@ export class FakeBackend implements Backend {
     return {
       account: this.account,
       display_name: this.account ? this.displayName : null,
+      customer_admin: this.account !== null && this.customerAdmin,
       last_synced_at: this.lastSynced,
       outbox: this.outbox,
       status_labels: this.statusLabels,
@@ -144,6 +150,46 @@ export class FakeBackend implements Backend {
   }
   async changePassword() {
     this.calls.push('changePassword');
+  }
+  /** Whether /me said the user is a customer admin. */
+  customerAdmin = false;
+  /** What the server holds of the admin's colleagues and pending invitations. */
+  team: Colleagues = { colleagues: [], invitations: [] };
+  /** Whether the server sends invitation mail; without it, codes come back. */
+  mails = false;
+  /** A refusal the next invitation gets, as the server words it. */
+  inviteRefusal: { code: string; message: string } | null = null;
+  async colleagues(): Promise<Colleagues> {
+    this.calls.push('colleagues');
+    if (this.offline) throw { code: 'offline', message: 'offline' };
+    return structuredClone(this.team);
+  }
+  async inviteColleague(input: NewColleagueInvitation): Promise<ColleagueInvitationDelivery> {
+    this.calls.push(`inviteColleague ${input.email} ${input.location_ids.join(',')} ${input.can_download}`);
+    if (this.inviteRefusal) throw this.inviteRefusal;
+    const invitation: ColleagueInvitationView = {
+      id: `i${this.team.invitations.length + 1}`,
+      name: input.name,
+      email: input.email,
+      whole_customer: input.location_ids.length === 0,
+      location_ids: [...input.location_ids],
+      can_download: input.can_download,
+      status: 'pending',
+      expires_at: '2026-12-04T08:00:00Z',
+      created_at: '2026-11-27T08:00:00Z',
+    };
+    this.team.invitations.push(invitation);
+    const code = this.mails ? null : 'opi_TESTCODE';
+    return { invitation, emailed: this.mails, code, link: code && `ordinavo://invite/${code}` };
+  }
+  async colleagueAction(id: string, action: ColleagueAction): Promise<ColleagueInvitationDelivery | null> {
+    this.calls.push(`colleagueAction ${id} ${action}`);
+    const colleague = this.team.colleagues.find((c) => c.id === id);
+    if (colleague && (action === 'disable' || action === 'enable')) colleague.status = action === 'disable' ? 'disabled' : 'active';
+    const invitation = this.team.invitations.find((i) => i.id === id);
+    if (invitation && action === 'revoke') this.team.invitations = this.team.invitations.filter((i) => i.id !== id);
+    if (invitation && action === 'resend') return { invitation, emailed: false, code: 'opi_RESENT', link: 'ordinavo://invite/opi_RESENT' };
+    return null;
   }
   /** The access log the server holds, newest first; pages of `accessPage` entries. */
   accessEntries: AccessLogEntryView[] = [];

@@ -42,6 +42,8 @@ pub const SETTINGS: &str = "settings";
 pub const LANGUAGE: &str = "language";
 /// The user's display name from `/me`, for Settings.
 pub const DISPLAY_NAME: &str = "display_name";
+/// `1` when `/me` says the user is a customer admin (the Colleagues screen is theirs).
+pub const CUSTOMER_ADMIN: &str = "customer_admin";
 /// The company's status wording (`StatusLabels` as JSON), refreshed by every sync.
 pub const STATUS_LABELS: &str = "status_labels";
 
@@ -119,9 +121,11 @@ impl Cache {
         Ok(true)
     }
 
-    /// Keeps what `/me` says of the user: their name and language.
+    /// Keeps what `/me` says of the user: their name, language and whether they are a
+    /// customer admin.
     pub fn set_profile(&self, me: &Me) -> ClientResult<()> {
         self.set_meta(LANGUAGE, &me.language)?;
+        self.set_meta(CUSTOMER_ADMIN, if me.customer_admin { "1" } else { "0" })?;
         self.set_meta(DISPLAY_NAME, &me.display_name)
     }
 

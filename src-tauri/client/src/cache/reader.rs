@@ -66,6 +66,11 @@ impl Reader {
         self.meta(DISPLAY_NAME)
     }
 
+    /// Whether the user is a customer admin, as the last `/me` said.
+    pub fn customer_admin(&self) -> ClientResult<bool> {
+        Ok(self.meta(super::CUSTOMER_ADMIN)?.as_deref() == Some("1"))
+    }
+
     /// What needs the user's attention, for the tray, the window title and the badge.
     pub fn attention(&self) -> ClientResult<Attention> {
         self.with(attention::read)
