@@ -88,6 +88,7 @@ pub fn take_invitation(state: State<'_, AppState>) -> Option<String> {
 async fn signed_in(app: &AppHandle, state: &AppState, client: Client) -> CommandResult<Account> {
     let account = client.account().clone();
     state.sign_in(app, client).await;
+    crate::updates::check_soon(app);
     Ok(account)
 }
 

@@ -125,16 +125,27 @@ pub fn check_periodically(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
-            match check(&app).await {
-                Ok(status @ UpdateStatus::Available { .. }) => {
-                    let _ = app.emit(UPDATE_EVENT, status);
-                }
-                Ok(UpdateStatus::UpToDate) => {}
-                Err(err) => tracing::info!(code = %err.code, "update check skipped"),
-            }
+            check_and_tell(&app).await;
             tokio::time::sleep(CHECK_EVERY).await;
         }
     });
+}
+
+/// One check in the background right after signing in: the one at start had no
+/// session to ask with.
+pub fn check_soon(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move { check_and_tell(&app).await });
+}
+
+async fn check_and_tell(app: &AppHandle) {
+    match check(app).await {
+        Ok(status @ UpdateStatus::Available { .. }) => {
+            let _ = app.emit(UPDATE_EVENT, status);
+        }
+        Ok(UpdateStatus::UpToDate) => {}
+        Err(err) => tracing::info!(code = %err.code, "update check skipped"),
+    }
 }
 
 /// Who asks: the server signed in to, the installation, the channel and the session.

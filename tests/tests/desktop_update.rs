@@ -122,7 +122,9 @@ async fn the_installed_app_updates_itself_and_refuses_a_tampered_update() {
     let app_env = app_env(&home);
     let app = WebDriver::tauri(Path::new(INSTALLED), &app_env).await.expect("the installed app starts");
     sign_in(&app, &server.base_url, CONTACT, PASSWORD).await;
-    offered(&app, &n1).await;
+    // Signing in checks at once: Settings shows the offer without being asked.
+    go(&app, "settings").await;
+    wait_text(&app, "[data-testid=update-offer]", &n1).await;
     wait_text(&app, "[data-testid=update-notes]", "faster sync").await;
     click(&app, "[data-testid=install-update]").await;
     wait_until("dpkg to report N+1", Duration::from_secs(120), || installed_version().filter(|v| *v == n1).map(drop))
