@@ -19,6 +19,20 @@ pub fn target_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"))
 }
 
+/// The one .deb that `scripts/package.sh test` (run by make test) left in
+/// `test-packages/<which>`: `current` (the workspace's version) or `next`.
+pub fn test_package(which: &str) -> PathBuf {
+    let dir = target_dir().join("test-packages").join(which);
+    let debs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|_| panic!("{} is missing; run `scripts/package.sh test` (make test does)", dir.display()))
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "deb"))
+        .collect();
+    assert_eq!(debs.len(), 1, "one .deb in {}: {debs:?}", dir.display());
+    debs.into_iter().next().unwrap()
+}
+
 /// Which Cargo profile's binaries to run: the tests use debug builds, the
 /// benchmarks release builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,23 +8,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ordinavo_e2e::target_dir;
+use ordinavo_e2e::test_package;
 
-/// The package of the current version that `scripts/package.sh test` built, and its signature.
+/// The package of the current version that `scripts/package.sh test` built.
 fn current_package() -> PathBuf {
-    package_in(&target_dir().join("test-packages/current"))
-}
-
-/// The one .deb in `dir`.
-pub fn package_in(dir: &Path) -> PathBuf {
-    let debs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap_or_else(|_| panic!("{} is missing; run `scripts/package.sh test` (make test does)", dir.display()))
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "deb"))
-        .collect();
-    assert_eq!(debs.len(), 1, "one .deb in {}: {debs:?}", dir.display());
-    debs.into_iter().next().unwrap()
+    test_package("current")
 }
 
 fn dpkg_deb(args: &[&str], deb: &Path) -> String {

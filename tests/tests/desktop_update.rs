@@ -4,31 +4,18 @@
 //! still signed in. A tampered update is refused and N+1 goes on running. Both
 //! packages come from `scripts/package.sh test` (make test runs it first).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use ordinavo_e2e::desktop::{app_env, click, go, sign_in, wait_text};
 use ordinavo_e2e::webdriver::WebDriver;
-use ordinavo_e2e::{target_dir, Server};
+use ordinavo_e2e::{test_package, Server};
 
 const PACKAGE: &str = "ordinavo-customer-portal";
 const INSTALLED: &str = "/usr/bin/ordinavo-desktop";
 const CONTACT: &str = "site.manager@northwind.example";
 const PASSWORD: &str = "portal-demo-2026";
-
-/// The one .deb that `scripts/package.sh test` left in `test-packages/<which>`.
-fn package(which: &str) -> PathBuf {
-    let dir = target_dir().join("test-packages").join(which);
-    let debs: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|_| panic!("{} is missing; run `scripts/package.sh test` (make test does)", dir.display()))
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|e| e == "deb"))
-        .collect();
-    assert_eq!(debs.len(), 1, "one .deb in {}: {debs:?}", dir.display());
-    debs.into_iter().next().unwrap()
-}
 
 fn deb_version(deb: &Path) -> String {
     let out = Command::new("dpkg-deb").args(["-f"]).arg(deb).arg("Version").output().expect("dpkg-deb");
@@ -103,7 +90,7 @@ async fn the_installed_app_updates_itself_and_refuses_a_tampered_update() {
         "needs a display, D-Bus, a keyring and dunst: run through scripts/desktop-session.sh (as `make test` does)"
     );
     let _turn = ordinavo_e2e::desktop::one_app_at_a_time().await;
-    let (current, next) = (package("current"), package("next"));
+    let (current, next) = (test_package("current"), test_package("next"));
     let (n, n1) = (deb_version(&current), deb_version(&next));
     assert_ne!(n, n1);
     let status = Command::new("dpkg").arg("-i").arg(&current).status().expect("dpkg");
