@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "submit_request",
     "discard_request",
     "cancel_request",
+    "send_message",
+    "discard_message",
     "download_attachment",
     "open_attachment",
     "show_attachment_in_folder",

@@ -3,7 +3,7 @@
 
 use ordinavo_client::attention::{Attention, Group};
 use ordinavo_client::cache::window::{Slice, Window};
-use ordinavo_client::cache::Queued;
+use ordinavo_client::cache::{Queued, QueuedMessage};
 use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
@@ -31,6 +31,8 @@ pub struct Overview {
     pub last_synced_at: Option<String>,
     /// Requests waiting to send, or refused with a reason.
     pub outbox: Vec<Queued>,
+    /// Messages on requests waiting to send, or refused with a reason.
+    pub message_outbox: Vec<QueuedMessage>,
     /// The company's status wording, once a sync brought it (the UI's own words before).
     pub status_labels: Option<StatusLabels>,
     /// The cache could not be unlocked at start (its key left the system keyring), so
@@ -140,6 +142,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
             customer_admin: false,
             last_synced_at: None,
             outbox: Vec::new(),
+            message_outbox: Vec::new(),
             status_labels: None,
             cache_rebuilt: false,
             attention: Attention::default(),
@@ -151,6 +154,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
         customer_admin: reading.reader.customer_admin()?,
         last_synced_at: reading.reader.last_synced_at()?,
         outbox: reading.reader.outbox()?,
+        message_outbox: reading.reader.queued_messages()?,
         status_labels: reading.reader.status_labels()?,
         cache_rebuilt: reading.rebuilt,
         attention: reading.reader.attention()?,

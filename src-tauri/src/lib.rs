@@ -7,6 +7,7 @@ mod autostart;
 mod colleagues;
 mod commands;
 mod error;
+mod messages;
 mod state;
 mod tray;
 mod updates;
@@ -113,6 +114,8 @@ pub fn run() {
             commands::submit_request,
             commands::discard_request,
             commands::cancel_request,
+            messages::send_message,
+            messages::discard_message,
             commands::download_attachment,
             commands::open_attachment,
             commands::show_attachment_in_folder,

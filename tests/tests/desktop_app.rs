@@ -1,7 +1,7 @@
 //! The real desktop app end to end: `ordinavo-desktop` driven through tauri-driver
 //! and WebKitWebDriver under Xvfb, with a real `ordinavo-server` (demo data), a real
 //! D-Bus session, gnome-keyring and dunst (see scripts/desktop-session.sh). Staff act
-//! through the integration API; the contact only through the app.
+//! through the integration API and the admin web; the contact only through the app.
 
 use std::time::Duration;
 
@@ -89,6 +89,37 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
         )
         .await;
     wait_text(&app, "[data-testid=requests]", "Planned").await;
+
+    // Staff reply on the request in the admin web (and leave an internal note): the
+    // reply arrives as one native notification and in the request's thread; the
+    // contact answers there, and staff read it on the request page.
+    let web = AdminWeb::sign_in(&server.base_url).await;
+    let page = format!("/admin/requests/{id}");
+    let note = "Internal: door 5 spring is under warranty";
+    let reply = "We come on 4 March between 9 and 11.";
+    for (body, visibility) in [(note, "internal"), (reply, "customer")] {
+        let fields = [("body".to_string(), body.to_string()), ("visibility".to_string(), visibility.to_string())];
+        web.submit(&page, &format!("{page}/messages"), &fields).await;
+    }
+    let shown = format!("{title}: {reply}");
+    assert!(notifications.wait_for(&shown, Duration::from_secs(30)).await.is_some(), "the reply is notified");
+    let open = "const item = [...document.querySelectorAll('[data-testid=requests] .item')]
+        .find((i) => i.innerText.includes(arguments[0])); if (item) item.click(); return !!item;";
+    app.wait_for("the request in the list", DEFAULT_WAIT, || async {
+        let clicked = app.execute(open, vec![json!(title)]).await.ok()?;
+        (clicked == json!(true)).then_some(())
+    })
+    .await;
+    wait_text(&app, "[data-testid=thread]", reply).await;
+    let thread = app.execute("return document.querySelector('[data-testid=thread]').innerText;", vec![]).await.unwrap();
+    assert!(!thread.as_str().unwrap().contains(note), "the internal note never reaches the app");
+    set(&app, "#message-body", "Thank you, the gate will be open.").await;
+    click(&app, ".thread button[type=submit]").await;
+    wait_text(&app, "[data-testid=thread]", "Thank you, the gate will be open.").await;
+    screenshot(&app, "en", "request-thread").await;
+    assert!(web.page(&page).await.contains("Thank you, the gate will be open."), "staff read the answer");
+    assert_eq!(notifications.count(&shown), 1, "notified exactly once");
+    go(&app, "requests").await;
 
     // Staff reword "planned" in the admin web: after the next sync the badge says it
     // in the company's words (Arabic is checked below).
@@ -260,37 +291,57 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     drop(server);
 }
 
-/// Signs in to the admin web as the demo admin and rewords one status label on the
-/// settings page, as staff do in a browser (form posts with the page's CSRF token).
+/// Staff in the admin web, signed in as the demo admin: pages, and form posts with
+/// the CSRF token of the page they are on, as a browser sends them.
+struct AdminWeb {
+    http: reqwest::Client,
+    base: String,
+    session: String,
+}
+
+fn cookies(response: &reqwest::Response) -> String {
+    let set = response.headers().get_all("set-cookie").iter();
+    let pairs = set.filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string));
+    pairs.collect::<Vec<_>>().join("; ")
+}
+
+fn csrf(page: &str) -> String {
+    let after = page.split("name=\"csrf\" value=\"").nth(1).expect("a CSRF field on the page");
+    after.split('"').next().unwrap().to_string()
+}
+
+impl AdminWeb {
+    async fn sign_in(base: &str) -> AdminWeb {
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login = http.get(format!("{base}/admin/login")).send().await.unwrap();
+        let login_cookie = cookies(&login);
+        let token = csrf(&login.text().await.unwrap());
+        let credentials = [("email", STAFF_EMAIL), ("password", STAFF_PASSWORD), ("csrf", token.as_str())];
+        let signed_in = http.post(format!("{base}/admin/login")).header("cookie", login_cookie).form(&credentials);
+        let signed_in = signed_in.send().await.unwrap();
+        assert_eq!(signed_in.status(), 303, "staff sign in to the admin web");
+        AdminWeb { session: cookies(&signed_in), http, base: base.to_string() }
+    }
+
+    async fn page(&self, path: &str) -> String {
+        let page = self.http.get(format!("{}{path}", self.base)).header("cookie", &self.session).send().await.unwrap();
+        page.text().await.unwrap()
+    }
+
+    /// Sends the form at `action` from the page at `page`; expects the redirect of a success.
+    async fn submit(&self, page: &str, action: &str, fields: &[(String, String)]) {
+        let mut form = vec![("csrf".to_string(), csrf(&self.page(page).await))];
+        form.extend(fields.iter().cloned());
+        let sent = self.http.post(format!("{}{action}", self.base)).header("cookie", &self.session).form(&form);
+        let sent = sent.send().await.unwrap();
+        assert_eq!(sent.status(), 303, "{action} is saved");
+    }
+}
+
+/// Rewords one status label on the admin web's settings page.
 async fn reword_in_admin_web(base: &str, status: &str, en: &str, ar: &str) {
-    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let cookies = |response: &reqwest::Response| -> String {
-        let set = response.headers().get_all("set-cookie").iter();
-        let pairs = set.filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string));
-        pairs.collect::<Vec<_>>().join("; ")
-    };
-    let csrf = |page: &str| -> String {
-        let after = page.split("name=\"csrf\" value=\"").nth(1).expect("a CSRF field on the page");
-        after.split('"').next().unwrap().to_string()
-    };
-    let login = http.get(format!("{base}/admin/login")).send().await.unwrap();
-    let login_cookie = cookies(&login);
-    let token = csrf(&login.text().await.unwrap());
-    let credentials = [("email", STAFF_EMAIL), ("password", STAFF_PASSWORD), ("csrf", token.as_str())];
-    let signed_in = http.post(format!("{base}/admin/login")).header("cookie", login_cookie).form(&credentials);
-    let signed_in = signed_in.send().await.unwrap();
-    assert_eq!(signed_in.status(), 303, "staff sign in to the admin web");
-    let session = cookies(&signed_in);
-    let settings = http.get(format!("{base}/admin/settings")).header("cookie", &session).send().await.unwrap();
-    let token = csrf(&settings.text().await.unwrap());
-    let form = [
-        ("csrf".to_string(), token),
-        (format!("en.{status}"), en.to_string()),
-        (format!("ar.{status}"), ar.to_string()),
-    ];
-    let saved = http.post(format!("{base}/admin/settings/labels")).header("cookie", &session).form(&form);
-    let saved = saved.send().await.unwrap();
-    assert_eq!(saved.status(), 303, "the settings page saves the labels");
-    let settings = http.get(format!("{base}/admin/settings")).header("cookie", &session).send().await.unwrap();
-    assert!(settings.text().await.unwrap().contains(en), "the admin web shows the new wording");
+    let web = AdminWeb::sign_in(base).await;
+    let fields = [(format!("en.{status}"), en.to_string()), (format!("ar.{status}"), ar.to_string())];
+    web.submit("/admin/settings", "/admin/settings/labels", &fields).await;
+    assert!(web.page("/admin/settings").await.contains(en), "the admin web shows the new wording");
 }

@@ -190,6 +190,42 @@ describe('signed in', () => {
     expect(backend.calls).toContain('submit Leak in B2');
   });
 
+  it('shows the conversation on a request and sends a message, or queues it offline', async () => {
+    const backend = new FakeBackend();
+    const at = '2026-11-27T08:00:00Z';
+    backend.data.request = [{
+      id: 'r1', location_id: marina.id, kind: 'maintenance', title: 'Leak in B2', description: 'Water drips.',
+      status: 'in_review', public_status: 'in_review', decision_reason: null, preferred_windows: [], can_cancel: true,
+      created_at: at, updated_at: at, progress: [],
+      messages: [{ id: 'm1', request_id: 'r1', from: 'staff', author_name: null, body: 'We come at 9:00.', created_at: at }],
+    }];
+    const { app, target } = await signedIn(backend);
+    app.open({ screen: 'requests', id: 'r1' });
+    await until(() => target.querySelector('[data-testid=thread]') !== null, 'the thread');
+    const thread = () => target.querySelector('[data-testid=thread]')?.textContent ?? '';
+    expect(thread()).toContain('Service team');
+    expect(thread()).toContain('We come at 9:00.');
+
+    type(target.querySelector('#message-body'), 'The car park is open.');
+    flushSync();
+    (target.querySelector('.thread button[type=submit]') as HTMLButtonElement).click();
+    await until(() => thread().includes('The car park is open.'), 'the sent message');
+    expect(thread()).toContain('Omar Haddad');
+    expect((target.querySelector('#message-body') as HTMLTextAreaElement).value).toBe('');
+
+    backend.offline = true;
+    type(target.querySelector('#message-body'), 'Security will meet him.');
+    flushSync();
+    (target.querySelector('.thread button[type=submit]') as HTMLButtonElement).click();
+    await until(() => target.querySelector('[data-queued]') !== null, 'the queued message');
+    expect(target.querySelector('[data-queued]')?.textContent).toContain('Waiting to send');
+    expect(target.querySelector('[data-queued]')?.textContent).toContain('Security will meet him.');
+
+    type(target.querySelector('#message-body'), 'x'.repeat(5001));
+    await until(() => target.querySelector('#message-error') !== null, 'the length error');
+    expect((target.querySelector('.thread button[type=submit]') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('marks the app offline after a failed sync, with the last update time', async () => {
     const backend = new FakeBackend();
     backend.offline = true;

@@ -50,6 +50,8 @@ pub enum TimelineKind {
     RequestSubmitted,
     RequestAccepted,
     RequestRejected,
+    /// Staff answered on the request (a message for the customer).
+    RequestReplied,
     AppointmentScheduled,
     AppointmentRescheduled,
     AppointmentCancelled,
@@ -70,7 +72,8 @@ impl TimelineKind {
             TimelineKind::RequestRejected => Some(PublicStatus::Rejected),
             TimelineKind::VisitCompleted => Some(PublicStatus::Completed),
             TimelineKind::FollowUpRequired => Some(PublicStatus::FollowUpRequired),
-            TimelineKind::AppointmentScheduled
+            TimelineKind::RequestReplied
+            | TimelineKind::AppointmentScheduled
             | TimelineKind::AppointmentRescheduled
             | TimelineKind::AppointmentCancelled
             | TimelineKind::ReportShared
@@ -84,6 +87,8 @@ impl TimelineKind {
 #[serde(rename_all = "snake_case")]
 pub enum LiveEventKind {
     RequestStatusChanged,
+    /// Staff answered on the submitter's request.
+    RequestReplied,
     AppointmentScheduled,
     AppointmentRescheduled,
     AppointmentCancelled,
@@ -160,6 +165,7 @@ wire_names!(TimelineKind {
     RequestSubmitted => "request_submitted",
     RequestAccepted => "request_accepted",
     RequestRejected => "request_rejected",
+    RequestReplied => "request_replied",
     AppointmentScheduled => "appointment_scheduled",
     AppointmentRescheduled => "appointment_rescheduled",
     AppointmentCancelled => "appointment_cancelled",
@@ -171,6 +177,7 @@ wire_names!(TimelineKind {
 
 wire_names!(LiveEventKind {
     RequestStatusChanged => "request_status_changed",
+    RequestReplied => "request_replied",
     AppointmentScheduled => "appointment_scheduled",
     AppointmentRescheduled => "appointment_rescheduled",
     AppointmentCancelled => "appointment_cancelled",

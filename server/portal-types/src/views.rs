@@ -81,6 +81,37 @@ pub struct RequestView {
     pub created_at: Instant,
     pub updated_at: Instant,
     pub progress: Vec<ProgressStep>,
+    /// The conversation with the service team, oldest first (internal notes never).
+    pub messages: Vec<MessageView>,
+}
+
+/// Who wrote a message on a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageFrom {
+    /// A contact of the customer: `author_name` names them.
+    Customer,
+    /// The service team, never named by person.
+    Staff,
+}
+
+/// One message on a request, as the customer sees it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageView {
+    pub id: String,
+    pub request_id: String,
+    pub from: MessageFrom,
+    /// The contact's name for a customer's message; `None` for the service team.
+    pub author_name: Option<String>,
+    pub body: String,
+    pub created_at: Instant,
+}
+
+/// A message written in the portal.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessageInput {
+    pub body: String,
 }
 
 /// One step of a request's progress line.

@@ -55,6 +55,8 @@ pub struct Item<'a> {
     /// Shown as is (e.g. a visit date).
     pub date: Option<String>,
     pub status: &'a str,
+    /// The i18n key of a marker beside the title, if any.
+    pub flag: Option<&'static str>,
 }
 
 /// What a list page shows besides its rows.
@@ -81,7 +83,8 @@ pub async fn render_list(
             let zone = place.map(|p| p.time_zone.as_str()).unwrap_or("UTC");
             let when = item.date.unwrap_or_else(|| item.at.map(|at| format::local(at.0, zone)).unwrap_or_default());
             let label = place.map(Place::label).unwrap_or_default();
-            Row::new(c.lang, item.href, item.title, label, when, item.status)
+            let row = Row::new(c.lang, item.href, item.title, label, when, item.status);
+            Row { flag: item.flag.map(|key| c.t(key)), ..row }
         })
         .collect();
     let next = next_link(listing.action, &filter, next_after);

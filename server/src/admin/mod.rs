@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/requests/{id}", get(requests::show))
         .route("/admin/requests/{id}/decide", post(requests::decide))
         .route("/admin/requests/{id}/convert", post(requests::convert))
+        .route("/admin/requests/{id}/messages", post(requests::reply))
         .route("/admin/targets", get(targets::list))
         .route("/admin/targets/{id}", get(targets::show).post(targets::update))
         .route("/admin/targets/{id}/appointments", post(targets::schedule))

@@ -105,6 +105,7 @@ notices! {
     ReportPublished => "report_published",
     ReportReopened => "report_reopened",
     ReportUnpublished => "report_unpublished",
+    MessageSent => "message_sent",
     RequestDecided => "request_decided",
     SignedOut => "signed_out",
     StaffAdded => "staff_added",
@@ -248,11 +249,14 @@ pub struct Row {
     /// CSS class of the status badge (the status's wire name).
     pub status: String,
     pub status_text: &'static str,
+    /// A marker beside the title (a request's unread message), translated.
+    pub flag: Option<&'static str>,
 }
 
 impl Row {
     /// A row whose status badge reads `status.<status>` in the page's language.
     pub fn new(lang: Lang, href: String, title: String, place: String, when: String, status: &str) -> Self {
-        Row { href, title, place, when, status: status.to_string(), status_text: lang.t(&format!("status.{status}")) }
+        let status_text = lang.t(&format!("status.{status}"));
+        Row { href, title, place, when, status: status.to_string(), status_text, flag: None }
     }
 }

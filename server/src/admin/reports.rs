@@ -40,6 +40,7 @@ pub async fn list(
             at: None,
             date: Some(r.visit_date.clone()),
             status: r.status.as_str(),
+            flag: None,
         })
         .collect();
     let listing =

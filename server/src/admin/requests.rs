@@ -1,5 +1,6 @@
 //! The request inbox: filter, read a request with its preferred windows in the
-//! location's time, and decide — in review, accept, reject with a reason for the
+//! location's time and its conversation with the customer, reply (or note
+//! internally), and decide — in review, accept, reject with a reason for the
 //! customer — or convert an accepted request into work.
 
 use askama::Template;
@@ -16,6 +17,7 @@ use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
+use crate::records::messages::{self, Author, Message, Visibility};
 use crate::records::places::{self, Place};
 use crate::records::portal_access;
 use crate::records::requests::{self, Request, RequestDecision};
@@ -29,6 +31,8 @@ pub async fn inbox(
 ) -> Result<Response, AdminError> {
     let filter = lists::clean(filter);
     let page = requests::list(&state.db, &filter).await?;
+    let ids: Vec<String> = page.items.iter().map(|r| r.id.clone()).collect();
+    let unread = messages::unread_among(&state.db, &ids).await?;
     let items = page
         .items
         .iter()
@@ -39,6 +43,7 @@ pub async fn inbox(
             at: Some(r.created_at),
             date: None,
             status: r.status.as_str(),
+            flag: unread.contains(&r.id).then_some("request.unread"),
         })
         .collect();
     let listing =
@@ -59,6 +64,8 @@ struct Detail {
     /// The contact of the submitting portal user, preselected on conversion.
     contact_id: String,
     work: Vec<(String, String)>,
+    /// The conversation, oldest first, each message with its time on site.
+    thread: Vec<(Message, String)>,
 }
 
 async fn detail(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<Detail, AdminError> {
@@ -83,6 +90,14 @@ async fn detail(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<D
         None => (c.t("request.by_staff").to_string(), String::new()),
     };
     let work = targets::for_request(&state.db, id).await?.into_iter().map(|t| (t.id, t.title)).collect();
+    let thread = messages::thread(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let at = format::local(m.created_at.0, &tz);
+            (m, at)
+        })
+        .collect();
     Ok(Detail {
         submitted: format::local(request.created_at.0, &tz),
         c,
@@ -93,6 +108,7 @@ async fn detail(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<D
         f,
         contact_id,
         work,
+        thread,
     })
 }
 
@@ -103,7 +119,36 @@ pub async fn show(State(state): State<AppState>, Path(id): Path<String>, staff: 
         ("contact_id", page.contact_id.clone()),
         ("updated_at", page.request.updated_at.0.to_string()),
     ]);
+    // Staff have read the customer's messages once the page is open.
+    messages::mark_read(&state.db, &id).await?;
     render(&page)
+}
+
+/// A reply for the customer, or an internal note.
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    posted: Posted,
+) -> Result<Response, AdminError> {
+    let Posted { staff, form } = posted;
+    let visibility = match form.get("visibility") {
+        "internal" => Visibility::Internal,
+        _ => Visibility::Customer,
+    };
+    let mut tx = state.db.begin_write().await?;
+    let author = Author::Staff { visibility };
+    match messages::post(&mut tx, &staff.actor(), &id, author, form.get("body")).await {
+        Ok(_) => {
+            tx.commit().await?;
+            Ok(done(&format!("/admin/requests/{id}"), Notice::MessageSent))
+        }
+        Err(err) => {
+            drop(tx);
+            let f = FormState::rejected(&form, field_errors(err)?);
+            let page = detail(&state, staff.chrome("requests"), &id, f).await?;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
 }
 
 fn status_of(form: &FormData) -> Result<RequestStatus, AdminError> {

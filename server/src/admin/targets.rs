@@ -42,6 +42,7 @@ pub async fn list(
             at: Some(t.created_at),
             date: None,
             status: t.status.as_str(),
+            flag: None,
         })
         .collect();
     let listing =
@@ -66,6 +67,7 @@ pub async fn follow_ups(
             at: Some(f.updated_at),
             date: None,
             status: f.status.as_str(),
+            flag: None,
         })
         .collect();
     let listing = Listing {

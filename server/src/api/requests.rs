@@ -1,6 +1,8 @@
-//! `/api/v1/requests`: read portal requests out and record staff decisions.
+//! `/api/v1/requests`: read portal requests out, record staff decisions and talk with
+//! the customer on them.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -9,11 +11,16 @@ use super::auth::ApiCaller;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::Path;
 use crate::extract::{ApiJson, Page, PageQuery};
+use crate::records::messages::{self, Author, Message, StaffMessage};
 use crate::records::requests::{self, Request, RequestDecision};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(get)).routes(routes!(decide))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get))
+        .routes(routes!(decide))
+        .routes(routes!(thread, write))
 }
 
 /// List requests. Filters: customer_id, location_id, status, updated_since.
@@ -43,4 +50,35 @@ async fn decide(
     let request = requests::decide(&mut tx, &actor, &id, decision).await?;
     tx.commit().await?;
     Ok(Json(request))
+}
+
+/// Every message on a request, oldest first: the customer's, staff replies and internal notes.
+#[utoipa::path(get, path = "/api/v1/requests/{id}/messages", tag = "requests",
+    responses((status = 200, body = Vec<Message>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn thread(
+    State(state): State<AppState>,
+    _caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<Message>>> {
+    let mut conn = state.db.pool.acquire().await?;
+    requests::get(&mut conn, &id).await?;
+    drop(conn);
+    Ok(Json(messages::thread(&state.db, &id).await?))
+}
+
+/// Write on a request: `customer` reaches the contact (live, and as a notification in
+/// the desktop app); `internal` stays with staff.
+#[utoipa::path(post, path = "/api/v1/requests/{id}/messages", tag = "requests", request_body = StaffMessage,
+    responses((status = 201, body = Message), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn write(
+    State(state): State<AppState>,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<StaffMessage>,
+) -> AppResult<(StatusCode, Json<Message>)> {
+    let mut tx = state.db.begin_write().await?;
+    let author = Author::Staff { visibility: input.visibility };
+    let (message, _) = messages::post(&mut tx, &actor, &id, author, &input.body).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(message)))
 }

@@ -21,6 +21,7 @@ use crate::records::customers::{self, NewCustomer};
 use crate::records::follow_ups::{self, FollowUpPatch, NewFollowUp};
 use crate::records::internal::{self, MappingWarning, Performance, WebhookDelivery};
 use crate::records::locations::{self, Location, NewLocation};
+use crate::records::messages::{self, Author, Visibility};
 use crate::records::portal_access::{self, Coverage, NewPortalUser};
 use crate::records::reports::{self, NewReport, Publication};
 use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};
@@ -250,6 +251,21 @@ impl Seeder<'_> {
                 Some((1, 9, 13)))
             .await?;
         self.decide(&in_review, RequestStatus::InReview, None).await?;
+        // A conversation on it, with a note the customer never sees.
+        self.message(
+            &in_review,
+            Author::Staff { visibility: Visibility::Internal },
+            "Probably the condensate line of the cooling tower. Check the warranty with the tower contractor first.",
+        )
+        .await?;
+        self.message(
+            &in_review,
+            Author::Staff { visibility: Visibility::Customer },
+            "Thank you. Our technician can look at bay B2-41 tomorrow at 9:00. Is the car park open then?",
+        )
+        .await?;
+        let from_omar = Author::Contact { user_id: &omar_user, idempotency_key: None };
+        self.message(&in_review, from_omar, "نعم، موقف السيارات مفتوح. سيرافقه الأمن إلى الموقع.").await?;
         let accepted = self
             .request(&hannah_user, &berlin, RequestKind::Maintenance, "Annual fire damper inspection, floors 3–6",
                 "Our annual inspection of the fire dampers is due by the end of next month. Floors 3 to 6, about 48 dampers.",
@@ -620,6 +636,18 @@ impl Seeder<'_> {
         )
         .await?;
         Ok(request.id)
+    }
+
+    /// A message on a request, written by `author` (staff or a contact).
+    async fn message(&mut self, request: &str, author: Author<'_>, body: &str) -> Result<(), crate::error::AppError> {
+        let actor = match &author {
+            Author::Contact { user_id, .. } => {
+                Actor::PortalUser { id: user_id.to_string(), label: user_id.to_string() }
+            }
+            Author::Staff { .. } => SYSTEM,
+        };
+        messages::post(self.tx, &actor, request, author, body).await?;
+        Ok(())
     }
 
     async fn decide(

@@ -1,9 +1,10 @@
-//! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`) and cancel.
+//! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`), cancel,
+//! and the conversation with the service team on each.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use portal_types::{NewRequestInput, Page, RequestStatus, RequestView};
+use portal_types::{MessageView, NewMessageInput, NewRequestInput, Page, RequestStatus, RequestView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -13,12 +14,17 @@ use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Path;
 use crate::extract::{ApiJson, ApiQuery};
 use crate::projection::{self, PortalPage};
+use crate::records::messages::{self, Author};
 use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};
 use crate::records::time::Timestamp;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, submit)).routes(routes!(get)).routes(routes!(cancel))
+    OpenApiRouter::new()
+        .routes(routes!(list, submit))
+        .routes(routes!(get))
+        .routes(routes!(cancel))
+        .routes(routes!(thread, write))
 }
 
 /// The user's own requests, newest first.
@@ -50,12 +56,7 @@ async fn submit(
     headers: HeaderMap,
     ApiJson(input): ApiJson<NewRequestInput>,
 ) -> AppResult<(StatusCode, Json<RequestView>)> {
-    let idempotency_key = headers.get("idempotency-key").map(|v| v.to_str().map(str::to_string));
-    let idempotency_key = match idempotency_key {
-        Some(Ok(key)) => Some(key),
-        Some(Err(_)) => return Err(AppError::field("Idempotency-Key", "must be printable text")),
-        None => None,
-    };
+    let idempotency_key = idempotency_key(&headers)?;
     let mut windows = Vec::new();
     for (i, window) in input.preferred_windows.iter().enumerate() {
         let parse = |field: &str, text: &str| {
@@ -114,4 +115,49 @@ async fn cancel(State(state): State<AppState>, portal: Portal, Path(id): Path<St
     requests::decide(&mut tx, &portal.actor(), &id, decision).await?;
     tx.commit().await?;
     Ok(Json(projection::requests::get(&state.db, &portal.viewer, &id).await?))
+}
+
+/// The `Idempotency-Key` header, when sent.
+fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
+    match headers.get("idempotency-key").map(|v| v.to_str()) {
+        Some(Ok(key)) => Ok(Some(key.to_string())),
+        Some(Err(_)) => Err(AppError::field("Idempotency-Key", "must be printable text")),
+        None => Ok(None),
+    }
+}
+
+/// The conversation with the service team on a request in view, oldest first.
+#[utoipa::path(get, path = "/portal/v1/requests/{id}/messages", tag = "requests",
+    responses((status = 200, body = Vec<MessageView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn thread(
+    State(state): State<AppState>,
+    portal: Portal,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<MessageView>>> {
+    Ok(Json(projection::requests::get(&state.db, &portal.viewer, &id).await?.messages))
+}
+
+/// Write to the service team on a request in view (the submitter's own, or any in
+/// scope for a customer admin). Send an `Idempotency-Key` header to make retries safe:
+/// the same key returns the first message (200) instead of a second one.
+#[utoipa::path(post, path = "/portal/v1/requests/{id}/messages", tag = "requests", request_body = NewMessageInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string per message, at most 100 characters")),
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView, description = "a retried send"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn write(
+    State(state): State<AppState>,
+    portal: Portal,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<NewMessageInput>,
+) -> AppResult<(StatusCode, Json<MessageView>)> {
+    let key = idempotency_key(&headers)?;
+    projection::requests::get(&state.db, &portal.viewer, &id).await?;
+    let mut tx = state.db.begin_write().await?;
+    let author = Author::Contact { user_id: &portal.user.id, idempotency_key: key.as_deref() };
+    let (message, created) = messages::post(&mut tx, &portal.actor(), &id, author, &input.body).await?;
+    tx.commit().await?;
+    let view = projection::requests::get(&state.db, &portal.viewer, &id).await?;
+    let message = view.messages.into_iter().find(|m| m.id == message.id).ok_or(AppError::NotFound)?;
+    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(message)))
 }

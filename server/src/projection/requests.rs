@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use portal_types::{Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView};
+use portal_types::{
+    MessageFrom, MessageView, Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView,
+};
 
 use super::{ordered, page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
@@ -10,6 +12,7 @@ use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
 use crate::records::query::{stored, Arg, Ordered, Packed, Select};
 use crate::records::time::Timestamp;
+use crate::records::visibility;
 use crate::storage::Db;
 
 #[derive(serde::Deserialize)]
@@ -42,6 +45,34 @@ struct WindowRow {
 }
 
 impl Packed for WindowRow {}
+
+/// A message for the customer on a request, with its contact's name.
+#[derive(serde::Deserialize)]
+struct MessageRow {
+    id: String,
+    request_id: String,
+    author_portal_user_id: Option<String>,
+    author_name: Option<String>,
+    body: String,
+    #[serde(deserialize_with = "stored::timestamp")]
+    created_at: Timestamp,
+}
+
+impl Packed for MessageRow {}
+
+impl From<MessageRow> for MessageView {
+    fn from(row: MessageRow) -> Self {
+        let from = if row.author_portal_user_id.is_some() { MessageFrom::Customer } else { MessageFrom::Staff };
+        MessageView {
+            id: row.id,
+            request_id: row.request_id,
+            from,
+            author_name: row.author_name,
+            body: row.body,
+            created_at: row.created_at.rfc3339(),
+        }
+    }
+}
 
 const SELECT: &str = "SELECT r.id, r.location_id, r.kind, r.title, r.description, r.status, r.decision_reason, \
      r.created_at, r.updated_at FROM requests r";
@@ -88,9 +119,29 @@ pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<RequestView> {
     Ok(views(db, vec![row]).await?.remove(0))
 }
 
-/// Request views with their preferred windows (one query for all of them).
+/// The customer's messages on requests `ids` (one query for all of them), oldest first.
+async fn messages(db: &Db, ids: &[String]) -> AppResult<HashMap<String, Vec<MessageView>>> {
+    let mut threads: HashMap<String, Vec<MessageView>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(threads);
+    }
+    let mut select = Select::new(
+        "SELECT m.id, m.request_id, m.author_portal_user_id, u.display_name AS author_name, m.body, m.created_at
+         FROM request_messages m LEFT JOIN portal_users u ON u.id = m.author_portal_user_id",
+    );
+    select.filter_raw(&visibility::message_for_customer("m"));
+    select.filter_in("m.request_id", ids);
+    let found: Vec<MessageRow> = select.fetch_packed(db, "", "ORDER BY request_id, id").await?;
+    for row in found {
+        threads.entry(row.request_id.clone()).or_default().push(row.into());
+    }
+    Ok(threads)
+}
+
+/// Request views with their preferred windows and messages (one query for each).
 async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut threads = messages(db, &ids).await?;
     let mut windows: HashMap<String, Vec<TimeWindowView>> = HashMap::new();
     if !ids.is_empty() {
         let mut select =
@@ -106,12 +157,13 @@ async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
         .into_iter()
         .map(|row| {
             let preferred = windows.remove(&row.id).unwrap_or_default();
-            view(row, preferred)
+            let messages = threads.remove(&row.id).unwrap_or_default();
+            view(row, preferred, messages)
         })
         .collect())
 }
 
-fn view(row: Row, preferred_windows: Vec<TimeWindowView>) -> RequestView {
+fn view(row: Row, preferred_windows: Vec<TimeWindowView>, messages: Vec<MessageView>) -> RequestView {
     RequestView {
         public_status: public_status::of_request(row.status),
         can_cancel: contact_may_cancel(row.status),
@@ -126,6 +178,7 @@ fn view(row: Row, preferred_windows: Vec<TimeWindowView>) -> RequestView {
         preferred_windows,
         created_at: row.created_at.rfc3339(),
         updated_at: row.updated_at.rfc3339(),
+        messages,
     }
 }
 

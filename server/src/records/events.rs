@@ -41,10 +41,12 @@ pub fn for_milestone(kind: TimelineKind) -> Option<LiveEventKind> {
         TimelineKind::ReportShared => Some(LiveEventKind::ReportShared),
         TimelineKind::FollowUpRequired => Some(LiveEventKind::FollowUpRequired),
         TimelineKind::FollowUpPlanned => Some(LiveEventKind::FollowUpPlanned),
-        // Request milestones go out as `request_status_changed`, to the submitter only.
+        // Request milestones go out as `request_status_changed` or `request_replied`,
+        // to the submitter only.
         TimelineKind::RequestSubmitted
         | TimelineKind::RequestAccepted
         | TimelineKind::RequestRejected
+        | TimelineKind::RequestReplied
         | TimelineKind::VisitCompleted => None,
     }
 }

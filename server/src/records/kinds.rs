@@ -222,7 +222,7 @@ pub fn of(kind: SyncKind) -> &'static PortalKind {
 pub fn milestone_subject(kind: TimelineKind) -> SyncKind {
     use TimelineKind::*;
     match kind {
-        RequestSubmitted | RequestAccepted | RequestRejected => SyncKind::Request,
+        RequestSubmitted | RequestAccepted | RequestRejected | RequestReplied => SyncKind::Request,
         AppointmentScheduled | AppointmentRescheduled | AppointmentCancelled | VisitCompleted => SyncKind::Appointment,
         ReportShared => SyncKind::Report,
         FollowUpRequired | FollowUpPlanned => SyncKind::FollowUp,
@@ -233,7 +233,7 @@ pub fn milestone_subject(kind: TimelineKind) -> SyncKind {
 pub fn event_subject(kind: LiveEventKind) -> SyncKind {
     use LiveEventKind::*;
     match kind {
-        RequestStatusChanged => SyncKind::Request,
+        RequestStatusChanged | RequestReplied => SyncKind::Request,
         AppointmentScheduled | AppointmentRescheduled | AppointmentCancelled => SyncKind::Appointment,
         ReportShared => SyncKind::Report,
         FollowUpRequired | FollowUpPlanned => SyncKind::FollowUp,

@@ -18,6 +18,7 @@ pub mod internal;
 pub mod invitations;
 pub mod kinds;
 pub mod locations;
+pub mod messages;
 pub mod places;
 pub mod portal_access;
 pub mod query;

@@ -1,6 +1,7 @@
 //! The portal's visibility rules as SQL, built from the status enums so that each
 //! rule is written once. `kinds` gives each portal kind its rule from these.
 
+use super::messages::Visibility;
 use crate::domain::lifecycle::{AppointmentStatus, ReportStatus, TargetStatus};
 
 /// `column IN (…)` over wire names; they are static literals, never user input.
@@ -29,6 +30,11 @@ pub fn visit_coming(alias: &str) -> String {
     any_of(&format!("{alias}.status"), AppointmentStatus::ALL.iter().filter(|s| s.is_coming()).map(|s| s.as_str()))
 }
 
+/// A message on a request for the customer (internal notes never reach the portal).
+pub fn message_for_customer(alias: &str) -> String {
+    format!("{alias}.visibility = '{}'", Visibility::Customer.as_str())
+}
+
 /// The longest appointment, which bounds how long ago a visit still in progress
 /// began: lists of visits not yet over read the index from there, not from the start.
 pub const LONGEST_APPOINTMENT: &str = "(SELECT COALESCE(MAX(x.ends_at - x.starts_at), 0) FROM appointments x)";
@@ -42,5 +48,6 @@ mod tests {
         assert_eq!(report_published("v"), "v.status = 'published'");
         assert_eq!(work_open("t"), "t.status IN ('new', 'scheduled', 'in_progress', 'on_hold')");
         assert_eq!(visit_coming("a"), "a.status IN ('scheduled', 'in_progress')");
+        assert_eq!(message_for_customer("m"), "m.visibility = 'customer'");
     }
 }

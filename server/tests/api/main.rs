@@ -27,6 +27,7 @@ mod portal_fanout;
 mod portal_invitations;
 mod portal_mail;
 mod portal_matrix;
+mod portal_messages;
 mod portal_requests;
 mod portal_scale;
 mod portal_session;

@@ -34,6 +34,21 @@ async fn plant_canaries(app: &TestApp) {
     for statement in statements {
         sqlx::query(statement).execute(&app.state.db.pool).await.unwrap_or_else(|err| panic!("{statement}: {err}"));
     }
+    // On every request, through the real write path: an internal note, and a reply for
+    // the customer whose staff author (a name staff see) must not reach the portal.
+    use ordinavo_server::records::audit::Actor;
+    use ordinavo_server::records::messages::{self, Author, Visibility};
+    let requests: Vec<(String,)> =
+        sqlx::query_as("SELECT id FROM requests").fetch_all(&app.state.db.pool).await.unwrap();
+    let staff = Actor::Staff { id: "canary".into(), label: "CANARY-replier".into() };
+    for (id,) in requests {
+        let mut tx = app.state.db.begin_write().await.unwrap();
+        let note = Author::Staff { visibility: Visibility::Internal };
+        messages::post(&mut tx, &staff, &id, note, "CANARY-internal-message").await.unwrap();
+        let reply = Author::Staff { visibility: Visibility::Customer };
+        messages::post(&mut tx, &staff, &id, reply, "A reply for the customer").await.unwrap();
+        tx.commit().await.unwrap();
+    }
 }
 
 /// A portal GET: its status, its headers as `name: value` lines, and its body.
@@ -97,6 +112,9 @@ async fn crawl(app: &TestApp, token: &str) -> Vec<(String, String)> {
                         && !base.ends_with("/sync")
                     {
                         paths.push(format!("{base}/{id}"));
+                    }
+                    if base.ends_with("/requests") {
+                        paths.push(format!("{base}/{id}/messages"));
                     }
                 }
                 for attachment in item["attachments"].as_array().into_iter().flatten() {

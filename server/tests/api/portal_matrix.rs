@@ -13,6 +13,7 @@ const UNKNOWN: &str = "0190f7a0-0000-7000-8000-000000000000";
 /// Object endpoints, by the kind of object they take.
 const OBJECT_ENDPOINTS: &[(&str, Method, &str)] = &[
     ("request", Method::GET, "/portal/v1/requests/{}"),
+    ("request", Method::GET, "/portal/v1/requests/{}/messages"),
     ("request", Method::POST, "/portal/v1/requests/{}/cancel"),
     ("appointment", Method::GET, "/portal/v1/appointments/{}"),
     ("report", Method::GET, "/portal/v1/reports/{}"),
@@ -31,6 +32,7 @@ fn every_endpoint(ids: &Ids) -> Vec<(Method, String, Option<serde_json::Value>)>
             "/portal/v1/requests".to_string(),
             Some(json!({ "location_id": ids.own["location"], "kind": "support", "title": "t", "description": "d" })),
         ),
+        (Method::POST, format!("/portal/v1/requests/{UNKNOWN}/messages"), Some(json!({ "body": "hello" }))),
         (Method::GET, "/portal/v1/appointments".to_string(), None),
         (Method::GET, "/portal/v1/appointments?when=past".to_string(), None),
         (Method::GET, "/portal/v1/work".to_string(), None),

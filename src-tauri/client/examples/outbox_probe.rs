@@ -1,7 +1,8 @@
-//! A second client process for the outbox crash test. `send <app-dir> <location-id> <title>`
-//! queues a request and sends it, then stops between the server's answer and storing
-//! it (printing `sent`) so the test can kill it there; `flush <app-dir>` resumes and
-//! sends whatever is waiting, printing how many went out.
+//! A second client process for the outbox crash tests. `send <app-dir> <location-id> <title>`
+//! queues a request (`message <app-dir> <request-id> <body>` a message) and sends it, then
+//! stops between the server's answer and storing it (printing `sent`) so the test can
+//! kill it there; `flush <app-dir>` resumes and sends whatever is waiting, printing how
+//! many went out.
 
 use std::sync::Arc;
 
@@ -14,6 +15,12 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let app_dir = std::path::Path::new(&args[2]);
     let mut client = Client::resume(app_dir, Arc::new(DesktopNotifier)).unwrap().expect("signed in");
+    let pause = |key: &str| {
+        println!("sent {key}");
+        loop {
+            std::thread::park();
+        }
+    };
     match args[1].as_str() {
         "send" => {
             let input = NewRequestInput {
@@ -24,12 +31,10 @@ async fn main() {
                 preferred_windows: Vec::new(),
             };
             client.queue_request(&input).unwrap();
-            let pause = |key: &str| {
-                println!("sent {key}");
-                loop {
-                    std::thread::park();
-                }
-            };
+            client.flush_outbox(&pause).await.unwrap();
+        }
+        "message" => {
+            client.queue_message(&args[3], &args[4]).unwrap();
             client.flush_outbox(&pause).await.unwrap();
         }
         "flush" => {

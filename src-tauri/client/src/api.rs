@@ -3,8 +3,8 @@
 
 use portal_types::{
     AcceptInvitation, AccessLogEntryView, ColleagueInvitationDelivery, ColleagueInvitationView, ColleagueView, Me,
-    NewColleagueInvitation, NewRequestInput, Page, PasswordChange, RequestView, SessionToken, SignIn, StatusLabels,
-    SyncPage,
+    MessageView, NewColleagueInvitation, NewMessageInput, NewRequestInput, Page, PasswordChange, RequestView,
+    SessionToken, SignIn, StatusLabels, SyncPage,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -203,6 +203,21 @@ impl Api {
     pub async fn revoke_colleague_invitation(&self, id: &str) -> ClientResult<ColleagueInvitationView> {
         let builder = self.http.post(self.server.url(&format!("/portal/v1/colleagues/invitations/{id}/revoke")));
         json(self.send(builder).await?).await
+    }
+
+    /// Writes to the service team on a request; the idempotency key makes a retry
+    /// return the first message.
+    pub async fn post_message(&self, request_id: &str, body: &str, idempotency_key: &str) -> ClientResult<MessageView> {
+        let builder = self
+            .http
+            .post(self.server.url(&format!("/portal/v1/requests/{request_id}/messages")))
+            .header("Idempotency-Key", idempotency_key)
+            .json(&NewMessageInput { body: body.to_string() });
+        json(self.send(builder).await?).await
+    }
+
+    pub async fn request(&self, id: &str) -> ClientResult<RequestView> {
+        json(self.send(self.get(&format!("/portal/v1/requests/{id}"))).await?).await
     }
 
     pub async fn cancel_request(&self, id: &str) -> ClientResult<RequestView> {

@@ -11,7 +11,9 @@ use crate::address::ServerAddress;
 use crate::api::Api;
 use crate::attention::{Attention, Group};
 use crate::cache::window::{Slice, Window};
-use crate::cache::{remove_path, Cache, CacheKey, Queued, Reader, CACHE_FILE, LAST_EVENT, LAST_SYNCED, SETTINGS};
+use crate::cache::{
+    remove_path, Cache, CacheKey, Queued, QueuedMessage, Reader, CACHE_FILE, LAST_EVENT, LAST_SYNCED, SETTINGS,
+};
 use crate::error::{ClientError, ClientResult};
 use crate::notices::Settings;
 use crate::notifier::Notifier;
@@ -226,10 +228,50 @@ impl Client {
         Ok(key)
     }
 
-    /// Sends every waiting request. `after_send` runs between the server's answer and
-    /// storing it (the moment a crash is most dangerous, which the tests exercise).
-    /// Stops at the first transient failure; refused requests stay, marked with the reason.
+    /// Messages waiting to be sent.
+    pub fn queued_messages(&self) -> ClientResult<Vec<QueuedMessage>> {
+        self.cache.queued_messages()
+    }
+
+    /// Queues a message on a request with a fresh idempotency key; sending happens in
+    /// `flush_outbox`.
+    pub fn queue_message(&self, request_id: &str, body: &str) -> ClientResult<String> {
+        let key = uuid::Uuid::now_v7().to_string();
+        self.cache.queue_message(&key, request_id, body, &crate::now())?;
+        Ok(key)
+    }
+
+    /// Drops a message the server refused.
+    pub fn discard_message(&self, idempotency_key: &str) -> ClientResult<()> {
+        self.cache.discard_message(idempotency_key)
+    }
+
+    /// Sends every waiting request, then every waiting message. `after_send` runs
+    /// between the server's answer and storing it (the moment a crash is most
+    /// dangerous, which the tests exercise). Stops at the first transient failure;
+    /// refused ones stay, marked with the reason.
     pub async fn flush_outbox(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {
+        let mut sent = self.flush_requests(after_send).await?;
+        for queued in self.cache.queued_messages()?.into_iter().filter(|q| q.last_error.is_none()) {
+            let posted = self.api.post_message(&queued.request_id, &queued.body, &queued.idempotency_key).await;
+            match posted {
+                Ok(_) => {
+                    after_send(&queued.idempotency_key);
+                    let view = self.api.request(&queued.request_id).await;
+                    let view = self.ended_wipes(view)?;
+                    let row = row_of(&portal_types::SyncItem::Request(view));
+                    self.cache.message_sent(&queued.idempotency_key, &row)?;
+                    sent += 1;
+                }
+                Err(err) if err.is_transient() => return Err(err),
+                Err(ClientError::SessionEnded) => return self.ended_wipes(Err(ClientError::SessionEnded)),
+                Err(err) => self.cache.message_refused(&queued.idempotency_key, &err.to_string())?,
+            }
+        }
+        Ok(sent)
+    }
+
+    async fn flush_requests(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {
         let mut sent = 0;
         for queued in self.cache.outbox()?.into_iter().filter(|q| q.last_error.is_none()) {
             match self.api.submit_request(&queued.input, &queued.idempotency_key).await {

@@ -45,7 +45,8 @@ pub const DIGEST_AFTER: usize = 3;
 /// True when entries of this kind notify under these settings.
 pub fn wanted(kind: TimelineKind, settings: &Settings) -> bool {
     match kind {
-        TimelineKind::FollowUpRequired | TimelineKind::FollowUpPlanned => true,
+        // A follow-up asks something of the user; a reply answers them.
+        TimelineKind::FollowUpRequired | TimelineKind::FollowUpPlanned | TimelineKind::RequestReplied => true,
         TimelineKind::ReportShared => settings.report_shared,
         TimelineKind::AppointmentScheduled
         | TimelineKind::AppointmentRescheduled
@@ -94,6 +95,7 @@ pub fn text(
         TimelineKind::RequestSubmitted => ("Request submitted", "تم تقديم الطلب"),
         TimelineKind::RequestAccepted => ("Request accepted", "تم قبول الطلب"),
         TimelineKind::RequestRejected => ("Request rejected", "تم رفض الطلب"),
+        TimelineKind::RequestReplied => ("New reply from the service team", "رد جديد من فريق الخدمة"),
         TimelineKind::VisitCompleted => ("Visit completed", "اكتملت الزيارة"),
     };
     let fallback =
@@ -140,9 +142,10 @@ impl Group {
             TimelineKind::AppointmentScheduled
             | TimelineKind::AppointmentRescheduled
             | TimelineKind::AppointmentCancelled => Group::Appointments,
-            TimelineKind::RequestSubmitted | TimelineKind::RequestAccepted | TimelineKind::RequestRejected => {
-                Group::Requests
-            }
+            TimelineKind::RequestSubmitted
+            | TimelineKind::RequestAccepted
+            | TimelineKind::RequestRejected
+            | TimelineKind::RequestReplied => Group::Requests,
             TimelineKind::VisitCompleted => Group::Visits,
         }
     }

@@ -50,6 +50,7 @@ export class AppState {
     customer_admin: false,
     last_synced_at: null,
     outbox: [],
+    message_outbox: [],
     status_labels: null,
     cache_rebuilt: false,
     attention: { follow_ups: 0, reports: 0, request_changes: 0 },

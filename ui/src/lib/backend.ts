@@ -21,6 +21,7 @@ import type {
   Page,
   Progress,
   Queued,
+  QueuedMessage,
   RequestView,
   Slice,
   SyncKind,
@@ -53,6 +54,9 @@ export interface Backend {
   submitRequest(input: NewRequestInput): Promise<Queued[]>;
   discardRequest(idempotencyKey: string): Promise<Queued[]>;
   cancelRequest(id: string): Promise<RequestView>;
+  /** Queues a message on a request and sends it when online; answers with the message outbox. */
+  sendMessage(requestId: string, body: string): Promise<QueuedMessage[]>;
+  discardMessage(idempotencyKey: string): Promise<QueuedMessage[]>;
   downloadAttachment(id: string, onProgress: (progress: Progress) => void): Promise<Downloaded>;
   /** Only for a download that `opens_directly`; anything else is refused. */
   openAttachment(id: string): Promise<void>;

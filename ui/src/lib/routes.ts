@@ -7,6 +7,7 @@ const SCREENS: Record<TimelineKind, Screen> = {
   request_submitted: 'requests',
   request_accepted: 'requests',
   request_rejected: 'requests',
+  request_replied: 'requests',
   appointment_scheduled: 'appointments',
   appointment_rescheduled: 'appointments',
   appointment_cancelled: 'appointments',

@@ -17,6 +17,7 @@ export type TimelineKind =
   | 'request_submitted'
   | 'request_accepted'
   | 'request_rejected'
+  | 'request_replied'
   | 'appointment_scheduled'
   | 'appointment_rescheduled'
   | 'appointment_cancelled'
@@ -152,6 +153,30 @@ export interface RequestView {
   created_at: string;
   updated_at: string;
   progress: ProgressStep[];
+  /** The conversation with the service team, oldest first. */
+  messages: MessageView[];
+}
+
+/** Who wrote a message: a contact of the customer, or the service team. */
+export type MessageFrom = 'customer' | 'staff';
+
+export interface MessageView {
+  id: string;
+  request_id: string;
+  from: MessageFrom;
+  /** The contact's name; null for the service team. */
+  author_name: string | null;
+  body: string;
+  created_at: string;
+}
+
+/** A message waiting to be sent, or refused with a reason. */
+export interface QueuedMessage {
+  idempotency_key: string;
+  request_id: string;
+  body: string;
+  queued_at: string;
+  last_error: string | null;
 }
 
 export interface NewRequestInput {
@@ -250,6 +275,7 @@ export interface Overview {
   customer_admin: boolean;
   last_synced_at: string | null;
   outbox: Queued[];
+  message_outbox: QueuedMessage[];
   /** Null until the first sync brought them; the app's own words are used until then. */
   status_labels: StatusLabels | null;
   /** The cache could not be unlocked at start and is being downloaded again. */

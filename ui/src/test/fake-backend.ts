@@ -19,6 +19,8 @@ import type {
   Page,
   StatusLabels,
   Queued,
+  QueuedMessage,
+  RequestView,
   Slice,
   SyncKind,
   SyncUpdate,
@@ -53,6 +55,7 @@ export class FakeBackend implements Backend {
   account: Account | null = null;
   data: Partial<Record<SyncKind, unknown[]>> = {};
   outbox: Queued[] = [];
+  messageOutbox: QueuedMessage[] = [];
   lastSynced: string | null = null;
   offline = false;
   listeners: ((update: SyncUpdate) => void)[] = [];
@@ -82,6 +85,7 @@ export class FakeBackend implements Backend {
       customer_admin: this.account !== null && this.customerAdmin,
       last_synced_at: this.lastSynced,
       outbox: this.outbox,
+      message_outbox: structuredClone(this.messageOutbox),
       status_labels: this.statusLabels,
       cache_rebuilt: this.cacheRebuilt,
       attention: { ...this.attention },
@@ -124,7 +128,9 @@ export class FakeBackend implements Backend {
     return { items: page as T[], next: more && last ? { sort_key: sortKey(last), id: last.id } : null };
   }
   async record<T>(kind: SyncKind, id: string): Promise<T | null> {
-    return (((this.data[kind] ?? []) as Fields[]).find((item) => item.id === id) as T) ?? null;
+    // A copy, as the real cache answers: a later change is a new read, never a shared object.
+    const found = ((this.data[kind] ?? []) as Fields[]).find((item) => item.id === id);
+    return found ? (structuredClone(found) as T) : null;
   }
   async signIn(server: string, email: string): Promise<Account> {
     this.calls.push(`signIn ${server} ${email}`);
@@ -209,6 +215,24 @@ export class FakeBackend implements Backend {
   }
   async discardRequest() {
     return this.outbox;
+  }
+  /** Online, a message joins its cached request's thread at once; offline it waits. */
+  async sendMessage(requestId: string, body: string) {
+    this.calls.push(`message ${requestId} ${body}`);
+    if (this.offline) {
+      const key = `m${this.messageOutbox.length + 1}`;
+      this.messageOutbox.push({ idempotency_key: key, request_id: requestId, body, queued_at: '2026-11-27T12:00:00Z', last_error: null });
+    } else {
+      const request = (this.data.request as RequestView[] | undefined)?.find((r) => r.id === requestId);
+      const at = '2026-11-27T12:00:00Z';
+      const message = { id: `msg-${body}`, request_id: requestId, from: 'customer' as const, author_name: this.displayName, body, created_at: at };
+      request?.messages.push(message);
+    }
+    return structuredClone(this.messageOutbox);
+  }
+  async discardMessage(key: string) {
+    this.messageOutbox = this.messageOutbox.filter((m) => m.idempotency_key !== key);
+    return structuredClone(this.messageOutbox);
   }
   async cancelRequest(): Promise<never> {
     throw { code: 'conflict', message: 'not allowed' };

@@ -4,6 +4,7 @@
 
 mod attention;
 mod key;
+mod message_outbox;
 mod outbox;
 mod reader;
 mod schema;
@@ -22,6 +23,7 @@ use crate::records::{row_of_body, Row};
 use crate::sync::plan::Plan;
 
 pub use key::CacheKey;
+pub use message_outbox::QueuedMessage;
 pub use outbox::Queued;
 pub use reader::Reader;
 use window::{Slice, Window};

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::de::DeserializeOwned;
 
 use super::attention;
+use super::message_outbox::{queued_messages, QueuedMessage};
 use super::outbox::{queued, Queued};
 use super::window::{self, Slice, Window};
 use super::{labels_from, settings_from, CacheKey, CACHE_FILE, DISPLAY_NAME, LAST_SYNCED, SETTINGS, STATUS_LABELS};
@@ -55,6 +56,11 @@ impl Reader {
     /// Requests waiting to be sent, or refused with a reason.
     pub fn outbox(&self) -> ClientResult<Vec<Queued>> {
         self.with(queued)
+    }
+
+    /// Messages waiting to be sent, or refused with a reason.
+    pub fn queued_messages(&self) -> ClientResult<Vec<QueuedMessage>> {
+        self.with(queued_messages)
     }
 
     pub fn settings(&self) -> ClientResult<Settings> {

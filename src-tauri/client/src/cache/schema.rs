@@ -47,6 +47,14 @@ const STEPS: &[&str] = &[
      CREATE INDEX records_by_related ON records (kind, related, sort_key, id) WHERE related IS NOT NULL;
      CREATE INDEX records_by_span ON records (kind, span) WHERE span IS NOT NULL;
      INSERT INTO meta (key, value) SELECT 'rederive', '1' WHERE EXISTS (SELECT 1 FROM records);",
+    // 3: messages written on requests, waiting to be sent.
+    "CREATE TABLE message_outbox (
+         idempotency_key TEXT PRIMARY KEY,
+         request_id TEXT NOT NULL,
+         body TEXT NOT NULL,
+         queued_at TEXT NOT NULL,
+         last_error TEXT
+     );",
 ];
 
 /// Brings the database to the newest schema.

@@ -2,7 +2,9 @@
 //! transaction, delete the files it dropped, then show the notifications it raised.
 //! Because the cursor commits with each page, an interrupted sync resumes where it stopped.
 
-use portal_types::{AppointmentView, FollowUpView, ReportView, SyncKind, TimelineEntryView, TimelineKind};
+use portal_types::{
+    AppointmentView, FollowUpView, MessageFrom, ReportView, RequestView, SyncKind, TimelineEntryView, TimelineKind,
+};
 
 use super::plan::{plan, removed_reports, LocalState};
 use crate::api::Api;
@@ -153,12 +155,30 @@ pub fn show_pending(cache: &Cache, notifier: &dyn Notifier) -> ClientResult<usiz
     Ok(shown)
 }
 
+/// The start of a message, short enough for a notification.
+fn excerpt(text: &str) -> String {
+    const LONGEST: usize = 120;
+    let text = text.trim();
+    match text.char_indices().nth(LONGEST) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
 fn notice(cache: &Cache, entry: &TimelineEntryView) -> ClientResult<Notice> {
     let detail = match entry.kind {
         TimelineKind::FollowUpRequired | TimelineKind::FollowUpPlanned => {
             cache.get::<FollowUpView>(SyncKind::FollowUp, &entry.subject_id)?.map(|f| f.description)
         }
         TimelineKind::ReportShared => cache.get::<ReportView>(SyncKind::Report, &entry.subject_id)?.map(|r| r.title),
+        // The reply itself, under the request it answers.
+        TimelineKind::RequestReplied => cache.get::<RequestView>(SyncKind::Request, &entry.subject_id)?.map(|r| {
+            let reply = r.messages.iter().rev().find(|m| m.from == MessageFrom::Staff);
+            match reply {
+                Some(reply) => format!("{}: {}", r.title, excerpt(&reply.body)),
+                None => r.title,
+            }
+        }),
         TimelineKind::AppointmentScheduled | TimelineKind::AppointmentRescheduled => cache
             .get::<AppointmentView>(SyncKind::Appointment, &entry.subject_id)?
             .map(|a| format!("{} ({})", a.starts_at, a.time_zone)),
