@@ -16,7 +16,7 @@ use ordinavo_e2e::notifications::NotificationMonitor;
 use portal_types::{MessageFrom, RequestView, SyncKind};
 use serde_json::{json, Value};
 
-use crate::support::{Gate, Stack, FACILITIES, PASSWORD};
+use crate::support::{probe, Gate, Stack, FACILITIES, PASSWORD};
 
 /// Hannah's loading dock request, as her cache holds it.
 fn dock(client: &Client) -> RequestView {
@@ -29,11 +29,6 @@ async fn on_server(stack: &Stack, request_id: &str, body: &str) -> usize {
     let thread =
         stack.staff(reqwest::Method::GET, &format!("/api/v1/requests/{request_id}/messages"), Value::Null).await;
     thread.as_array().unwrap().iter().filter(|m| m["body"] == body).count()
-}
-
-fn probe() -> std::path::PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    deps.parent().unwrap().parent().unwrap().join("examples/outbox_probe")
 }
 
 #[tokio::test]

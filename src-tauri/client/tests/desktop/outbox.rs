@@ -2,7 +2,6 @@
 //! process dies between the server's answer and storing it.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use portal_types::{NewRequestInput, RequestKind, RequestView, SyncKind};
@@ -13,14 +12,7 @@ use ordinavo_client::cache::window::Window;
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::Client;
 
-use crate::support::{location, Gate, Stack, FACILITIES, PASSWORD};
-
-fn probe() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let path = deps.parent().unwrap().parent().unwrap().join("examples/outbox_probe");
-    assert!(path.exists(), "{} is missing; `cargo test` builds it", path.display());
-    path
-}
+use crate::support::{location, probe, Gate, Stack, FACILITIES, PASSWORD};
 
 #[tokio::test]
 async fn a_client_killed_after_sending_resends_without_duplicating() {

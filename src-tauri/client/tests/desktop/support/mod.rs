@@ -224,3 +224,11 @@ impl Gate {
         self.open.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
+
+/// The second client process of the outbox crash tests (`examples/outbox_probe.rs`).
+pub fn probe() -> PathBuf {
+    let deps = std::env::current_exe().unwrap();
+    let path = deps.parent().unwrap().parent().unwrap().join("examples/outbox_probe");
+    assert!(path.exists(), "{} is missing; `cargo test` builds it", path.display());
+    path
+}
