@@ -8,6 +8,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::upload::Refusal;
+
 pub type AppResult<T> = Result<T, AppError>;
 
 /// Field name to a message about that field.
@@ -37,6 +39,9 @@ pub enum AppError {
     /// upload's file, the way an invalid field is named.
     #[error("{message}")]
     TooLarge { message: String, fields: FieldErrors },
+    /// A file of a type this address does not take (415), named in `fields` like an invalid field.
+    #[error("{message}")]
+    UnsupportedType { message: String, fields: FieldErrors },
     /// A dependency this instance needs is down; each failing one is named in `fields`.
     #[error("{message}")]
     Unavailable { message: String, fields: FieldErrors },
@@ -75,6 +80,7 @@ impl ErrorShown {
             "conflict" => AppError::Conflict(message),
             "gone" => AppError::Gone(message),
             "too_large" => AppError::too_large(message),
+            "unsupported_type" => AppError::UnsupportedType { message, fields: FieldErrors::new() },
             "unavailable" => AppError::Unavailable { message, fields: FieldErrors::new() },
             "rate_limited" => AppError::RateLimited { retry_after_secs: self.retry_after_secs.unwrap_or(60) },
             _ => AppError::Internal(anyhow::anyhow!("answered before: {message}")),
@@ -120,6 +126,18 @@ impl AppError {
         Self::TooLarge { message, fields }
     }
 
+    /// A refused upload: its type is not taken (415) or the file is wrong (422), on `field`.
+    pub fn refused_file(field: &str, refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Unsupported(message) => {
+                let mut fields = FieldErrors::new();
+                fields.insert(field.to_string(), message.clone());
+                Self::UnsupportedType { message, fields }
+            }
+            Refusal::Invalid(message) => Self::field(field, message),
+        }
+    }
+
     /// A "not found" for an id named in the request body is that field's fault (422).
     pub fn for_field(self, field: &str, what: &str) -> Self {
         match self {
@@ -142,6 +160,7 @@ impl AppError {
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Gone(_) => (StatusCode::GONE, "gone"),
             Self::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Self::UnsupportedType { .. } => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_type"),
             Self::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Unavailable { .. } => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -187,6 +206,7 @@ impl IntoResponse for AppError {
         let (message, fields) = match self {
             Self::Invalid { message, fields }
             | Self::TooLarge { message, fields }
+            | Self::UnsupportedType { message, fields }
             | Self::Unavailable { message, fields } => (message, fields),
             Self::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");

@@ -198,6 +198,7 @@ describe('signed in', () => {
       status: 'in_review', public_status: 'in_review', decision_reason: null, preferred_windows: [], can_cancel: true,
       created_at: at, updated_at: at, progress: [],
       messages: [{ id: 'm1', request_id: 'r1', from: 'staff', author_name: null, body: 'We come at 9:00.', created_at: at }],
+      attachments: [],
     }];
     const { app, target } = await signedIn(backend);
     app.open({ screen: 'requests', id: 'r1' });
@@ -224,6 +225,122 @@ describe('signed in', () => {
     type(target.querySelector('#message-body'), 'x'.repeat(5001));
     await until(() => target.querySelector('#message-error') !== null, 'the length error');
     expect((target.querySelector('.thread button[type=submit]') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  describe('photos and documents on a request', () => {
+    const at = '2026-11-27T08:00:00Z';
+    const attached = (id: string, file_name: string) => ({
+      id, report_id: null, file_name, content_type: 'image/jpeg', size_bytes: 2048, sha256: 'x',
+      download_path: `/portal/v1/attachments/${id}/content`,
+    });
+    const queued = (key: string, file_name: string, last_error: string | null) => ({
+      idempotency_key: key, request_id: 'r1', file_name, content_type: 'application/pdf', size_bytes: 4096,
+      queued_at: at, last_error,
+    });
+
+    async function openRequest(backend: FakeBackend, attachments: ReturnType<typeof attached>[] = []) {
+      backend.data.request = [{
+        id: 'r1', location_id: marina.id, kind: 'maintenance', title: 'Leak in B2', description: 'Water drips.',
+        status: 'in_review', public_status: 'in_review', decision_reason: null, preferred_windows: [], can_cancel: true,
+        created_at: at, updated_at: at, progress: [], messages: [], attachments,
+      }];
+      const { app, target } = await signedIn(backend);
+      app.open({ screen: 'requests', id: 'r1' });
+      await until(() => target.querySelector('[data-testid=request-files]') !== null, 'the files');
+      return target;
+    }
+
+    /** What the system file picker hands over: jsdom cannot fill a file input itself. */
+    function pick(target: HTMLElement, files: File[]) {
+      const input = target.querySelector('[data-testid=file-input]') as HTMLInputElement;
+      Object.defineProperty(input, 'files', { value: files, configurable: true });
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+
+    /** A drag event as the handler reads it: jsdom has no DataTransfer. */
+    function drag(target: HTMLElement, type: 'dragover' | 'drop', files: File[]) {
+      const event = new Event(type, { bubbles: true, cancelable: true });
+      Object.defineProperty(event, 'dataTransfer', { value: { files, dropEffect: 'none' } });
+      target.querySelector('[data-testid=drop-zone]')?.dispatchEvent(event);
+      return event;
+    }
+
+    const photo = (name: string) => new File(['photo'], name, { type: 'image/png' });
+
+    it("shows the request's files and attaches a picked one, or queues it offline", async () => {
+      const backend = new FakeBackend();
+      const target = await openRequest(backend, [attached('a1', 'Ceiling before.jpg')]);
+      const files = () => target.querySelector('[data-testid=request-files]')?.textContent ?? '';
+      expect(files()).toContain('Ceiling before.jpg');
+      expect(target.querySelector('[data-attachment=a1] button')?.textContent).toBe('Download');
+
+      let pickerOpened = false;
+      target.querySelector('[data-testid=file-input]')?.addEventListener('click', () => (pickerOpened = true));
+      [...target.querySelectorAll('button')].find((b) => b.textContent === 'Add photo or document')?.click();
+      expect(pickerOpened).toBe(true);
+
+      pick(target, [photo('B2 ceiling.png')]);
+      await until(() => target.querySelector('[data-attachment="att-B2 ceiling.png"]') !== null, 'the attached file');
+      expect(backend.calls).toContain('attach r1 B2 ceiling.png');
+
+      backend.offline = true;
+      pick(target, [photo('Car park.png')]);
+      await until(() => target.querySelector('[data-queued-file]') !== null, 'the queued file');
+      expect(target.querySelector('[data-queued-file]')?.textContent).toContain('Car park.png');
+      expect(target.querySelector('[data-queued-file]')?.textContent).toContain('Waiting to send');
+    });
+
+    it('queues the files dropped on the drop zone', async () => {
+      const backend = new FakeBackend();
+      backend.offline = true;
+      const target = await openRequest(backend);
+      const zone = () => target.querySelector('[data-testid=drop-zone]') as HTMLElement;
+
+      expect(drag(target, 'dragover', []).defaultPrevented).toBe(true);
+      flushSync();
+      expect(zone().classList.contains('over')).toBe(true);
+
+      const drop = drag(target, 'drop', [photo('Meter.png'), new File(['%PDF-1.7'], 'Plan.pdf', { type: 'application/pdf' })]);
+      expect(drop.defaultPrevented).toBe(true);
+      await until(() => target.querySelectorAll('[data-queued-file]').length === 2, 'the dropped files');
+      expect(zone().classList.contains('over')).toBe(false);
+      expect(backend.calls).toEqual(expect.arrayContaining(['attach r1 Meter.png', 'attach r1 Plan.pdf']));
+    });
+
+    it('refuses a program, a file over 10 MiB and a sixth file, saying why, and queues none', async () => {
+      const backend = new FakeBackend();
+      backend.fileOutbox = [queued('f1', 'Invoice.pdf', null)];
+      const four = ['a1', 'a2', 'a3', 'a4'].map((id) => attached(id, `${id}.jpg`));
+      const target = await openRequest(backend, four);
+      const big = new File(['x'], 'Drone survey.pdf', { type: 'application/pdf' });
+      Object.defineProperty(big, 'size', { value: 11 * 1024 * 1024 });
+
+      pick(target, [new File(['MZ'], 'setup.exe', { type: 'application/x-msdownload' }), big, photo('Sixth.png')]);
+      await until(() => target.querySelector('[data-testid=file-refusals]') !== null, 'the refusals');
+      const reasons = [...target.querySelectorAll('[data-testid=file-refusals] li')].map((li) => li.textContent);
+      expect(reasons).toEqual([
+        'setup.exe was not added: only photos (PNG, JPEG, WebP, HEIC) and PDF documents are accepted.',
+        'Drone survey.pdf is larger than 10 MB and was not added.',
+        'Sixth.png was not added: a request can have at most 5 files.',
+      ]);
+      expect(backend.calls.filter((call) => call.startsWith('attach'))).toEqual([]);
+      expect(target.querySelectorAll('[data-queued-file]').length).toBe(1);
+    });
+
+    it('shows why a queued file was refused and discards it', async () => {
+      const backend = new FakeBackend();
+      backend.fileOutbox = [queued('f1', 'Scan.pdf', 'This file is not a PDF document.')];
+      const target = await openRequest(backend);
+      const refused = () => target.querySelector('[data-queued-file=f1]');
+      expect(refused()?.textContent).toContain('Refused');
+      expect(refused()?.textContent).toContain('This file is not a PDF document.');
+
+      (refused()?.querySelector('button') as HTMLButtonElement).click();
+      await until(() => refused() === null, 'the discarded file');
+      expect(backend.calls).toContain('discardFile f1');
+      expect(target.querySelectorAll('[data-testid=request-files] li').length).toBe(0);
+      expect(target.textContent).toContain('No photos or documents on this request yet.');
+    });
   });
 
   it('marks the app offline after a failed sync, with the last update time', async () => {

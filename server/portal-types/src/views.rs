@@ -83,6 +83,9 @@ pub struct RequestView {
     pub progress: Vec<ProgressStep>,
     /// The conversation with the service team, oldest first (internal notes never).
     pub messages: Vec<MessageView>,
+    /// Photos and documents on the request the user may download (those the customer
+    /// sent from the site, and files staff released), in id order.
+    pub attachments: Vec<AttachmentView>,
 }
 
 /// Who wrote a message on a request.

@@ -211,6 +211,9 @@ impl IntoResponse for AdminError {
             AdminError::App(AppError::TooLarge { message, .. }) => {
                 (StatusCode::PAYLOAD_TOO_LARGE, "Too large", "كبير جدًا", message.clone())
             }
+            AdminError::App(AppError::UnsupportedType { message, .. }) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "File type not accepted", "نوع الملف غير مقبول", message.clone())
+            }
             AdminError::App(AppError::Gone(message)) => (StatusCode::GONE, "Gone", "لم يعد متاحًا", message.clone()),
             AdminError::App(AppError::RateLimited { retry_after_secs }) => (
                 StatusCode::TOO_MANY_REQUESTS,

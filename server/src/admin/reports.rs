@@ -18,7 +18,7 @@ use crate::download;
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::extract::{read_upload, ApiQuery, PageQuery};
-use crate::records::attachments::{self, OwnerKind};
+use crate::records::attachments::{self, OwnerKind, Uploader};
 use crate::records::places::{self, Place};
 use crate::records::reports::{self, Publication, ReportPatch, VisitReport};
 use crate::state::AppState;
@@ -190,8 +190,9 @@ pub async fn upload(
     staff: Staff,
     request: Request,
 ) -> Result<Response, AdminError> {
-    let result = read_upload(request, state.config.max_upload_bytes, true, &state.blobs).await;
-    let (mut upload, token) = match result {
+    let owner = Some((OwnerKind::Report, id.as_str()));
+    let result = read_upload(request, state.config.max_upload_bytes, true, owner, &state.blobs).await;
+    let (upload, token) = match result {
         Ok(read) => read,
         Err(err) => {
             let mut form = FormData::default();
@@ -202,10 +203,8 @@ pub async fn upload(
     if !csrf::token_matches(&staff.session.csrf_token, token.as_deref().unwrap_or_default()) {
         return Err(AdminError::Forbidden);
     }
-    upload.owner_kind = OwnerKind::Report;
-    upload.owner_id = id.clone();
     let mut tx = state.db.begin_write().await?;
-    match attachments::create(&mut tx, &staff.actor(), upload).await {
+    match attachments::create(&mut tx, &staff.actor(), upload, Uploader::Staff).await {
         Ok(_) => {
             tx.commit().await?;
             Ok(done(&format!("/admin/reports/{id}"), Notice::Uploaded))

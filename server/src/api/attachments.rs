@@ -1,20 +1,21 @@
 //! `/api/v1/attachments`: multipart upload with a size limit, release, download.
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
-use utoipa::ToSchema;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::ApiCaller;
 use crate::download;
-use crate::error::{AppResult, ErrorBody};
-use crate::extract::read_upload;
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Path;
-use crate::extract::{ApiJson, Page, PageQuery};
-use crate::records::attachments::{self, Attachment, AttachmentPatch, OwnerKind};
+use crate::extract::{read_upload, without_json_limit};
+use crate::extract::{ApiJson, FilteredPage, ListFilter, Page, PageQuery};
+use crate::records::attachments::{self, Attachment, AttachmentPatch, OwnerKind, Uploader};
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -23,14 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(without_json_limit(routes!(upload)))
         .routes(routes!(get, update, delete))
         .routes(routes!(content))
-}
-
-/// The upload route alone is exempt from the JSON body limit: `read_upload` enforces
-/// the configured upload limit while streaming, with a clear message.
-fn without_json_limit(
-    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<AppState>,
-) -> utoipa_axum::router::UtoipaMethodRouter<AppState> {
-    (schemas, paths, method_router.layer(DefaultBodyLimit::disable()))
 }
 
 /// The multipart form of an upload.
@@ -43,29 +36,51 @@ struct UploadForm {
     file: Vec<u8>,
 }
 
-/// List attachments. Filters: customer_id, location_id, updated_since.
-#[utoipa::path(get, path = "/api/v1/attachments", tag = "attachments", params(PageQuery),
+/// The files of one owner; both parameters come together.
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct OwnerFilter {
+    /// What the files belong to. A target's include those of the request it was made from.
+    owner_kind: Option<OwnerKind>,
+    owner_id: Option<String>,
+}
+
+impl ListFilter for OwnerFilter {
+    const NAMES: &'static [&'static str] = &["owner_kind", "owner_id"];
+}
+
+/// List attachments. Filters: customer_id, location_id, updated_since, and one owner
+/// (`owner_kind` with `owner_id`), e.g. the photos a customer sent with a request.
+#[utoipa::path(get, path = "/api/v1/attachments", tag = "attachments", params(PageQuery, OwnerFilter),
     responses((status = 200, body = Page<Attachment>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list(
     State(state): State<AppState>,
     _caller: ApiCaller,
-    query: PageQuery,
+    query: FilteredPage<OwnerFilter>,
 ) -> AppResult<Json<Page<Attachment>>> {
-    Ok(Json(attachments::list(&state.db, &query).await?))
+    let owner = match (query.filter.owner_kind, query.filter.owner_id.as_deref()) {
+        (Some(kind), Some(id)) => Some((kind, id)),
+        (None, None) => None,
+        (Some(_), None) => return Err(AppError::field("owner_id", "is required with owner_kind")),
+        (None, Some(_)) => return Err(AppError::field("owner_kind", "is required with owner_id")),
+    };
+    Ok(Json(attachments::list(&state.db, &query.page, owner).await?))
 }
 
 /// Upload a file for a report, target or request. It starts unreleased.
 #[utoipa::path(post, path = "/api/v1/attachments", tag = "attachments",
     request_body(content = UploadForm, content_type = "multipart/form-data"),
-    responses((status = 201, body = Attachment), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = Attachment), (status = 400, body = ErrorBody), (status = 413, body = ErrorBody),
+              (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn upload(
     State(state): State<AppState>,
     ApiCaller(actor): ApiCaller,
     request: Request,
 ) -> AppResult<(StatusCode, Json<Attachment>)> {
-    let (upload, _) = read_upload(request, state.config.max_upload_bytes, false, &state.blobs).await?;
+    let (upload, _) = read_upload(request, state.config.max_upload_bytes, false, None, &state.blobs).await?;
     let mut tx = state.db.begin_write().await?;
-    let attachment = attachments::create(&mut tx, &actor, upload).await?;
+    let (attachment, _) = attachments::create(&mut tx, &actor, upload, Uploader::Staff).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(attachment)))
 }

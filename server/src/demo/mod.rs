@@ -14,7 +14,7 @@ use serde_json::json;
 
 use crate::domain::lifecycle::{AppointmentStatus, FollowUpStatus, TargetStatus};
 use crate::records::appointments::{self, AppointmentPatch, NewAppointment};
-use crate::records::attachments::{self, OwnerKind, Upload};
+use crate::records::attachments::{self, OwnerKind, Upload, Uploader};
 use crate::records::audit::Actor;
 use crate::records::contacts::{self, NewContact};
 use crate::records::customers::{self, NewCustomer};
@@ -779,7 +779,7 @@ impl Seeder<'_> {
             content_type: content_type.into(),
             file,
         };
-        let attachment = attachments::create(self.tx, &SYSTEM, upload).await?;
+        let (attachment, _) = attachments::create(self.tx, &SYSTEM, upload, Uploader::Staff).await?;
         if released {
             attachments::set_released(self.tx, &SYSTEM, &attachment.id, true).await?;
         }

@@ -15,6 +15,10 @@ struct Accepted {
 enum Format {
     /// Starts with these bytes.
     Magic(&'static [u8]),
+    /// A RIFF container of this form type (WebP).
+    Riff(&'static [u8; 4]),
+    /// An ISO base media file (HEIF) whose major or a compatible brand is one of these.
+    IsoBmff(&'static [&'static [u8; 4]]),
     /// UTF-8 text.
     Text,
     /// An Office Open XML package whose main part lives under this folder.
@@ -25,7 +29,12 @@ const ACCEPTED: &[Accepted] = &[
     Accepted { name: "application/pdf", format: Format::Magic(b"%PDF-"), extensions: &["pdf"] },
     Accepted { name: "image/png", format: Format::Magic(b"\x89PNG\r\n\x1a\n"), extensions: &["png"] },
     Accepted { name: "image/jpeg", format: Format::Magic(b"\xff\xd8\xff"), extensions: &["jpg", "jpeg"] },
-    Accepted { name: "image/webp", format: Format::Magic(b"RIFF"), extensions: &["webp"] },
+    Accepted { name: "image/webp", format: Format::Riff(b"WEBP"), extensions: &["webp"] },
+    Accepted {
+        name: "image/heic",
+        format: Format::IsoBmff(&[b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"]),
+        extensions: &["heic", "heif"],
+    },
     Accepted { name: "text/plain", format: Format::Text, extensions: &["txt", "log"] },
     Accepted { name: "text/csv", format: Format::Text, extensions: &["csv"] },
     Accepted {
@@ -117,6 +126,37 @@ const EXECUTABLE_MAGIC: &[&[u8]] = &[
     b"#!",
 ];
 
+/// The types a customer sends from the site (photos and PDFs): fewer than staff
+/// attach, as nothing a contact uploads should need an office suite to view.
+pub const SITE_TYPES: &[&str] = &["image/png", "image/jpeg", "image/webp", "image/heic", "application/pdf"];
+/// Largest file a customer sends from the site.
+pub const SITE_FILE_LIMIT: u64 = 10 * 1024 * 1024;
+/// Most files customers attach to one request.
+pub const SITE_FILES_PER_REQUEST: i64 = 5;
+
+/// Which types a surface takes: staff attach every accepted type, a contact only `SITE_TYPES`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accept {
+    Any,
+    FromSite,
+}
+
+/// Why a file was refused, as a message for the user: its declared type is not
+/// taken here (415), or the file itself is wrong: a program, or not what it claims (422).
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refusal {
+    Unsupported(String),
+    Invalid(String),
+}
+
+impl Refusal {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Unsupported(message) | Self::Invalid(message) => message,
+        }
+    }
+}
+
 /// An upload that passed the checks: its normalized type and the name to store and serve.
 #[derive(Debug, PartialEq, Eq)]
 pub struct CheckedFile {
@@ -143,15 +183,22 @@ pub fn is_zip(head: &[u8]) -> bool {
     head.starts_with(b"PK\x03\x04")
 }
 
-/// Checks an upload's name, declared type and content; the error is a message for the user.
-pub fn check_file(raw_name: &str, declared: &str, content: &FileContent) -> Result<CheckedFile, String> {
+/// Checks an upload's name, declared type and content for a surface that takes `accept`.
+pub fn check_file(
+    raw_name: &str,
+    declared: &str,
+    content: &FileContent,
+    accept: Accept,
+) -> Result<CheckedFile, Refusal> {
     let file_name = clean_file_name(raw_name);
     if let Some(extension) = extension(&file_name).filter(|ext| EXECUTABLE_EXTENSIONS.contains(&ext.as_str())) {
-        return Err(format!("{extension} files cannot be attached: programs and scripts are refused"));
+        return Err(Refusal::Invalid(format!(
+            "{extension} files cannot be attached: programs and scripts are refused"
+        )));
     }
-    let accepted = check_content_type(declared, content)?;
+    let accepted = check_content_type(declared, content, accept)?;
     if EXECUTABLE_MAGIC.iter().any(|magic| content.head.starts_with(magic)) {
-        return Err("the file is a program or script, which cannot be attached".into());
+        return Err(Refusal::Invalid("the file is a program or script, which cannot be attached".into()));
     }
     Ok(CheckedFile { content_type: accepted.name.to_string(), file_name: with_extension_of(&file_name, accepted) })
 }
@@ -165,22 +212,44 @@ pub fn served_name(file_name: &str, content_type: &str) -> String {
     }
 }
 
-fn check_content_type(declared: &str, content: &FileContent) -> Result<&'static Accepted, String> {
+fn check_content_type(declared: &str, content: &FileContent, accept: Accept) -> Result<&'static Accepted, Refusal> {
     let declared = declared.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    let Some(accepted) = ACCEPTED.iter().find(|accepted| accepted.name == declared) else {
-        return Err(format!(
-            "content type {declared:?} is not accepted; use PDF, PNG, JPEG, WebP, plain text, CSV, DOCX, XLSX or PPTX"
-        ));
+    // Systems name the same photos either way.
+    let declared = if declared == "image/heif" { "image/heic".to_string() } else { declared };
+    let taken = |accepted: &&Accepted| accept == Accept::Any || SITE_TYPES.contains(&accepted.name);
+    let Some(accepted) = ACCEPTED.iter().filter(taken).find(|accepted| accepted.name == declared) else {
+        let choices = match accept {
+            Accept::Any => "PDF, PNG, JPEG, WebP, HEIC, plain text, CSV, DOCX, XLSX or PPTX",
+            Accept::FromSite => "a photo (PNG, JPEG, WebP or HEIC) or a PDF",
+        };
+        return Err(Refusal::Unsupported(format!("content type {declared:?} is not accepted; use {choices}")));
     };
     let name = accepted.name;
+    let mismatch = |detail: &str| Err(Refusal::Invalid(format!("the file content is not {name}{detail}")));
     match accepted.format {
-        Format::Magic(magic) if !content.head.starts_with(magic) => Err(format!("the file content is not {name}")),
-        Format::Text if !content.utf8 => Err(format!("the file content is not {name} (UTF-8 text)")),
-        Format::Ooxml(main_part) if !is_ooxml(content, main_part) => {
-            Err(format!("the file content is not {name} (an Office document package)"))
+        Format::Magic(magic) if !content.head.starts_with(magic) => mismatch(""),
+        Format::Riff(form) if !(content.head.starts_with(b"RIFF") && content.head.get(8..12) == Some(form)) => {
+            mismatch("")
         }
+        Format::IsoBmff(brands) if !is_iso_bmff(content.head, brands) => mismatch(" (an HEIF image)"),
+        Format::Text if !content.utf8 => mismatch(" (UTF-8 text)"),
+        Format::Ooxml(main_part) if !is_ooxml(content, main_part) => mismatch(" (an Office document package)"),
         _ => Ok(accepted),
     }
+}
+
+/// Whether `head` opens with an ISO base media `ftyp` box naming one of `brands`, as
+/// its major brand or among the compatible brands within the head.
+fn is_iso_bmff(head: &[u8], brands: &[&[u8; 4]]) -> bool {
+    if head.len() < 12 || &head[4..8] != b"ftyp" {
+        return false;
+    }
+    let box_len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    let end = box_len.clamp(12, head.len());
+    let major = &head[8..12];
+    // After the major brand come the minor version (4 bytes) and the compatible brands.
+    let compatible = head.get(16..end).unwrap_or_default().chunks_exact(4);
+    std::iter::once(major).chain(compatible).any(|brand| brands.iter().any(|b| b.as_slice() == brand))
 }
 
 /// A ZIP is an Office document only with the package's content types and its main
@@ -244,13 +313,17 @@ mod tests {
 
     /// Checks a file as an upload would be, from what is gathered while it streams in.
     fn check_bytes(name: &str, declared: &str, bytes: &[u8]) -> Result<CheckedFile, String> {
+        check_for(name, declared, bytes, Accept::Any).map_err(|refusal| refusal.message().to_string())
+    }
+
+    fn check_for(name: &str, declared: &str, bytes: &[u8], accept: Accept) -> Result<CheckedFile, Refusal> {
         let names = if is_zip(bytes) { zip_entry_names(bytes) } else { None };
         let content = FileContent {
             head: &bytes[..bytes.len().min(HEAD_LEN)],
             utf8: std::str::from_utf8(bytes).is_ok(),
             zip_entries: names.as_deref(),
         };
-        check_file(name, declared, &content)
+        check_file(name, declared, &content, accept)
     }
 
     fn checked(name: &str, declared: &str, bytes: &[u8]) -> Result<String, String> {
@@ -266,6 +339,34 @@ mod tests {
         assert!(checked("a.html", "text/html", b"<html>").unwrap_err().contains("not accepted"));
         assert!(checked("a", "application/x-msdownload", b"MZ").is_err());
         assert!(checked("a.txt", "text/plain", &[0xff, 0xfe, 0x00]).is_err());
+    }
+
+    #[test]
+    fn photos_from_the_site_are_checked_by_their_container() {
+        let heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic rest";
+        let photo = check_for("IMG_0042.HEIC", "image/heif", heic, Accept::FromSite).unwrap();
+        assert_eq!((photo.content_type.as_str(), photo.file_name.as_str()), ("image/heic", "IMG_0042.HEIC"));
+        let compatible_only = b"\x00\x00\x00\x18ftypXXXX\x00\x00\x00\x00mif1heic";
+        assert!(check_for("a.heic", "image/heic", compatible_only, Accept::FromSite).is_ok());
+        let video = b"\x00\x00\x00\x18ftypisom\x00\x00\x00\x00isomavc1";
+        assert!(check_for("a.heic", "image/heic", video, Accept::FromSite).unwrap_err().message().contains("HEIF"));
+        assert!(check_for("a.webp", "image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", Accept::FromSite).is_ok());
+        let wave = check_for("a.webp", "image/webp", b"RIFF\x10\x00\x00\x00WAVEfmt ", Accept::FromSite);
+        assert!(matches!(wave, Err(Refusal::Invalid(_))), "a WAV dressed as WebP: {wave:?}");
+    }
+
+    #[test]
+    fn the_site_takes_photos_and_pdfs_only() {
+        for (name, declared, bytes) in
+            [("notes.txt", "text/plain", b"hi".as_slice()), ("a.html", "text/html", b"<html>"), ("x", "", b"x")]
+        {
+            let refusal = check_for(name, declared, bytes, Accept::FromSite).unwrap_err();
+            assert!(matches!(refusal, Refusal::Unsupported(ref m) if m.contains("a photo")), "{name}: {refusal:?}");
+        }
+        assert!(check_for("notes.txt", "text/plain", b"hi", Accept::Any).is_ok(), "staff still attach text");
+        assert!(check_for("plan.pdf", "application/pdf", b"%PDF-1.7", Accept::FromSite).is_ok());
+        let exe = check_for("setup.exe", "application/pdf", b"MZ", Accept::FromSite).unwrap_err();
+        assert!(matches!(exe, Refusal::Invalid(_)), "a program is the file's fault, whatever its type: {exe:?}");
     }
 
     #[test]

@@ -9,6 +9,6 @@ mod upload;
 
 pub use client_ip::ClientIp;
 pub use json::ApiJson;
-pub use page::{ApiQuery, Page, PageQuery};
+pub use page::{ApiQuery, FilteredPage, ListFilter, Page, PageQuery};
 pub use path::Path;
-pub use upload::read_upload;
+pub use upload::{read_upload, without_json_limit};

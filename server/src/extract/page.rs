@@ -66,6 +66,33 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// A list's own filters beyond `PageQuery`'s, read from the same query string.
+pub trait ListFilter: DeserializeOwned {
+    /// The parameter names the filter reads.
+    const NAMES: &'static [&'static str];
+}
+
+/// The common page parameters and a list's own filters, each read with
+/// field-specific errors (an unknown parameter is still refused).
+pub struct FilteredPage<F> {
+    pub page: PageQuery,
+    pub filter: F,
+}
+
+impl<S: Send + Sync, F: ListFilter> FromRequestParts<S> for FilteredPage<F> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let (mut own, mut rest) =
+            (form_urlencoded::Serializer::new(String::new()), form_urlencoded::Serializer::new(String::new()));
+        for (name, value) in form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()) {
+            let to = if F::NAMES.contains(&name.as_ref()) { &mut own } else { &mut rest };
+            to.append_pair(&name, &value);
+        }
+        Ok(Self { page: parse_query(&rest.finish())?, filter: parse_query(&own.finish())? })
+    }
+}
+
 fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
     let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize(deserializer).map_err(|err| {

@@ -4,12 +4,20 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::multipart::Field;
-use axum::extract::{FromRequest, Multipart, Request};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request};
 use axum::http::StatusCode;
 
 use crate::error::{AppError, AppResult};
 use crate::records::attachments::{OwnerKind, Upload};
 use crate::storage::blobs::{BlobStore, ReceiveError, StagedFile};
+
+/// Exempts an upload route from the JSON body limit: `read_upload` enforces the
+/// upload limit while streaming, with a clear message.
+pub fn without_json_limit<S: Clone + Send + Sync + 'static>(
+    (schemas, paths, method_router): utoipa_axum::router::UtoipaMethodRouter<S>,
+) -> utoipa_axum::router::UtoipaMethodRouter<S> {
+    (schemas, paths, method_router.layer(DefaultBodyLimit::disable()))
+}
 
 /// Room for the form's text fields and the multipart framing around the file.
 const FORM_OVERHEAD: u64 = 64 * 1024;
@@ -20,11 +28,13 @@ const TEXT_FIELD_LIMIT: usize = 4 * 1024;
 /// of `blobs` and stopping as soon as it exceeds `limit` bytes, a text field exceeds a
 /// few KiB or the whole body exceeds the two together. The route must disable the
 /// default body limit, which is sized for JSON. The admin web's form also carries its
-/// CSRF token (`with_csrf`).
+/// CSRF token (`with_csrf`). Where the address names the owner (`owner`, the portal's
+/// `/requests/{id}/attachments`), the form holds the file alone.
 pub async fn read_upload(
     request: Request,
     limit: u64,
     with_csrf: bool,
+    owner: Option<(OwnerKind, &str)>,
     blobs: &Arc<dyn BlobStore>,
 ) -> AppResult<(Upload, Option<String>)> {
     let body_limit = usize::try_from(limit.saturating_add(FORM_OVERHEAD)).unwrap_or(usize::MAX);
@@ -33,14 +43,14 @@ pub async fn read_upload(
         .await
         .map_err(|err| AppError::BadRequest(format!("expected a multipart/form-data upload: {}", err.body_text())))?;
     let mut csrf = None;
-    let mut owner_kind = None;
-    let mut owner_id = None;
+    let mut owner_kind = owner.map(|(kind, _)| kind);
+    let mut owner_id = owner.map(|(_, id)| id.to_string());
     let mut file = None;
     while let Some(mut field) = multipart.next_field().await.map_err(|err| multipart_error(err, None))? {
         let name = field.name().unwrap_or_default().to_string();
         let seen = match name.as_str() {
-            "owner_kind" => owner_kind.is_some(),
-            "owner_id" => owner_id.is_some(),
+            "owner_kind" if owner.is_none() => owner_kind.is_some(),
+            "owner_id" if owner.is_none() => owner_id.is_some(),
             "file" => file.is_some(),
             "csrf" if with_csrf => csrf.is_some(),
             other => return Err(AppError::field(other, "unknown form field")),

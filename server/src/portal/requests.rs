@@ -1,19 +1,20 @@
 //! The user's requests: list, detail, submit (idempotent with `Idempotency-Key`), cancel,
-//! and the conversation with the service team on each.
+//! the conversation with the service team on each, and files sent from the site.
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use portal_types::{MessageView, NewMessageInput, NewRequestInput, Page, RequestStatus, RequestView};
+use portal_types::{AttachmentView, MessageView, NewMessageInput, NewRequestInput, Page, RequestStatus, RequestView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::auth::Portal;
 use crate::domain::lifecycle::contact_may_cancel;
+use crate::domain::upload::SITE_FILE_LIMIT;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::Path;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{read_upload, without_json_limit, ApiJson, ApiQuery, Path};
 use crate::projection::{self, PortalPage};
+use crate::records::attachments::{self, OwnerKind, Uploader};
 use crate::records::messages::{self, Author};
 use crate::records::requests::{self, NewRequest, RequestDecision, TimeWindow};
 use crate::records::time::Timestamp;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get))
         .routes(routes!(cancel))
         .routes(routes!(thread, write))
+        .routes(without_json_limit(routes!(attach)))
 }
 
 /// The user's own requests, newest first.
@@ -124,6 +126,44 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
         Some(Err(_)) => Err(AppError::field("Idempotency-Key", "must be printable text")),
         None => Ok(None),
     }
+}
+
+/// The multipart form of a file from the site.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code, reason = "documents the multipart form for OpenAPI only")]
+struct SiteFileForm {
+    /// A photo (PNG, JPEG, WebP, HEIC) or a PDF, at most 10 MiB.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Send a photo or document from the site with a request in view: PNG, JPEG, WebP,
+/// HEIC or PDF, checked by content, at most 10 MiB, at most 5 per request. Staff see
+/// it on the request and on the work it becomes. Send an `Idempotency-Key` header to
+/// make retries safe: the same key returns the first file (200) instead of a second.
+#[utoipa::path(post, path = "/portal/v1/requests/{id}/attachments", tag = "requests",
+    request_body(content = SiteFileForm, content_type = "multipart/form-data"),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string per file, at most 100 characters")),
+    responses((status = 201, body = AttachmentView), (status = 200, body = AttachmentView, description = "a retried send"),
+              (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn attach(
+    State(state): State<AppState>,
+    portal: Portal,
+    Path(id): Path<String>,
+    request: Request,
+) -> AppResult<(StatusCode, Json<AttachmentView>)> {
+    let key = idempotency_key(request.headers())?;
+    projection::requests::get(&state.db, &portal.viewer, &id).await?;
+    let limit = state.config.max_upload_bytes.min(SITE_FILE_LIMIT);
+    let owner = Some((OwnerKind::Request, id.as_str()));
+    let (upload, _) = read_upload(request, limit, false, owner, &state.blobs).await?;
+    let mut tx = state.db.begin_write().await?;
+    let uploader = Uploader::Contact { user_id: &portal.user.id, idempotency_key: key.as_deref() };
+    let (attachment, created) = attachments::create(&mut tx, &portal.actor(), upload, uploader).await?;
+    tx.commit().await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(projection::attachments::sent(attachment))))
 }
 
 /// The conversation with the service team on a request in view, oldest first.

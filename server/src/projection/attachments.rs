@@ -1,6 +1,8 @@
 //! Released attachments the user may download: on published reports, open work or
 //! their own requests, in scope, where the grant allows downloads.
 
+use std::collections::HashMap;
+
 use portal_types::{AttachmentView, SyncKind};
 
 use super::Viewer;
@@ -14,6 +16,7 @@ use crate::storage::{Backend, Db};
 pub(super) struct Row {
     id: String,
     report_id: Option<String>,
+    request_id: Option<String>,
     file_name: String,
     content_type: String,
     size_bytes: i64,
@@ -36,9 +39,22 @@ impl From<Row> for AttachmentView {
     }
 }
 
+/// The view of a file the user just sent, shown to them as stored.
+pub fn sent(attachment: Attachment) -> AttachmentView {
+    AttachmentView::from(Row {
+        id: attachment.id,
+        report_id: attachment.report_id,
+        request_id: attachment.request_id,
+        file_name: attachment.file_name,
+        content_type: attachment.content_type,
+        size_bytes: attachment.size_bytes,
+        sha256: attachment.sha256,
+    })
+}
+
 fn visible(viewer: &Viewer) -> Select {
     let mut select =
-        Select::new("SELECT x.id, x.report_id, x.file_name, x.content_type, x.size_bytes, x.sha256 FROM attachments x");
+        Select::new("SELECT x.id, x.report_id, x.request_id, x.file_name, x.content_type, x.size_bytes, x.sha256 FROM attachments x");
     viewer.restrict(&mut select, SyncKind::Attachment);
     select
 }
@@ -59,6 +75,27 @@ pub(super) fn of_report(select: &mut Select, viewer: &Viewer, backend: Backend, 
 pub(super) fn by_id(mut rows: Vec<Row>) -> Vec<AttachmentView> {
     rows.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     rows.into_iter().map(Into::into).collect()
+}
+
+/// The visible attachments of requests `ids` (one query for all of them), by request, in id order.
+pub(super) async fn of_requests(
+    db: &Db,
+    viewer: &Viewer,
+    ids: &[String],
+) -> AppResult<HashMap<String, Vec<AttachmentView>>> {
+    let mut files: HashMap<String, Vec<AttachmentView>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(files);
+    }
+    let mut select = visible(viewer);
+    select.filter_in("x.request_id", ids);
+    let rows: Vec<Row> = select.fetch_packed(db, "", "ORDER BY request_id, id").await?;
+    for row in rows {
+        if let Some(request_id) = row.request_id.clone() {
+            files.entry(request_id).or_default().push(row.into());
+        }
+    }
+    Ok(files)
 }
 
 /// The visible attachments among `ids`, for delta sync.

@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 
 use portal_types::{
-    MessageFrom, MessageView, Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView,
+    AttachmentView, MessageFrom, MessageView, Page, ProgressStep, RequestStatus, RequestView, SyncKind, TimeWindowView,
 };
 
-use super::{ordered, page, PortalPage, Viewer};
+use super::{attachments, ordered, page, PortalPage, Viewer};
 use crate::domain::lifecycle::contact_may_cancel;
 use crate::domain::public_status;
 use crate::error::{AppError, AppResult};
@@ -100,7 +100,7 @@ pub fn list_query(viewer: &Viewer, query: &PortalPage) -> AppResult<Ordered> {
 
 pub async fn list(db: &Db, viewer: &Viewer, query: &PortalPage) -> AppResult<Page<RequestView>> {
     let rows: Vec<Row> = list_query(viewer, query)?.fetch_all(db).await?;
-    Ok(page(views(db, rows).await?, query.limit()?, |r| r.id.clone()))
+    Ok(page(views(db, viewer, rows).await?, query.limit()?, |r| r.id.clone()))
 }
 
 /// The visible requests among `ids`, for delta sync.
@@ -108,7 +108,7 @@ pub async fn by_ids(db: &Db, viewer: &Viewer, ids: &[String]) -> AppResult<Vec<R
     let mut select = visible(viewer);
     select.filter_in("r.id", ids);
     let rows: Vec<Row> = select.fetch_packed(db, "", "").await?;
-    views(db, rows).await
+    views(db, viewer, rows).await
 }
 
 /// One own request in scope; anything else is "not found".
@@ -116,7 +116,7 @@ pub async fn get(db: &Db, viewer: &Viewer, id: &str) -> AppResult<RequestView> {
     let mut select = visible(viewer);
     select.filter("r.id = {}", Arg::Text(id.to_string()));
     let row: Row = select.fetch_optional(db, "").await?.ok_or(AppError::NotFound)?;
-    Ok(views(db, vec![row]).await?.remove(0))
+    Ok(views(db, viewer, vec![row]).await?.remove(0))
 }
 
 /// The customer's messages on requests `ids` (one query for all of them), oldest first.
@@ -139,9 +139,10 @@ async fn messages(db: &Db, ids: &[String]) -> AppResult<HashMap<String, Vec<Mess
 }
 
 /// Request views with their preferred windows and messages (one query for each).
-async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
+async fn views(db: &Db, viewer: &Viewer, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut threads = messages(db, &ids).await?;
+    let mut files = attachments::of_requests(db, viewer, &ids).await?;
     let mut windows: HashMap<String, Vec<TimeWindowView>> = HashMap::new();
     if !ids.is_empty() {
         let mut select =
@@ -158,12 +159,18 @@ async fn views(db: &Db, rows: Vec<Row>) -> AppResult<Vec<RequestView>> {
         .map(|row| {
             let preferred = windows.remove(&row.id).unwrap_or_default();
             let messages = threads.remove(&row.id).unwrap_or_default();
-            view(row, preferred, messages)
+            let attachments = files.remove(&row.id).unwrap_or_default();
+            view(row, preferred, messages, attachments)
         })
         .collect())
 }
 
-fn view(row: Row, preferred_windows: Vec<TimeWindowView>, messages: Vec<MessageView>) -> RequestView {
+fn view(
+    row: Row,
+    preferred_windows: Vec<TimeWindowView>,
+    messages: Vec<MessageView>,
+    attachments: Vec<AttachmentView>,
+) -> RequestView {
     RequestView {
         public_status: public_status::of_request(row.status),
         can_cancel: contact_may_cancel(row.status),
@@ -179,6 +186,7 @@ fn view(row: Row, preferred_windows: Vec<TimeWindowView>, messages: Vec<MessageV
         created_at: row.created_at.rfc3339(),
         updated_at: row.updated_at.rfc3339(),
         messages,
+        attachments,
     }
 }
 

@@ -11,11 +11,12 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor};
 use super::dependents;
 use super::events;
-use super::query::{self, flag, HasId, ListSpec};
+use super::query::{self, flag, Arg, HasId, ListSpec, Select};
 use super::time::Timestamp;
 use super::timeline::Place;
 use super::{reports, requests, targets};
-use crate::domain::upload;
+use crate::domain::upload::{self, Accept};
+use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
 use crate::extract::{Page, PageQuery};
 use crate::storage::blobs::StagedFile;
@@ -111,14 +112,27 @@ const SELECT: &str = "SELECT x.id, x.report_id, x.target_id, x.request_id, x.cus
      x.content_type, x.size_bytes, x.sha256, x.storage_key, x.released, x.released_at, x.uploaded_by, x.created_at, \
      x.updated_at FROM attachments x";
 
-pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Attachment>> {
+/// Attachments, optionally of one owner. A target's include the files of the request
+/// it was made from, so staff planning the work see the customer's photos.
+pub async fn list(db: &Db, query: &PageQuery, owner: Option<(OwnerKind, &str)>) -> AppResult<Page<Attachment>> {
     let spec = ListSpec {
         alias: "x",
         customer_column: Some("x.customer_id"),
         location_column: Some("x.location_id"),
         ..ListSpec::default()
     };
-    query::list(db, SELECT, spec, query).await
+    let mut select = Select::new(SELECT);
+    if let Some((kind, id)) = owner {
+        let clause = match kind {
+            OwnerKind::Report => "x.report_id = {}",
+            OwnerKind::Request => "x.request_id = {}",
+            OwnerKind::Target => {
+                "(x.target_id = {} OR x.request_id IN (SELECT t.request_id FROM targets t WHERE t.id = {}))"
+            }
+        };
+        select.filter(clause, Arg::Text(id.to_string()));
+    }
+    query::list_of(db, select, spec, query).await
 }
 
 /// The attachments of a visit report, oldest first.
@@ -130,15 +144,58 @@ pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id
     query::one(executor, &format!("{SELECT} WHERE x.id = $1"), id).await
 }
 
-/// Checks an upload and commits its blob with the record. Attachments start unreleased.
-pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResult<Attachment> {
+/// Who uploads: staff (the integration API, the admin web), or a contact sending a
+/// file from the site to their request, whose retries carry one idempotency key.
+pub enum Uploader<'a> {
+    Staff,
+    Contact { user_id: &'a str, idempotency_key: Option<&'a str> },
+}
+
+/// Checks an upload and commits its blob with the record. A staff upload starts
+/// unreleased; a contact's file is the customer's own and is released at once. A
+/// contact's retry with the same idempotency key returns the first file (and `false`).
+pub async fn create(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    upload: Upload,
+    uploader: Uploader<'_>,
+) -> AppResult<(Attachment, bool)> {
     let (customer_id, location_id) = owner_place(tx, upload.owner_kind, &upload.owner_id).await?;
+    let (accept, contact, key) = match uploader {
+        Uploader::Staff => (Accept::Any, None, None),
+        Uploader::Contact { user_id, idempotency_key } => {
+            let mut fields = Fields::new();
+            let key = fields.optional_text("Idempotency-Key", idempotency_key, 100);
+            fields.finish()?;
+            (Accept::FromSite, Some(user_id), key)
+        }
+    };
+    if let Some(user_id) = contact {
+        // Taking the version first queues concurrent uploads, so the count below holds.
+        tx.version().await?;
+        if let Some(earlier) = by_upload_key(tx, user_id, key.as_deref()).await? {
+            if earlier.request_id.as_deref() != Some(upload.owner_id.as_str()) {
+                return Err(AppError::field("Idempotency-Key", "already used for a file on another request"));
+            }
+            return Ok((earlier, false));
+        }
+        let (sent,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM attachments WHERE request_id = $1 AND uploaded_by_portal_user_id IS NOT NULL",
+        )
+        .bind(&upload.owner_id)
+        .fetch_one(&mut ***tx)
+        .await?;
+        if sent >= upload::SITE_FILES_PER_REQUEST {
+            let limit = upload::SITE_FILES_PER_REQUEST;
+            return Err(AppError::field("file", format!("a request holds at most {limit} files from the site")));
+        }
+    }
     let checked = upload
         .file
-        .check(|content| upload::check_file(&upload.file_name, &upload.content_type, content))
+        .check(|content| upload::check_file(&upload.file_name, &upload.content_type, content, accept))
         .await
         .map_err(AppError::internal)?
-        .map_err(|message| AppError::field("file", message))?;
+        .map_err(|refusal| AppError::refused_file("file", refusal))?;
     if upload.file.size == 0 {
         return Err(AppError::field("file", "the file is empty"));
     }
@@ -160,8 +217,8 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResul
         size_bytes,
         sha256,
         storage_key,
-        released: false,
-        released_at: None,
+        released: contact.is_some(),
+        released_at: contact.map(|_| now),
         uploaded_by: actor.label(),
         created_at: now,
         updated_at: now,
@@ -169,8 +226,9 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResul
     let version = tx.version().await?;
     sqlx::query(
         "INSERT INTO attachments (id, report_id, target_id, request_id, customer_id, location_id, file_name,
-             content_type, size_bytes, sha256, storage_key, released, uploaded_by, created_at, updated_at, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+             content_type, size_bytes, sha256, storage_key, released, released_at, uploaded_by, created_at, updated_at,
+             version, uploaded_by_portal_user_id, idempotency_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
     )
     .bind(&attachment.id)
     .bind(&attachment.report_id)
@@ -184,12 +242,19 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResul
     .bind(&attachment.sha256)
     .bind(&attachment.storage_key)
     .bind(i64::from(attachment.released))
+    .bind(attachment.released_at.map(|t| t.0))
     .bind(&attachment.uploaded_by)
     .bind(now.0)
     .bind(now.0)
     .bind(version)
+    .bind(contact)
+    .bind(&key)
     .execute(&mut ***tx)
     .await?;
+    if attachment.released {
+        // The request's portal view lists its files.
+        dependents::touch(tx, SyncKind::Attachment, &attachment.id).await?;
+    }
     audit::record(
         tx,
         actor,
@@ -199,7 +264,14 @@ pub async fn create(tx: &mut WriteTx, actor: &Actor, upload: Upload) -> AppResul
         json!({ "file_name": attachment.file_name, "size_bytes": attachment.size_bytes }),
     )
     .await?;
-    Ok(attachment)
+    Ok((attachment, true))
+}
+
+/// A contact's earlier upload under `key`, if any.
+async fn by_upload_key(tx: &mut WriteTx, user_id: &str, key: Option<&str>) -> AppResult<Option<Attachment>> {
+    let Some(key) = key else { return Ok(None) };
+    let query = format!("{SELECT} WHERE x.uploaded_by_portal_user_id = $1 AND x.idempotency_key = $2");
+    Ok(sqlx::query_as(&query).bind(user_id).bind(key).fetch_optional(&mut ***tx).await?)
 }
 
 /// Releases an attachment to the portal, or withdraws it.

@@ -181,8 +181,11 @@ pub const KINDS: [PortalKind; 8] = [
         rule: |a, requests| Some(attachment_visible(a, requests)),
         order: &["id"],
         newest_first: false,
-        // A report lists its attachments.
-        dependents: &[Dependent { table: "visit_reports", column: "id", by: "report_id" }],
+        // A report and a request list their attachments.
+        dependents: &[
+            Dependent { table: "visit_reports", column: "id", by: "report_id" },
+            Dependent { table: "requests", column: "id", by: "request_id" },
+        ],
     },
     PortalKind {
         kind: SyncKind::Timeline,

@@ -13,11 +13,9 @@ use crate::support::{TestApp, NORTHWIND_MARINA, PDF, PORTAL_PASSWORD};
 async fn upload(browser: &Browser<'_>, report: &str, csrf: &str, name: &str, bytes: &[u8]) -> StatusCode {
     let boundary = "admin-test-boundary";
     let mut body = Vec::new();
-    for (field, value) in [("csrf", csrf), ("owner_kind", "report"), ("owner_id", report)] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
+    );
     body.extend_from_slice(
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
     );

@@ -10,7 +10,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use ordinavo_server::records::attachments::{self, OwnerKind, Upload};
+use ordinavo_server::records::attachments::{self, OwnerKind, Upload, Uploader};
 use ordinavo_server::records::audit::Actor;
 use ordinavo_server::state::AppState;
 use ordinavo_server::storage::blobs::{self, migrate, orphans, BlobKey, BlobStore, BlobStoreSpec, StagedFile};
@@ -179,7 +179,7 @@ async fn a_reupload_of_identical_content_racing_the_sweep_keeps_its_blob() {
         //    its record is written but not committed yet.
         let upload = staged_upload(&app, &target, &file).await;
         let mut tx = db.begin_write().await.unwrap();
-        let again = attachments::create(&mut tx, &Actor::System, upload).await.unwrap();
+        let (again, _) = attachments::create(&mut tx, &Actor::System, upload, Uploader::Staff).await.unwrap();
         // 3. The sweep checks and deletes the listed blob now. It cannot finish while the
         //    upload's transaction is open: it waits, then sees the new record.
         let sweep = orphans::collect_blob(db, blobs, &key);
@@ -205,7 +205,7 @@ async fn a_reupload_of_identical_content_racing_the_sweep_keeps_its_blob() {
         assert!(orphans::collect_blob(db, blobs, &key).await.unwrap(), "[{store}] an orphan is deleted");
         assert!(!blobs.contains(&key).await.unwrap(), "[{store}]");
         let mut tx = db.begin_write().await.unwrap();
-        let last = attachments::create(&mut tx, &Actor::System, upload).await.unwrap();
+        let (last, _) = attachments::create(&mut tx, &Actor::System, upload, Uploader::Staff).await.unwrap();
         tx.commit().await.unwrap();
         let (status, _, bytes) = download(&app, &last.id, None).await;
         assert_eq!(status, StatusCode::OK, "[{store}]");

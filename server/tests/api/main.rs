@@ -24,6 +24,7 @@ mod portal_colleagues;
 mod portal_downloads;
 mod portal_events;
 mod portal_fanout;
+mod portal_files;
 mod portal_invitations;
 mod portal_mail;
 mod portal_matrix;

@@ -33,6 +33,7 @@ fn every_endpoint(ids: &Ids) -> Vec<(Method, String, Option<serde_json::Value>)>
             Some(json!({ "location_id": ids.own["location"], "kind": "support", "title": "t", "description": "d" })),
         ),
         (Method::POST, format!("/portal/v1/requests/{UNKNOWN}/messages"), Some(json!({ "body": "hello" }))),
+        (Method::POST, format!("/portal/v1/requests/{UNKNOWN}/attachments"), None),
         (Method::GET, "/portal/v1/appointments".to_string(), None),
         (Method::GET, "/portal/v1/appointments?when=past".to_string(), None),
         (Method::GET, "/portal/v1/work".to_string(), None),

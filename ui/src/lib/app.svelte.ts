@@ -51,6 +51,7 @@ export class AppState {
     last_synced_at: null,
     outbox: [],
     message_outbox: [],
+    file_outbox: [],
     status_labels: null,
     cache_rebuilt: false,
     attention: { follow_ups: 0, reports: 0, request_changes: 0 },

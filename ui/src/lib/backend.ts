@@ -21,6 +21,7 @@ import type {
   Page,
   Progress,
   Queued,
+  QueuedFile,
   QueuedMessage,
   RequestView,
   Slice,
@@ -57,6 +58,9 @@ export interface Backend {
   /** Queues a message on a request and sends it when online; answers with the message outbox. */
   sendMessage(requestId: string, body: string): Promise<QueuedMessage[]>;
   discardMessage(idempotencyKey: string): Promise<QueuedMessage[]>;
+  /** Queues a file for a request and sends it when online; answers with the file outbox. */
+  attachFile(requestId: string, file: File): Promise<QueuedFile[]>;
+  discardFile(idempotencyKey: string): Promise<QueuedFile[]>;
   downloadAttachment(id: string, onProgress: (progress: Progress) => void): Promise<Downloaded>;
   /** Only for a download that `opens_directly`; anything else is refused. */
   openAttachment(id: string): Promise<void>;

@@ -27,6 +27,16 @@ export const tauriBackend: Backend = {
   cancelRequest: (id) => invoke('cancel_request', { id }),
   sendMessage: (requestId, body) => invoke('send_message', { requestId, body }),
   discardMessage: (idempotencyKey) => invoke('discard_message', { idempotencyKey }),
+  // The bytes go as the raw payload (no JSON number array); what they are rides in headers.
+  attachFile: async (requestId, file) =>
+    invoke('attach_file', new Uint8Array(await file.arrayBuffer()), {
+      headers: {
+        'x-request-id': requestId,
+        'x-file-name': encodeURIComponent(file.name),
+        'x-content-type': file.type || 'application/octet-stream',
+      },
+    }),
+  discardFile: (idempotencyKey) => invoke('discard_file', { idempotencyKey }),
   downloadAttachment: (id, onProgress) => {
     const progress = new Channel<Progress>();
     progress.onmessage = onProgress;

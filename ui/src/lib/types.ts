@@ -155,6 +155,8 @@ export interface RequestView {
   progress: ProgressStep[];
   /** The conversation with the service team, oldest first. */
   messages: MessageView[];
+  /** The request's files the user can see, oldest first. */
+  attachments: AttachmentView[];
 }
 
 /** Who wrote a message: a contact of the customer, or the service team. */
@@ -175,6 +177,17 @@ export interface QueuedMessage {
   idempotency_key: string;
   request_id: string;
   body: string;
+  queued_at: string;
+  last_error: string | null;
+}
+
+/** A file waiting to be sent, or refused with a reason. */
+export interface QueuedFile {
+  idempotency_key: string;
+  request_id: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
   queued_at: string;
   last_error: string | null;
 }
@@ -276,6 +289,7 @@ export interface Overview {
   last_synced_at: string | null;
   outbox: Queued[];
   message_outbox: QueuedMessage[];
+  file_outbox: QueuedFile[];
   /** Null until the first sync brought them; the app's own words are used until then. */
   status_labels: StatusLabels | null;
   /** The cache could not be unlocked at start and is being downloaded again. */

@@ -19,6 +19,7 @@ import type {
   Page,
   StatusLabels,
   Queued,
+  QueuedFile,
   QueuedMessage,
   RequestView,
   Slice,
@@ -56,6 +57,7 @@ export class FakeBackend implements Backend {
   data: Partial<Record<SyncKind, unknown[]>> = {};
   outbox: Queued[] = [];
   messageOutbox: QueuedMessage[] = [];
+  fileOutbox: QueuedFile[] = [];
   lastSynced: string | null = null;
   offline = false;
   listeners: ((update: SyncUpdate) => void)[] = [];
@@ -86,6 +88,7 @@ export class FakeBackend implements Backend {
       last_synced_at: this.lastSynced,
       outbox: this.outbox,
       message_outbox: structuredClone(this.messageOutbox),
+      file_outbox: structuredClone(this.fileOutbox),
       status_labels: this.statusLabels,
       cache_rebuilt: this.cacheRebuilt,
       attention: { ...this.attention },
@@ -233,6 +236,31 @@ export class FakeBackend implements Backend {
   async discardMessage(key: string) {
     this.messageOutbox = this.messageOutbox.filter((m) => m.idempotency_key !== key);
     return structuredClone(this.messageOutbox);
+  }
+  /** Online, a file joins its cached request's attachments at once; offline it waits. */
+  async attachFile(requestId: string, file: File) {
+    this.calls.push(`attach ${requestId} ${file.name}`);
+    const contentType = file.type || 'application/octet-stream';
+    if (this.offline) {
+      const key = `f${this.fileOutbox.length + 1}`;
+      this.fileOutbox.push({
+        idempotency_key: key, request_id: requestId, file_name: file.name, content_type: contentType,
+        size_bytes: file.size, queued_at: '2026-11-27T12:00:00Z', last_error: null,
+      });
+    } else {
+      const request = (this.data.request as RequestView[] | undefined)?.find((r) => r.id === requestId);
+      const id = `att-${file.name}`;
+      request?.attachments.push({
+        id, report_id: null, file_name: file.name, content_type: contentType, size_bytes: file.size,
+        sha256: '', download_path: `/portal/v1/attachments/${id}/content`,
+      });
+    }
+    return structuredClone(this.fileOutbox);
+  }
+  async discardFile(key: string) {
+    this.calls.push(`discardFile ${key}`);
+    this.fileOutbox = this.fileOutbox.filter((f) => f.idempotency_key !== key);
+    return structuredClone(this.fileOutbox);
   }
   async cancelRequest(): Promise<never> {
     throw { code: 'conflict', message: 'not allowed' };

@@ -323,9 +323,16 @@ pub async fn list<T>(db: &Db, base: &str, spec: ListSpec, query: &PageQuery) -> 
 where
     T: for<'r> FromRow<'r, AnyRow> + Send + Unpin + HasId,
 {
+    list_of(db, Select::new(base), spec, query).await
+}
+
+/// `list` over a select that already holds the list's own conditions.
+pub async fn list_of<T>(db: &Db, mut select: Select, spec: ListSpec, query: &PageQuery) -> AppResult<Page<T>>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Send + Unpin + HasId,
+{
     let mut fields = Fields::new();
     let limit = query.limit(&mut fields);
-    let mut select = Select::new(base);
     let alias = spec.alias;
     apply(&mut fields, &mut select, "customer_id", &query.customer_id, spec.customer_column);
     apply(&mut fields, &mut select, "location_id", &query.location_id, spec.location_column);
