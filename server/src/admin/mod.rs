@@ -8,6 +8,7 @@ mod auth;
 mod csrf;
 mod customers;
 mod dashboard;
+mod files;
 mod form;
 pub(crate) mod format;
 mod i18n;

@@ -9,6 +9,7 @@ use axum::response::Response;
 
 use super::auth::Staff;
 use super::csrf;
+use super::files::{self, AttachmentLine};
 use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
@@ -46,14 +47,6 @@ pub async fn list(
     let listing =
         Listing { title_key: "nav.reports", action: "/admin/reports", create: None, statuses: ReportStatus::NAMES };
     lists::render_list(&state, staff.chrome("reports"), listing, filter, items, page.next_after).await
-}
-
-pub struct AttachmentLine {
-    pub id: String,
-    pub file_name: String,
-    pub size: String,
-    pub content_type: String,
-    pub released: bool,
 }
 
 #[derive(Template)]
@@ -99,17 +92,7 @@ async fn page(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<Rep
         .await?
         .remove(&report.location_id)
         .ok_or(AppError::NotFound)?;
-    let attachments = attachments::of_report(&state.db, id)
-        .await?
-        .into_iter()
-        .map(|a| AttachmentLine {
-            size: format::size(a.size_bytes),
-            id: a.id,
-            file_name: a.file_name,
-            content_type: a.content_type,
-            released: a.released,
-        })
-        .collect();
+    let attachments = files::lines(attachments::of_owner(&state.db, OwnerKind::Report, id).await?);
     let at = |t: Option<crate::records::time::Timestamp>| {
         t.map(|t| format::local(t.0, &place.time_zone)).unwrap_or_default()
     };
@@ -228,11 +211,7 @@ pub async fn release(
     let mut tx = state.db.begin_write().await?;
     let attachment = attachments::set_released(&mut tx, &posted.staff.actor(), &id, released).await?;
     tx.commit().await?;
-    let back = match &attachment.report_id {
-        Some(report_id) => format!("/admin/reports/{report_id}"),
-        None => format!("/admin/targets/{}", attachment.target_id.clone().unwrap_or_default()),
-    };
-    Ok(done(&back, if released { Notice::Released } else { Notice::Unreleased }))
+    Ok(done(&files::page_of(&attachment), if released { Notice::Released } else { Notice::Unreleased }))
 }
 
 /// Staff preview and download, with the same safe headers as the portal's.

@@ -10,6 +10,7 @@ use axum::response::Response;
 use portal_types::RequestStatus;
 
 use super::auth::Staff;
+use super::files::{self, AttachmentLine};
 use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
@@ -17,6 +18,7 @@ use super::page::{done, render, render_status, AdminError, Chrome, Notice};
 use crate::error::AppError;
 use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
+use crate::records::attachments::{self, OwnerKind};
 use crate::records::messages::{self, Author, Message, Visibility};
 use crate::records::places::{self, Place};
 use crate::records::portal_access;
@@ -66,6 +68,8 @@ struct Detail {
     work: Vec<(String, String)>,
     /// The conversation, oldest first, each message with its time on site.
     thread: Vec<(Message, String)>,
+    /// The request's files, among them the photos the customer sent from the site.
+    files: Vec<AttachmentLine>,
 }
 
 async fn detail(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<Detail, AdminError> {
@@ -98,7 +102,9 @@ async fn detail(state: &AppState, c: Chrome, id: &str, f: FormState) -> Result<D
             (m, at)
         })
         .collect();
+    let files = files::lines(attachments::of_owner(&state.db, OwnerKind::Request, id).await?);
     Ok(Detail {
+        files,
         submitted: format::local(request.created_at.0, &tz),
         c,
         request,

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::auth::Staff;
+use super::files::{self, AttachmentLine};
 use super::form::{begin_edit, field_errors, FormData, FormState, Posted};
 use super::format;
 use super::lists::{self, Item, Listing};
@@ -17,6 +18,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::extract::Path;
 use crate::extract::{ApiQuery, PageQuery};
 use crate::records::appointments::{self, AppointmentPatch, NewAppointment};
+use crate::records::attachments::{self, OwnerKind};
 use crate::records::follow_ups::{self, FollowUpPatch, NewFollowUp};
 use crate::records::places::{self, Place};
 use crate::records::reports::{self, NewReport};
@@ -119,6 +121,8 @@ struct TargetPage {
     appointments: Vec<AppointmentLine>,
     follow_ups: Vec<FollowUpLine>,
     reports: Vec<ReportLine>,
+    /// The work's files, with the photos sent with the request it was made from.
+    files: Vec<AttachmentLine>,
     statuses: &'static [&'static str],
 }
 
@@ -171,8 +175,9 @@ async fn page(state: &AppState, c: Chrome, id: &str, f: Option<FormState>) -> Re
             updated_at: a.updated_at.0,
         })
         .collect();
+    let files = files::lines(attachments::of_owner(&state.db, OwnerKind::Target, id).await?);
     let f = f.unwrap_or_default();
-    Ok(TargetPage { c, target, place, f, appointments, follow_ups, reports, statuses: TargetStatus::NAMES })
+    Ok(TargetPage { c, target, place, f, appointments, follow_ups, reports, files, statuses: TargetStatus::NAMES })
 }
 
 impl TargetPage {

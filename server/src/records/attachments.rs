@@ -40,6 +40,8 @@ pub struct Attachment {
     pub released: bool,
     pub released_at: Option<Timestamp>,
     pub uploaded_by: String,
+    /// The contact who sent it from the site; absent for a staff upload.
+    pub uploaded_by_portal_user_id: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -61,6 +63,7 @@ impl FromRow<'_, AnyRow> for Attachment {
             released: flag(row, "released")?,
             released_at: row.try_get("released_at")?,
             uploaded_by: row.try_get("uploaded_by")?,
+            uploaded_by_portal_user_id: row.try_get("uploaded_by_portal_user_id")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
         })
@@ -109,8 +112,8 @@ pub struct AttachmentPatch {
 }
 
 const SELECT: &str = "SELECT x.id, x.report_id, x.target_id, x.request_id, x.customer_id, x.location_id, x.file_name, \
-     x.content_type, x.size_bytes, x.sha256, x.storage_key, x.released, x.released_at, x.uploaded_by, x.created_at, \
-     x.updated_at FROM attachments x";
+     x.content_type, x.size_bytes, x.sha256, x.storage_key, x.released, x.released_at, x.uploaded_by, \
+     x.uploaded_by_portal_user_id, x.created_at, x.updated_at FROM attachments x";
 
 /// Attachments, optionally of one owner. A target's include the files of the request
 /// it was made from, so staff planning the work see the customer's photos.
@@ -123,21 +126,27 @@ pub async fn list(db: &Db, query: &PageQuery, owner: Option<(OwnerKind, &str)>) 
     };
     let mut select = Select::new(SELECT);
     if let Some((kind, id)) = owner {
-        let clause = match kind {
-            OwnerKind::Report => "x.report_id = {}",
-            OwnerKind::Request => "x.request_id = {}",
-            OwnerKind::Target => {
-                "(x.target_id = {} OR x.request_id IN (SELECT t.request_id FROM targets t WHERE t.id = {}))"
-            }
-        };
-        select.filter(clause, Arg::Text(id.to_string()));
+        select.filter(owned_by(kind), Arg::Text(id.to_string()));
     }
     query::list_of(db, select, spec, query).await
 }
 
-/// The attachments of a visit report, oldest first.
-pub async fn of_report(db: &Db, report_id: &str) -> AppResult<Vec<Attachment>> {
-    query::children(db, SELECT, "x.report_id", report_id, "x.id").await
+/// The files of one owner, oldest first, as `list` finds them.
+pub async fn of_owner(db: &Db, kind: OwnerKind, id: &str) -> AppResult<Vec<Attachment>> {
+    let mut select = Select::new(SELECT);
+    select.filter(owned_by(kind), Arg::Text(id.to_string()));
+    Ok(select.fetch_all(db, "ORDER BY x.id").await?)
+}
+
+/// The condition for the files of an owner (`{}`), a target's including its request's.
+fn owned_by(kind: OwnerKind) -> &'static str {
+    match kind {
+        OwnerKind::Report => "x.report_id = {}",
+        OwnerKind::Request => "x.request_id = {}",
+        OwnerKind::Target => {
+            "(x.target_id = {} OR x.request_id IN (SELECT t.request_id FROM targets t WHERE t.id = {}))"
+        }
+    }
 }
 
 pub async fn get<'c>(executor: impl sqlx::Executor<'c, Database = sqlx::Any>, id: &str) -> AppResult<Attachment> {
@@ -220,6 +229,7 @@ pub async fn create(
         released: contact.is_some(),
         released_at: contact.map(|_| now),
         uploaded_by: actor.label(),
+        uploaded_by_portal_user_id: contact.map(str::to_string),
         created_at: now,
         updated_at: now,
     };
@@ -247,7 +257,7 @@ pub async fn create(
     .bind(now.0)
     .bind(now.0)
     .bind(version)
-    .bind(contact)
+    .bind(&attachment.uploaded_by_portal_user_id)
     .bind(&key)
     .execute(&mut ***tx)
     .await?;

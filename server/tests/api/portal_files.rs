@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 
+use crate::admin_support::{Browser, ADMIN};
 use crate::support::{TestApp, NORTHWIND_ALL, NORTHWIND_MARINA, PDF, PORTAL_PASSWORD};
 
 /// Hannah's (Northwind, every site) loading dock request in the demo.
@@ -99,7 +100,8 @@ async fn a_contact_sends_photos_that_staff_find_on_the_request_and_its_work() {
         assert_eq!(listed["items"][0]["uploaded_by"], "portal_user:facilities@northwind.example", "[{b}] {listed}");
         let location = app.id_of(&format!("SELECT location_id FROM requests WHERE id = '{dock}'")).await;
         for status in ["in_review", "accepted"] {
-            let (code, body) = app.post(&format!("/api/v1/requests/{dock}/decision"), json!({ "status": status })).await;
+            let (code, body) =
+                app.post(&format!("/api/v1/requests/{dock}/decision"), json!({ "status": status })).await;
             assert_eq!(code, StatusCode::OK, "[{b}] {body}");
         }
         let work = app
@@ -115,6 +117,15 @@ async fn a_contact_sends_photos_that_staff_find_on_the_request_and_its_work() {
             ["door 3.png", "IMG_0042.HEIC"],
             "[{b}] the work shows the request's photos"
         );
+        // And on the admin web's request and work pages, marked as the customer's.
+        let staff = Browser::sign_in(&app, ADMIN).await;
+        for page in [format!("/admin/requests/{dock}"), format!("/admin/targets/{work}")] {
+            let shown = staff.get(&page).await;
+            assert_eq!(shown.status, StatusCode::OK, "[{b}] {page}");
+            let id = photo["id"].as_str().unwrap();
+            assert!(shown.body.contains(&format!("/admin/attachments/{id}/content")), "[{b}] {page}");
+            assert!(shown.body.contains("Sent by the customer"), "[{b}] {page}");
+        }
         let (status, other) = app.get("/api/v1/attachments?owner_kind=request&owner_id=nope").await;
         assert_eq!((status, other["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "[{b}]");
         let (status, body) = app.get("/api/v1/attachments?owner_kind=request").await;
