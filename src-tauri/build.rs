@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "cancel_request",
     "send_message",
     "discard_message",
+    "attach_file",
+    "discard_file",
     "download_attachment",
     "open_attachment",
     "show_attachment_in_folder",

@@ -3,7 +3,7 @@
 
 use ordinavo_client::attention::{Attention, Group};
 use ordinavo_client::cache::window::{Slice, Window};
-use ordinavo_client::cache::{Queued, QueuedMessage};
+use ordinavo_client::cache::{Queued, QueuedFile, QueuedMessage};
 use ordinavo_client::notices::Settings;
 use ordinavo_client::session::Account;
 use ordinavo_client::sync::engine::Outcome;
@@ -33,6 +33,8 @@ pub struct Overview {
     pub outbox: Vec<Queued>,
     /// Messages on requests waiting to send, or refused with a reason.
     pub message_outbox: Vec<QueuedMessage>,
+    /// Files for requests waiting to send, or refused with a reason.
+    pub file_outbox: Vec<QueuedFile>,
     /// The company's status wording, once a sync brought it (the UI's own words before).
     pub status_labels: Option<StatusLabels>,
     /// The cache could not be unlocked at start (its key left the system keyring), so
@@ -143,6 +145,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
             last_synced_at: None,
             outbox: Vec::new(),
             message_outbox: Vec::new(),
+            file_outbox: Vec::new(),
             status_labels: None,
             cache_rebuilt: false,
             attention: Attention::default(),
@@ -155,6 +158,7 @@ pub async fn overview(state: State<'_, AppState>) -> CommandResult<Overview> {
         last_synced_at: reading.reader.last_synced_at()?,
         outbox: reading.reader.outbox()?,
         message_outbox: reading.reader.queued_messages()?,
+        file_outbox: reading.reader.queued_files()?,
         status_labels: reading.reader.status_labels()?,
         cache_rebuilt: reading.rebuilt,
         attention: reading.reader.attention()?,

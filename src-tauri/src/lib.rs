@@ -7,6 +7,7 @@ mod autostart;
 mod colleagues;
 mod commands;
 mod error;
+mod files;
 mod messages;
 mod state;
 mod tray;
@@ -116,6 +117,8 @@ pub fn run() {
             commands::cancel_request,
             messages::send_message,
             messages::discard_message,
+            files::attach_file,
+            files::discard_file,
             commands::download_attachment,
             commands::open_attachment,
             commands::show_attachment_in_folder,

@@ -1,11 +1,13 @@
 //! A second client process for the outbox crash tests. `send <app-dir> <location-id> <title>`
-//! queues a request (`message <app-dir> <request-id> <body>` a message) and sends it, then
+//! queues a request (`message <app-dir> <request-id> <body>` a message, `file <app-dir>
+//! <request-id> <name>` a small PNG of that name) and sends it, then
 //! stops between the server's answer and storing it (printing `sent`) so the test can
 //! kill it there; `flush <app-dir>` resumes and sends whatever is waiting, printing how
 //! many went out.
 
 use std::sync::Arc;
 
+use ordinavo_client::cache::NewFile;
 use ordinavo_client::notifier::DesktopNotifier;
 use ordinavo_client::Client;
 use portal_types::{NewRequestInput, RequestKind};
@@ -35,6 +37,12 @@ async fn main() {
         }
         "message" => {
             client.queue_message(&args[3], &args[4]).unwrap();
+            client.flush_outbox(&pause).await.unwrap();
+        }
+        "file" => {
+            let bytes = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR probe photo";
+            let file = NewFile { request_id: &args[3], file_name: &args[4], content_type: "image/png", bytes };
+            client.queue_file(&file).unwrap();
             client.flush_outbox(&pause).await.unwrap();
         }
         "flush" => {

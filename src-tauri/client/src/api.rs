@@ -2,15 +2,16 @@
 //! `ClientError`; a 401 on an authenticated call means the session has ended.
 
 use portal_types::{
-    AcceptInvitation, AccessLogEntryView, ColleagueInvitationDelivery, ColleagueInvitationView, ColleagueView, Me,
-    MessageView, NewColleagueInvitation, NewMessageInput, NewRequestInput, Page, PasswordChange, RequestView,
-    SessionToken, SignIn, StatusLabels, SyncPage,
+    AcceptInvitation, AccessLogEntryView, AttachmentView, ColleagueInvitationDelivery, ColleagueInvitationView,
+    ColleagueView, Me, MessageView, NewColleagueInvitation, NewMessageInput, NewRequestInput, Page, PasswordChange,
+    RequestView, SessionToken, SignIn, StatusLabels, SyncPage,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::address::ServerAddress;
+use crate::cache::NewFile;
 use crate::error::{ClientError, ClientResult};
 
 /// A portal API client for one server, optionally holding a session token.
@@ -213,6 +214,20 @@ impl Api {
             .post(self.server.url(&format!("/portal/v1/requests/{request_id}/messages")))
             .header("Idempotency-Key", idempotency_key)
             .json(&NewMessageInput { body: body.to_string() });
+        json(self.send(builder).await?).await
+    }
+
+    /// Sends a file from the site with a request; the key makes a resend return the first upload.
+    pub async fn upload_file(&self, file: &NewFile<'_>, idempotency_key: &str) -> ClientResult<AttachmentView> {
+        let part = reqwest::multipart::Part::bytes(file.bytes.to_vec())
+            .file_name(file.file_name.to_string())
+            .mime_str(file.content_type)
+            .map_err(|_| ClientError::FileRefused(format!("{} has no usable type.", file.file_name)))?;
+        let builder = self
+            .http
+            .post(self.server.url(&format!("/portal/v1/requests/{}/attachments", file.request_id)))
+            .header("Idempotency-Key", idempotency_key)
+            .multipart(reqwest::multipart::Form::new().part("file", part));
         json(self.send(builder).await?).await
     }
 

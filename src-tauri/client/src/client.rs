@@ -12,14 +12,16 @@ use crate::api::Api;
 use crate::attention::{Attention, Group};
 use crate::cache::window::{Slice, Window};
 use crate::cache::{
-    remove_path, Cache, CacheKey, Queued, QueuedMessage, Reader, CACHE_FILE, LAST_EVENT, LAST_SYNCED, SETTINGS,
+    remove_path, Cache, CacheKey, NewFile, Queued, QueuedFile, QueuedMessage, Reader, CACHE_FILE, LAST_EVENT,
+    LAST_SYNCED, SETTINGS,
 };
 use crate::error::{ClientError, ClientResult};
 use crate::notices::Settings;
 use crate::notifier::Notifier;
-use crate::records::row_of;
+use crate::records::{row_of, Row};
 use crate::session::{self, Account};
 use crate::sync::engine::{self, Outcome, Run};
+use crate::upload;
 
 /// Changes per sync page, unless `set_page_size` says otherwise.
 const PAGE_SIZE: u32 = 1000;
@@ -246,29 +248,85 @@ impl Client {
         self.cache.discard_message(idempotency_key)
     }
 
-    /// Sends every waiting request, then every waiting message. `after_send` runs
-    /// between the server's answer and storing it (the moment a crash is most
-    /// dangerous, which the tests exercise). Stops at the first transient failure;
-    /// refused ones stay, marked with the reason.
+    /// Files waiting to be sent.
+    pub fn queued_files(&self) -> ClientResult<Vec<QueuedFile>> {
+        self.cache.queued_files()
+    }
+
+    /// Queues a file for a request with a fresh idempotency key, once its size is
+    /// one the server takes (a missing type comes from the extension); sending
+    /// happens in `flush_outbox`.
+    pub fn queue_file(&self, file: &NewFile) -> ClientResult<String> {
+        upload::check_size(file.file_name, file.bytes.len())?;
+        let content_type = upload::content_type(file.file_name, file.content_type);
+        let key = uuid::Uuid::now_v7().to_string();
+        self.cache.queue_file(&key, &NewFile { content_type: &content_type, ..*file }, &crate::now())?;
+        Ok(key)
+    }
+
+    /// Drops a file the server refused.
+    pub fn discard_file(&self, idempotency_key: &str) -> ClientResult<()> {
+        self.cache.discard_file(idempotency_key)
+    }
+
+    /// Sends every waiting request, then every waiting message, then every waiting
+    /// file. `after_send` runs between the server's answer and storing it (the moment
+    /// a crash is most dangerous, which the tests exercise). Stops at the first
+    /// transient failure; refused ones stay, marked with the reason.
     pub async fn flush_outbox(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {
         let mut sent = self.flush_requests(after_send).await?;
         for queued in self.cache.queued_messages()?.into_iter().filter(|q| q.last_error.is_none()) {
             let posted = self.api.post_message(&queued.request_id, &queued.body, &queued.idempotency_key).await;
-            match posted {
-                Ok(_) => {
+            match self.answered(posted.map(drop))? {
+                Ok(()) => {
                     after_send(&queued.idempotency_key);
-                    let view = self.api.request(&queued.request_id).await;
-                    let view = self.ended_wipes(view)?;
-                    let row = row_of(&portal_types::SyncItem::Request(view));
+                    let row = self.fresh_request(&queued.request_id).await?;
                     self.cache.message_sent(&queued.idempotency_key, &row)?;
                     sent += 1;
                 }
-                Err(err) if err.is_transient() => return Err(err),
-                Err(ClientError::SessionEnded) => return self.ended_wipes(Err(ClientError::SessionEnded)),
                 Err(err) => self.cache.message_refused(&queued.idempotency_key, &err.to_string())?,
             }
         }
+        for queued in self.cache.queued_files()?.into_iter().filter(|q| q.last_error.is_none()) {
+            let Some(bytes) = self.cache.queued_file_bytes(&queued.idempotency_key)? else { continue };
+            let file = NewFile {
+                request_id: &queued.request_id,
+                file_name: &queued.file_name,
+                content_type: &queued.content_type,
+                bytes: &bytes,
+            };
+            let uploaded = self.api.upload_file(&file, &queued.idempotency_key).await;
+            match self.answered(uploaded.map(drop))? {
+                Ok(()) => {
+                    after_send(&queued.idempotency_key);
+                    let row = self.fresh_request(&queued.request_id).await?;
+                    self.cache.file_sent(&queued.idempotency_key, &row)?;
+                    sent += 1;
+                }
+                Err(err) => self.cache.file_refused(&queued.idempotency_key, &err.to_string())?,
+            }
+        }
         Ok(sent)
+    }
+
+    /// The server's answer to a send from the outbox: a transient failure stops the
+    /// flush (`Err`), an ended session wipes the cache, and anything else is taken
+    /// (`Ok(Ok)`) or refused for good (`Ok(Err)`).
+    fn answered(&self, result: ClientResult<()>) -> ClientResult<Result<(), ClientError>> {
+        match result {
+            Ok(()) => Ok(Ok(())),
+            Err(err) if err.is_transient() => Err(err),
+            Err(ClientError::SessionEnded) => self.ended_wipes(Err(ClientError::SessionEnded)),
+            Err(err) => Ok(Err(err)),
+        }
+    }
+
+    /// A request as the server has it now, as a cache row. (`&mut`: a shared borrow
+    /// held across the await would need the cache connection to be `Sync`.)
+    async fn fresh_request(&mut self, id: &str) -> ClientResult<Row> {
+        let view = self.api.request(id).await;
+        let view = self.ended_wipes(view)?;
+        Ok(row_of(&portal_types::SyncItem::Request(view)))
     }
 
     async fn flush_requests(&mut self, after_send: &(dyn Fn(&str) + Sync)) -> ClientResult<usize> {

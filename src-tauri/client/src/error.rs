@@ -30,6 +30,9 @@ pub enum ClientError {
     Corrupt,
     #[error("Notifications could not be shown ({0}).")]
     Notify(String),
+    /// A file that cannot go with a request (checked before it is queued).
+    #[error("{0}")]
+    FileRefused(String),
 }
 
 impl ClientError {
@@ -48,6 +51,7 @@ impl ClientError {
             ClientError::NotFound(_) => "not_found",
             ClientError::Corrupt => "download_corrupt",
             ClientError::Notify(_) => "notifications_unavailable",
+            ClientError::FileRefused(_) => "file_refused",
         }
     }
 

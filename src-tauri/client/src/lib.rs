@@ -18,6 +18,7 @@ pub mod records;
 pub mod runner;
 pub mod session;
 pub mod sync;
+pub mod upload;
 
 pub use address::ServerAddress;
 pub use client::Client;

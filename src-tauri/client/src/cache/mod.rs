@@ -3,6 +3,7 @@
 //! holds portal view types only.
 
 mod attention;
+mod file_outbox;
 mod key;
 mod message_outbox;
 mod outbox;
@@ -22,6 +23,7 @@ use crate::error::ClientResult;
 use crate::records::{row_of_body, Row};
 use crate::sync::plan::Plan;
 
+pub use file_outbox::{NewFile, QueuedFile};
 pub use key::CacheKey;
 pub use message_outbox::QueuedMessage;
 pub use outbox::Queued;

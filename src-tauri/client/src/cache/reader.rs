@@ -11,6 +11,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::de::DeserializeOwned;
 
 use super::attention;
+use super::file_outbox::{queued_files, QueuedFile};
 use super::message_outbox::{queued_messages, QueuedMessage};
 use super::outbox::{queued, Queued};
 use super::window::{self, Slice, Window};
@@ -61,6 +62,11 @@ impl Reader {
     /// Messages waiting to be sent, or refused with a reason.
     pub fn queued_messages(&self) -> ClientResult<Vec<QueuedMessage>> {
         self.with(queued_messages)
+    }
+
+    /// Files waiting to be sent, or refused with a reason.
+    pub fn queued_files(&self) -> ClientResult<Vec<QueuedFile>> {
+        self.with(queued_files)
     }
 
     pub fn settings(&self) -> ClientResult<Settings> {

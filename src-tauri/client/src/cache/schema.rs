@@ -55,6 +55,21 @@ const STEPS: &[&str] = &[
          queued_at TEXT NOT NULL,
          last_error TEXT
      );",
+    // 4: files picked for requests, waiting to be sent. Requests cached before the
+    // portal listed their messages and files get empty lists until they sync again.
+    "CREATE TABLE file_outbox (
+         idempotency_key TEXT PRIMARY KEY,
+         request_id TEXT NOT NULL,
+         file_name TEXT NOT NULL,
+         content_type TEXT NOT NULL,
+         bytes BLOB NOT NULL,
+         queued_at TEXT NOT NULL,
+         last_error TEXT
+     );
+     UPDATE records SET body = json_set(body, '$.messages', json('[]'))
+         WHERE kind = 'request' AND json_type(body, '$.messages') IS NULL;
+     UPDATE records SET body = json_set(body, '$.attachments', json('[]'))
+         WHERE kind = 'request' AND json_type(body, '$.attachments') IS NULL;",
 ];
 
 /// Brings the database to the newest schema.
@@ -80,5 +95,30 @@ mod tests {
         migrate(&mut conn).unwrap();
         let version: usize = conn.pragma_query_value(None, "user_version", |row| row.get(0)).unwrap();
         assert_eq!(version, STEPS.len());
+    }
+
+    #[test]
+    fn requests_cached_before_messages_and_files_get_empty_lists() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        for step in &STEPS[..3] {
+            conn.execute_batch(step).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        let old = r#"{"id":"r1","title":"Dock door"}"#;
+        let with_thread = r#"{"id":"r2","messages":[{"id":"m1"}]}"#;
+        for (id, body) in [("r1", old), ("r2", with_thread)] {
+            conn.execute("INSERT INTO records (kind, id, sort_key, body) VALUES ('request', ?1, ?1, ?2)", [id, body])
+                .unwrap();
+        }
+        migrate(&mut conn).unwrap();
+        let body = |id: &str| -> serde_json::Value {
+            let text: String = conn.query_row("SELECT body FROM records WHERE id = ?1", [id], |r| r.get(0)).unwrap();
+            serde_json::from_str(&text).unwrap()
+        };
+        assert_eq!(
+            body("r1"),
+            serde_json::json!({ "id": "r1", "title": "Dock door", "messages": [], "attachments": [] })
+        );
+        assert_eq!(body("r2")["messages"], serde_json::json!([{ "id": "m1" }]), "what was there stays");
     }
 }

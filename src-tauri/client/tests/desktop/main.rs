@@ -2,6 +2,7 @@
 //! (Secret Service keyring, notification daemon). Run through scripts/desktop-session.sh.
 
 mod attention;
+mod files;
 mod messages;
 mod notifications;
 mod outbox;
