@@ -18,6 +18,39 @@ const PASSWORD: &str = "portal-demo-2026";
 const STAFF_EMAIL: &str = "admin@ordinavo.example";
 const STAFF_PASSWORD: &str = "ordinavo-demo-2026";
 
+const PHOTO_NAME: &str = "door-5.png";
+const PHOTO: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR dock door 5";
+
+/// Drops a file (`arguments[0]` its bytes, `arguments[1]` its name) on the open
+/// request's drop zone, as WebKit delivers a drop from the file manager.
+const DROP_PHOTO: &str = "const zone = document.querySelector('[data-testid=drop-zone]');
+    if (!zone) return false;
+    const file = new File([new Uint8Array(arguments[0])], arguments[1], { type: 'image/png' });
+    let transfer;
+    try {
+        transfer = new DataTransfer();
+        transfer.items.add(file);
+    } catch {
+        transfer = { files: [file], types: ['Files'], dropEffect: 'none' };
+    }
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+        const event = new Event(type, { bubbles: true, cancelable: true });
+        Object.defineProperty(event, 'dataTransfer', { value: transfer });
+        zone.dispatchEvent(event);
+    }
+    return true;";
+
+/// Opens a request from the requests list.
+async fn open_request(app: &WebDriver, title: &str) {
+    let open = "const item = [...document.querySelectorAll('[data-testid=requests] .item')]
+        .find((i) => i.innerText.includes(arguments[0])); if (item) item.click(); return !!item;";
+    app.wait_for("the request in the list", DEFAULT_WAIT, || async {
+        let clicked = app.execute(open, vec![json!(title)]).await.ok()?;
+        (clicked == json!(true)).then_some(())
+    })
+    .await;
+}
+
 /// Fills and sends the new request form.
 async fn new_request(app: &WebDriver, location: &str, title: &str, window: Option<(&str, &str)>) {
     go(app, "requests").await;
@@ -75,8 +108,21 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     let request = staff.wait_for_request(title).await;
     assert_eq!(request["preferred_windows"][0]["starts_at"], "2030-03-04T08:00:00Z", "09:00 in Hamburg");
 
-    // Staff accept, convert and schedule: the request shows "planned" and the visit appears without a restart.
+    // A photo of the door, dropped on the request: it is sent with it, and staff see it.
     let id = request["id"].as_str().unwrap();
+    open_request(&app, title).await;
+    app.wait_for("the photo to be dropped", DEFAULT_WAIT, || async {
+        let dropped = app.execute(DROP_PHOTO, vec![json!(PHOTO), json!(PHOTO_NAME)]).await.ok()?;
+        (dropped == json!(true)).then_some(())
+    })
+    .await;
+    wait_text(&app, "[data-testid=request-files] [data-attachment]", PHOTO_NAME).await;
+    let files = staff.get(&format!("/api/v1/attachments?owner_kind=request&owner_id={id}")).await;
+    assert_eq!(files["items"][0]["file_name"], PHOTO_NAME, "staff see the photo: {files}");
+    assert_eq!(files["items"][0]["content_type"], "image/png");
+    go(&app, "requests").await;
+
+    // Staff accept, convert and schedule: the request shows "planned" and the visit appears without a restart.
     staff.post(&format!("/api/v1/requests/{id}/decision"), json!({ "status": "accepted" })).await;
     let target = staff
         .post("/api/v1/targets", json!({ "location_id": hamburg, "request_id": id, "title": "Dock door 5 repair" }))
@@ -103,13 +149,8 @@ async fn a_contact_uses_the_desktop_app_online_and_offline() {
     }
     let shown = format!("{title}: {reply}");
     assert!(notifications.wait_for(&shown, Duration::from_secs(30)).await.is_some(), "the reply is notified");
-    let open = "const item = [...document.querySelectorAll('[data-testid=requests] .item')]
-        .find((i) => i.innerText.includes(arguments[0])); if (item) item.click(); return !!item;";
-    app.wait_for("the request in the list", DEFAULT_WAIT, || async {
-        let clicked = app.execute(open, vec![json!(title)]).await.ok()?;
-        (clicked == json!(true)).then_some(())
-    })
-    .await;
+    assert!(web.page(&format!("/admin/targets/{target}")).await.contains(PHOTO_NAME), "the work shows the photo");
+    open_request(&app, title).await;
     wait_text(&app, "[data-testid=thread]", reply).await;
     let thread = app.execute("return document.querySelector('[data-testid=thread]').innerText;", vec![]).await.unwrap();
     assert!(!thread.as_str().unwrap().contains(note), "the internal note never reaches the app");
