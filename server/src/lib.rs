@@ -9,6 +9,8 @@ pub mod domain;
 pub mod download;
 pub mod error;
 pub mod extract;
+#[cfg(test)]
+mod layers;
 pub mod mail;
 pub mod ops;
 pub mod portal;

@@ -91,7 +91,7 @@ pub struct PortalPage {
 impl PortalPage {
     pub fn limit(&self) -> AppResult<usize> {
         let mut fields = Fields::new();
-        let limit = crate::extract::PageQuery { limit: self.limit, ..Default::default() }.limit(&mut fields);
+        let limit = crate::records::query::PageQuery { limit: self.limit, ..Default::default() }.limit(&mut fields);
         fields.finish()?;
         Ok(limit as usize)
     }

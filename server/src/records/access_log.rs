@@ -42,7 +42,7 @@ impl Entry {
         let kind = if succeeded { AccessKind::SignIn } else { AccessKind::SignInFailed };
         Entry {
             ip: Some(ip.to_string()),
-            app_version: crate::updates::version::from_user_agent(user_agent),
+            app_version: crate::domain::version::from_user_agent(user_agent),
             ..Self::of(kind)
         }
     }

@@ -11,13 +11,13 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor};
 use super::dependents;
 use super::query::{self, flag, wire, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
 use super::{requests, targets};
 use crate::domain::lifecycle::{AppointmentStatus, Lifecycle, TargetStatus};
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -12,13 +12,14 @@ use super::audit::{self, Actor};
 use super::dependents;
 use super::events;
 use super::query::{self, flag, Arg, HasId, ListSpec, Select};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::timeline::Place;
+use super::tombstones;
 use super::{reports, requests, targets};
 use crate::domain::upload::{self, Accept};
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::blobs::StagedFile;
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
@@ -318,14 +319,7 @@ pub async fn delete(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<()> 
     let attachment = get(&mut ***tx, id).await?;
     dependents::touch(tx, SyncKind::Attachment, id).await?;
     sqlx::query("DELETE FROM attachments WHERE id = $1").bind(id).execute(&mut ***tx).await?;
-    crate::projection::sync::tombstone(
-        tx,
-        portal_types::SyncKind::Attachment,
-        id,
-        &attachment.customer_id,
-        &attachment.location_id,
-    )
-    .await?;
+    tombstones::record(tx, SyncKind::Attachment, id, &attachment.customer_id, &attachment.location_id).await?;
     audit::record(tx, actor, "attachment.delete", "attachment", Some(id), json!({ "file_name": attachment.file_name }))
         .await?;
     Ok(())

@@ -307,7 +307,7 @@ pub async fn delivery_view(db: &Db, delivery: InvitationDelivery) -> AppResult<C
 /// The page size asked for: `limit` 1–200, default 50, as every portal list.
 pub fn page_limit(limit: Option<u32>) -> AppResult<usize> {
     let mut fields = Fields::new();
-    let limit = crate::extract::PageQuery { limit, ..Default::default() }.limit(&mut fields);
+    let limit = crate::records::query::PageQuery { limit, ..Default::default() }.limit(&mut fields);
     fields.finish()?;
     Ok(limit as usize)
 }

@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
 use super::query::{self, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use crate::domain::validate::{Fields, MAX_LINE};
 use crate::error::AppResult;
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 #[derive(Debug, Clone, Serialize, FromRow, ToSchema)]

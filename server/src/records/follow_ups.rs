@@ -8,13 +8,13 @@ use utoipa::ToSchema;
 
 use super::audit::{self, Actor};
 use super::query::{self, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
 use super::{appointments, reports, targets};
 use crate::domain::lifecycle::{FollowUpStatus, Lifecycle};
 use crate::domain::validate::{Fields, MAX_TEXT};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 #[derive(Debug, Clone, Serialize, FromRow, ToSchema)]

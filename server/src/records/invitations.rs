@@ -11,12 +11,12 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor};
 use super::portal_access::{self, Coverage, NewPortalUser};
 use super::query::{self, flag, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::{contacts, locations};
 use crate::domain::validate::{Fields, MAX_LINE};
 use crate::domain::{password, tokens};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 pub const DEFAULT_VALID_DAYS: i64 = 7;

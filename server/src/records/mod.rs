@@ -33,6 +33,7 @@ pub mod targets;
 pub mod throttle;
 pub mod time;
 pub mod timeline;
+pub mod tombstones;
 pub mod visibility;
 
 /// Ids bound in one `IN (…)` list at most: well under both databases' limits on

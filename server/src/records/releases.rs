@@ -5,9 +5,9 @@
 use serde_json::json;
 
 use super::audit::{self, Actor};
+use crate::domain::rollout::Candidate;
 use crate::error::{AppError, AppResult};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
-use crate::updates::rollout::Candidate;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Release {

@@ -10,13 +10,13 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor};
 use super::dependents;
 use super::query::{self, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
 use super::{appointments, targets};
 use crate::domain::lifecycle::{Lifecycle, ReportStatus};
 use crate::domain::validate::{Fields, MAX_LINE, MAX_TEXT};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 #[derive(Debug, Clone, Serialize, FromRow, ToSchema)]

@@ -10,13 +10,13 @@ use super::audit::{self, Actor};
 use super::events;
 use super::locations;
 use super::query::{self, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::timeline::{self, Place};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::scope::Scope;
 use crate::domain::validate::{Fields, MAX_LINE, MAX_TEXT};
 use crate::error::AppResult;
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 
 /// Most preferred time windows one request may carry.

@@ -76,7 +76,7 @@ pub async fn create(tx: &mut WriteTx, user_id: &str, ip: &str, user_agent: &str)
     .bind(expires_at)
     .bind(ip)
     .bind(user_agent.chars().take(200).collect::<String>())
-    .bind(crate::updates::version::from_user_agent(user_agent))
+    .bind(crate::domain::version::from_user_agent(user_agent))
     .execute(&mut ***tx)
     .await?;
     sqlx::query("UPDATE portal_users SET last_sign_in_at = $1 WHERE id = $2")

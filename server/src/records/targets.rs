@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 use super::audit::{self, Actor};
 use super::dependents;
 use super::query::{self, HasId, ListSpec};
+use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::{contacts, locations, requests};
 use crate::domain::lifecycle::{Lifecycle, TargetStatus};
 use crate::domain::validate::{Fields, MAX_LINE, MAX_TEXT};
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::{new_id, now_ms, Db, WriteTx};
 use portal_types::{RequestStatus, SyncKind};
 

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::rollout::{self, Candidate};
 use super::{Version, ARCHES, BUNDLES, TARGETS};
+use crate::domain::rollout::{self, Candidate};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiQuery, Path};
 use crate::records::{releases, sessions};

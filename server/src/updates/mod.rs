@@ -9,15 +9,13 @@ mod channels;
 mod files;
 mod manifest;
 pub mod publish;
-pub mod rollout;
-pub mod version;
 
 use axum::routing::get;
 use axum::Router;
 
 use crate::state::AppState;
 
-pub use version::Version;
+pub use crate::domain::version::Version;
 
 /// The platforms Tauri's updater names in its requests.
 pub const TARGETS: [&str; 3] = ["linux", "windows", "darwin"];

@@ -7,10 +7,10 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use base64::Engine;
 use http_body_util::BodyExt;
+use ordinavo_server::domain::rollout;
 use ordinavo_server::records::audit::Actor;
 use ordinavo_server::records::releases;
 use ordinavo_server::updates::publish::{self, PublishInput, Published};
-use ordinavo_server::updates::rollout;
 use serde_json::Value;
 use tower::ServiceExt;
 

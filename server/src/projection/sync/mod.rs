@@ -284,28 +284,6 @@ async fn count(db: &Db, viewer: &Viewer, high: i64) -> AppResult<u64> {
     Ok(total)
 }
 
-/// Records a hard deletion so that sync removes the row from every cache.
-pub async fn tombstone(
-    tx: &mut crate::storage::WriteTx,
-    kind: SyncKind,
-    id: &str,
-    customer_id: &str,
-    location_id: &str,
-) -> Result<(), sqlx::Error> {
-    let version = tx.version().await?;
-    sqlx::query(
-        "INSERT INTO sync_tombstones (kind, id, customer_id, location_id, version) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(kind.as_str())
-    .bind(id)
-    .bind(customer_id)
-    .bind(location_id)
-    .bind(version)
-    .execute(&mut ***tx)
-    .await?;
-    Ok(())
-}
-
 /// The portal views of the visible records among `ids`, keyed by id.
 async fn views(db: &Db, viewer: &Viewer, kind: SyncKind, ids: &[String]) -> AppResult<Vec<(String, SyncItem)>> {
     Ok(match kind {

@@ -4,9 +4,11 @@
 
 mod ordered;
 mod packed;
+mod page;
 
 pub use ordered::{Key, Merged, Ordered};
 pub use packed::{fetch_wrapped, field_names, json, stored, wrapped, Packed};
+pub use page::{Page, PageQuery};
 
 use sqlx::any::AnyRow;
 use sqlx::{Any, FromRow, Row};
@@ -14,7 +16,6 @@ use sqlx::{Any, FromRow, Row};
 use crate::domain::scope::Scope;
 use crate::domain::validate::Fields;
 use crate::error::{AppError, AppResult};
-use crate::extract::{Page, PageQuery};
 use crate::storage::reader::Value;
 use crate::storage::Db;
 

@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::Version;
+use super::version::Version;
 
 /// The bucket of an installation that sent no id: only a full rollout reaches it.
 pub const UNKNOWN_BUCKET: u8 = 99;
