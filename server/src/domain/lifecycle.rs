@@ -37,6 +37,14 @@ pub enum ReportStatus {
     Published,
 }
 
+/// Where an invitation stands; an expired one is still `pending` in storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Revoked,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FollowUpStatus {
@@ -66,6 +74,12 @@ wire_names!(ReportStatus {
     Draft => "draft",
     Approved => "approved",
     Published => "published",
+});
+
+wire_names!(InvitationStatus {
+    Pending => "pending",
+    Accepted => "accepted",
+    Revoked => "revoked",
 });
 
 wire_names!(FollowUpStatus {

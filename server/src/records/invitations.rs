@@ -14,6 +14,7 @@ use super::query::{self, flag, HasId, ListSpec};
 use super::query::{Page, PageQuery};
 use super::time::Timestamp;
 use super::{contacts, locations};
+use crate::domain::lifecycle::InvitationStatus;
 use crate::domain::validate::{Fields, MAX_LINE};
 use crate::domain::{password, tokens};
 use crate::error::{AppError, AppResult};
@@ -116,7 +117,7 @@ pub async fn list(db: &Db, query: &PageQuery) -> AppResult<Page<Invitation>> {
         alias: "i",
         customer_column: Some("i.customer_id"),
         status_column: Some("i.status"),
-        statuses: &["pending", "accepted", "revoked"],
+        statuses: InvitationStatus::NAMES,
         ..ListSpec::default()
     };
     let mut page: Page<Invitation> = query::list(db, SELECT, spec, query).await?;
@@ -248,7 +249,7 @@ pub async fn issue(
 /// invitation's address.
 pub async fn resend(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<IssuedInvitation> {
     let invitation = get(tx, id).await?;
-    if invitation.status != "pending" {
+    if InvitationStatus::parse(&invitation.status) != Some(InvitationStatus::Pending) {
         return Err(AppError::Conflict(format!("the invitation is {}", invitation.status)));
     }
     let contact = contacts::get(&mut ***tx, &invitation.contact_id).await?;
@@ -271,7 +272,7 @@ pub async fn resend(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<Issu
 
 pub async fn revoke(tx: &mut WriteTx, actor: &Actor, id: &str) -> AppResult<Invitation> {
     let invitation = get(tx, id).await?;
-    if invitation.status != "pending" {
+    if InvitationStatus::parse(&invitation.status) != Some(InvitationStatus::Pending) {
         return Err(AppError::Conflict(format!("the invitation is {}", invitation.status)));
     }
     let now = now_ms();
@@ -295,9 +296,13 @@ pub async fn accept(tx: &mut WriteTx, code: &str, display_name: &str, new_passwo
         return Err(AppError::NotFound);
     };
     let invitation = get(tx, &id).await?;
-    match invitation.status.as_str() {
-        "accepted" => return Err(AppError::Gone("this invitation has already been used; sign in instead".into())),
-        "revoked" => return Err(AppError::Gone("this invitation was withdrawn; ask for a new one".into())),
+    match InvitationStatus::parse(&invitation.status) {
+        Some(InvitationStatus::Accepted) => {
+            return Err(AppError::Gone("this invitation has already been used; sign in instead".into()))
+        }
+        Some(InvitationStatus::Revoked) => {
+            return Err(AppError::Gone("this invitation was withdrawn; ask for a new one".into()))
+        }
         _ if invitation.expires_at.0 <= now_ms() => {
             return Err(AppError::Gone("this invitation has expired; ask for a new one".into()))
         }
